@@ -1,0 +1,108 @@
+// Package api is govreply's HTTP interface: a gin router, its handlers and
+// middleware (request ids, logging, metrics, body limits, recovery).
+//
+// Errors are JSON: {"error":{"code":"…","message":"…"}}, where code is a
+// stable machine code (a knowledge.Kind) and message is Chinese for people.
+// statusOf is the one table that maps codes to HTTP statuses.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"govreply/knowledge"
+)
+
+// DefaultMaxBody is the largest request body accepted (1 MiB): a draft or
+// a post is at most a few thousand characters.
+const DefaultMaxBody = 1 << 20
+
+// Config holds what the API serves from.
+type Config struct {
+	Retriever *knowledge.Retriever
+	Store     knowledge.Store
+	Logger    *slog.Logger
+	// Registry collects the API's metrics; nil means a new registry.
+	Registry *prometheus.Registry
+	MaxBody  int64 // 0 means DefaultMaxBody
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+	engine  *gin.Engine
+}
+
+// New builds the router.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.Use(s.recovery, s.requestID, s.observe, s.limitBody)
+	e.NoRoute(func(c *gin.Context) { writeError(c, knowledge.E("api", knowledge.NotFound, "接口不存在："+c.Request.URL.Path)) })
+	e.NoMethod(func(c *gin.Context) {
+		writeErrorStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法")
+	})
+	s.routes(e)
+	s.engine = e
+	return s
+}
+
+func (s *Server) routes(e *gin.Engine) {
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(s.metrics.handler))
+	v1 := e.Group("/v1")
+	v1.GET("/search", s.search)
+}
+
+// Handler returns the http.Handler of the API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// HTTPServer returns an http.Server for addr with timeouts set, so a slow
+// or stalled client cannot hold a connection forever.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.engine,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Streamed answers from a model can take a while; keep generous.
+		WriteTimeout:   3 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+	}
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz reports whether the store can serve (Postgres reachable and migrated).
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeError(c, knowledge.E("readyz", knowledge.Unavailable, "知识库暂不可用", err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

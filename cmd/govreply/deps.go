@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"govreply/ingest"
+	"govreply/ingest/chunk"
+	"govreply/ingest/embed"
+	"govreply/ingest/segment"
+	"govreply/knowledge"
+	"govreply/knowledge/builtin"
+	"govreply/knowledge/memory"
+	"govreply/knowledge/postgres"
+)
+
+// corpusCollection is the collection --corpus folders are indexed into.
+const corpusCollection = "corpus"
+
+// deps are the parts a command works with.
+type deps struct {
+	store     knowledge.Store
+	embedder  knowledge.Embedder
+	retriever *knowledge.Retriever
+	indexer   *ingest.Indexer
+	backend   string // "memory" or "postgres", for people
+}
+
+// depsOptions say which store to open and what to put in it.
+type depsOptions struct {
+	corpus  []string // non-empty: an in-memory index of exactly these folders
+	builtin bool     // seed the built-in knowledge base (memory always; Postgres when set)
+	log     *slog.Logger
+}
+
+// openDeps builds the store, embedder and retriever from cfg. Without
+// DATABASE_URL (or with --corpus) the store is in memory and is filled
+// here; otherwise it is PostgreSQL, migrated on open.
+func openDeps(ctx context.Context, cfg config, o depsOptions) (*deps, error) {
+	emb, err := newEmbedder(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := chunk.New(chunk.Options{})
+	if err != nil {
+		return nil, err
+	}
+	d := &deps{embedder: emb}
+	memoryStore := len(o.corpus) > 0 || cfg.DatabaseURL == ""
+	if memoryStore {
+		d.store, d.backend = memory.New(emb.Dimensions()), "memory"
+	} else {
+		st, err := postgres.Open(ctx, postgres.Options{URL: cfg.DatabaseURL, Dim: emb.Dimensions(), Embedder: emb.Name(), Logger: o.log})
+		if err != nil {
+			return nil, err
+		}
+		d.store, d.backend = st, "postgres"
+	}
+	seg := segment.Default()
+	d.retriever = &knowledge.Retriever{Store: d.store, Embedder: emb, Segmenter: seg}
+	d.indexer = &ingest.Indexer{Store: d.store, Embedder: emb, Segmenter: seg, Chunker: ch}
+	switch {
+	case len(o.corpus) > 0:
+		err = d.fill(ctx, corpusCollection, o.corpus, o.log)
+	case memoryStore || o.builtin:
+		err = d.seedBuiltin(ctx, o.log)
+	}
+	if err != nil {
+		d.store.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// fill indexes corpus folders; any file that fails makes it an error,
+// because a hit-test over a silently partial corpus would mislead.
+func (d *deps) fill(ctx context.Context, collection string, paths []string, log *slog.Logger) error {
+	sum, err := d.indexer.Run(ctx, collection, paths, nil)
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		f := sum.Failures[0]
+		return knowledge.E("corpus", knowledge.Invalid, fmt.Sprintf("语料中有 %d 个文件无法导入，例如 %s：%s", sum.Failed, f.Path, f.Reason))
+	}
+	if sum.Added+sum.Updated+sum.Skipped == 0 {
+		return knowledge.E("corpus", knowledge.Invalid, "语料文件夹中没有可导入的文件（支持 .md .txt .html .docx .pdf）")
+	}
+	log.Debug("corpus indexed", "docs", sum.Added, "chunks", sum.Chunks, "seconds", sum.Seconds)
+	return nil
+}
+
+// seedBuiltin stores the built-in knowledge base (unchanged documents are
+// skipped, so this is cheap on a Postgres store that already has them).
+func (d *deps) seedBuiltin(ctx context.Context, log *slog.Logger) error {
+	start := time.Now()
+	sum, err := d.indexer.RunFS(ctx, builtin.Collection, builtin.FS(), nil)
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		f := sum.Failures[0]
+		return knowledge.E("builtin", knowledge.Other, fmt.Sprintf("内置知识库文档 %s 无法导入：%s", f.Path, f.Reason))
+	}
+	log.Info("built-in knowledge base ready", "added", sum.Added, "updated", sum.Updated, "unchanged", sum.Skipped,
+		"chunks", sum.Chunks, "ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// newEmbedder builds the configured embedder.
+func newEmbedder(ctx context.Context, cfg config) (knowledge.Embedder, error) {
+	switch cfg.Embedder {
+	case "local", "":
+		return embed.NewLocal(cfg.EmbedDim)
+	case "openai":
+		return embed.NewRemote(ctx, embed.RemoteOptions{Provider: "openai", BaseURL: cfg.OpenAIBase, APIKey: cfg.OpenAIKey, Model: cfg.EmbedModel, Dimensions: cfg.EmbedDim})
+	case "ollama":
+		return embed.NewRemote(ctx, embed.RemoteOptions{Provider: "ollama", BaseURL: cfg.OllamaHost, Model: cfg.EmbedModel, Dimensions: cfg.EmbedDim})
+	}
+	return nil, usageError{"未知的向量模型 " + cfg.Embedder + "：可选 local、openai、ollama"}
+}

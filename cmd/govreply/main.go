@@ -1,0 +1,66 @@
+// Command govreply is the govreply service and its command-line tools.
+// This package is wiring only: it reads configuration, builds the parts
+// from the domain packages and hands them to cobra commands and the API.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"govreply/knowledge"
+)
+
+// Exit codes, as DESIGN.md fixes them.
+const (
+	exitOK       = 0
+	exitFindings = 1 // the command ran and found failures it reports
+	exitError    = 2 // usage or runtime error
+)
+
+// errFindings makes a command exit 1 after it has printed its output.
+var errFindings = errors.New("findings")
+
+// usageError marks a command-line mistake (exit 2 like any error, but the
+// message says how to use the command).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the CLI and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	default:
+		fmt.Fprintln(stderr, "错误："+message(err))
+		return exitError
+	}
+}
+
+// message is the people-facing text of err.
+func message(err error) string {
+	var ke *knowledge.Error
+	if errors.As(err, &ke) {
+		return ke.Message()
+	}
+	return err.Error()
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// repoRoot is the folder holding go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// evalDir is ../shared/eval beside the repository; CI lays it there.
+func evalDir(t testing.TB) string {
+	t.Helper()
+	d := filepath.Join(repoRoot(t), "..", "shared", "eval")
+	if _, err := os.Stat(d); err != nil {
+		t.Fatalf("evaluation data missing at %s: %v", d, err)
+	}
+	return d
+}
+
+// runCLI runs the command line with a clean environment for the
+// variables govreply reads, and returns exit code, stdout and stderr.
+func runCLI(t testing.TB, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM"} {
+		t.Setenv(k, env[k])
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestSearchJSON(t *testing.T) {
+	corpus := filepath.Join(evalDir(t), "corpus")
+	code, out, stderr := runCLI(t, nil, "search", "--json", "--corpus", corpus, "-k", "3", "网友在评论区骂人，我们能怼回去吗？")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Hits []struct {
+			Doc, Title, Heading, Text string
+			Score                     float64
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(res.Hits) != 3 {
+		t.Fatalf("want 3 hits, got %d", len(res.Hits))
+	}
+	if res.Hits[0].Doc != "angry-commenters" || res.Hits[0].Title == "" || res.Hits[0].Text == "" || res.Hits[0].Score <= 0 {
+		t.Fatalf("first hit %+v", res.Hits[0])
+	}
+}
+
+func TestSearchHuman(t *testing.T) {
+	code, out, stderr := runCLI(t, nil, "search", "回复里能不能写网友的手机号")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "得分") || !strings.Contains(out, "向量排名") {
+		t.Fatalf("human output lacks the ranking columns:\n%s", out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"empty query", []string{"search", ""}, "不能为空"},
+		{"long query", []string{"search", strings.Repeat("问", 10000)}, "过长"},
+		{"missing corpus", []string{"search", "--corpus", filepath.Join(tmp, "nope"), "问题"}, "不存在"},
+		{"empty corpus", []string{"search", "--corpus", tmp, "问题"}, "没有可导入的文件"},
+		{"bad k", []string{"search", "-k", "0", "问题"}, "k 须在"},
+		{"bad mode", []string{"eval", "retrieval", "--questions", filepath.Join(tmp, "q.jsonl")}, "无法打开问题文件"},
+		{"unknown flag", []string{"search", "--nope", "x"}, "unknown flag"},
+		{"no questions flag", []string{"eval", "retrieval"}, "--questions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, nil, tt.args...)
+			if code != exitError {
+				t.Fatalf("exit %d, want %d; stderr %s", code, exitError, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Fatalf("stderr %q lacks %q", stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestIngestReportsFailures(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"good.md":       "---\nid: good\ntitle: 好文档\ncategory: rule\n---\n\n## 一节\n\n这里有正文内容。\n",
+		"empty.md":      "",
+		"binary.md":     "\x00\x01\x02\x03\xff\xfe binary",
+		"broken.md":     "---\ntitle: [unclosed\n---\n正文\n",
+		"notzip.docx":   "this is not a zip file",
+		"sub/other.txt": "另一个文本文件的内容。",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := runCLI(t, nil, "ingest", "--json", dir)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d: %s %s", code, exitFindings, out, stderr)
+	}
+	var sum struct {
+		Added, Failed int
+		Failures      []struct{ Path, Reason string }
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatalf("not JSON: %s", out)
+	}
+	if sum.Added != 2 || sum.Failed != 4 {
+		t.Fatalf("added %d failed %d, want 2 and 4: %+v", sum.Added, sum.Failed, sum.Failures)
+	}
+	for _, f := range sum.Failures {
+		if f.Reason == "" || !strings.HasPrefix(f.Path, dir) {
+			t.Errorf("failure without path or reason: %+v", f)
+		}
+	}
+}

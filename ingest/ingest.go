@@ -1,0 +1,257 @@
+// Package ingest loads files into a knowledge.Store: it reads documents
+// (Markdown with front matter, TXT, HTML, DOCX, PDF), cuts them into
+// token-budgeted chunks (ingest/chunk), segments them (ingest/segment) and
+// embeds them (ingest/embed).
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"govreply/ingest/chunk"
+	"govreply/knowledge"
+)
+
+// Indexer prepares documents and writes them to a Store. It is safe for
+// concurrent use if its parts are.
+type Indexer struct {
+	Store     knowledge.Store
+	Embedder  knowledge.Embedder
+	Segmenter knowledge.Segmenter
+	Chunker   *chunk.Chunker
+}
+
+// IndexText is the text a chunk is indexed and embedded as: the document
+// title and tags and the chunk's heading path before its text. A section
+// body rarely repeats what its headings say; the question usually does.
+func IndexText(doc knowledge.Document, heading []string, text string) string {
+	var b strings.Builder
+	b.WriteString(doc.Title)
+	for _, t := range doc.Tags {
+		b.WriteString(" ")
+		b.WriteString(t)
+	}
+	for _, h := range heading {
+		b.WriteString("\n")
+		b.WriteString(h)
+	}
+	b.WriteString("\n")
+	b.WriteString(text)
+	return b.String()
+}
+
+// Chunks cuts doc into chunks with their terms and embeddings.
+func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowledge.Chunk, error) {
+	pieces := ix.Chunker.Split(doc.Body)
+	if len(pieces) == 0 {
+		return nil, knowledge.E("ingest.Chunks", knowledge.Invalid, "文件没有可导入的文字内容")
+	}
+	texts := make([]string, len(pieces))
+	chunks := make([]knowledge.Chunk, len(pieces))
+	for i, p := range pieces {
+		texts[i] = IndexText(doc, p.Heading, p.Text)
+		chunks[i] = knowledge.Chunk{
+			Ordinal: i,
+			Heading: p.Heading,
+			Text:    p.Text,
+			Tokens:  p.Tokens,
+			Terms:   ix.Segmenter.Terms(texts[i]),
+		}
+	}
+	vecs, err := ix.Embedder.Embed(ctx, texts)
+	if err != nil {
+		return nil, knowledge.E("ingest.Chunks", err)
+	}
+	for i := range chunks {
+		chunks[i].Embedding = vecs[i]
+	}
+	return chunks, nil
+}
+
+// Put stores one loaded document in collection. An unchanged document
+// (same hash) is skipped before any chunking or embedding is done.
+func (ix *Indexer) Put(ctx context.Context, collection string, doc knowledge.Document) (knowledge.Outcome, int, error) {
+	doc.Collection = collection
+	if old, err := ix.Store.Get(ctx, collection, doc.ID); err == nil && old.Hash == doc.Hash {
+		return knowledge.Unchanged, 0, nil
+	} else if err != nil && !knowledge.Is(knowledge.NotFound, err) {
+		return "", 0, err
+	}
+	chunks, err := ix.Chunks(ctx, doc)
+	if err != nil {
+		return "", 0, err
+	}
+	out, err := ix.Store.Put(ctx, doc, chunks)
+	return out, len(chunks), err
+}
+
+// Summary counts what a run did.
+type Summary struct {
+	Added    int           `json:"added"`
+	Updated  int           `json:"updated"`
+	Skipped  int           `json:"skipped"`
+	Failed   int           `json:"failed"`
+	Chunks   int           `json:"chunks"`
+	Bytes    int64         `json:"bytes"`
+	Seconds  float64       `json:"seconds"`
+	Failures []FileFailure `json:"failures"`
+	Elapsed  time.Duration `json:"-"`
+}
+
+// FileFailure names a file that could not be ingested and why.
+type FileFailure struct {
+	Path   string `json:"path"`
+	Code   string `json:"code"`
+	Reason string `json:"reason"`
+}
+
+// Progress is told about each file as it is done; nil means silent.
+type Progress interface {
+	Start(total int)
+	Done(path string)
+}
+
+// Run ingests every supported file under paths (files or folders) into
+// collection. A file that fails is recorded in the summary and does not
+// stop the others; each document is committed on its own, so an
+// interrupted run leaves every committed document whole. Run returns an
+// error only when it cannot start (a path that does not exist) or ctx ends.
+func (ix *Indexer) Run(ctx context.Context, collection string, paths []string, p Progress) (Summary, error) {
+	start := time.Now()
+	files, err := Collect(paths)
+	if err != nil {
+		return Summary{}, err
+	}
+	return ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
+		return Load(f.Root, f.Path)
+	})
+}
+
+// RunFS ingests every supported file of fsys, as Run does; ids are paths
+// relative to the root of fsys. The built-in knowledge base uses it.
+func (ix *Indexer) RunFS(ctx context.Context, collection string, fsys fs.FS, p Progress) (Summary, error) {
+	start := time.Now()
+	var files []File
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && Supported(path) {
+			files = append(files, File{Path: path})
+		}
+		return err
+	})
+	if err != nil {
+		return Summary{}, knowledge.E("ingest.RunFS", knowledge.Invalid, "读取内置知识库失败", err)
+	}
+	return ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
+		data, err := fs.ReadFile(fsys, f.Path)
+		if err != nil {
+			return knowledge.Document{}, knowledge.E("ingest.RunFS", knowledge.Invalid, "读取文件失败", err)
+		}
+		return LoadBytes(".", f.Path, data)
+	})
+}
+
+func (ix *Indexer) run(ctx context.Context, collection string, start time.Time, files []File, p Progress, load func(File) (knowledge.Document, error)) (Summary, error) {
+	if p != nil {
+		p.Start(len(files))
+	}
+	sum := Summary{Failures: []FileFailure{}}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return sum, knowledge.E("ingest.Run", knowledge.Unavailable, "导入已中断", err)
+		}
+		ix.one(ctx, collection, f, load, &sum)
+		if p != nil {
+			p.Done(f.Path)
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	sum.Seconds = sum.Elapsed.Seconds()
+	return sum, nil
+}
+
+func (ix *Indexer) one(ctx context.Context, collection string, f File, load func(File) (knowledge.Document, error), sum *Summary) {
+	fail := func(err error) {
+		sum.Failed++
+		sum.Failures = append(sum.Failures, FileFailure{Path: f.Path, Code: string(knowledge.KindOf(err)), Reason: reason(err)})
+	}
+	doc, err := load(f)
+	if err != nil {
+		fail(err)
+		return
+	}
+	out, n, err := ix.Put(ctx, collection, doc)
+	if err != nil {
+		fail(err)
+		return
+	}
+	sum.Bytes += int64(len(doc.Body))
+	switch out {
+	case knowledge.Added:
+		sum.Added++
+	case knowledge.Updated:
+		sum.Updated++
+	case knowledge.Unchanged:
+		sum.Skipped++
+	}
+	sum.Chunks += n
+}
+
+// reason is the people-facing text of err.
+func reason(err error) string {
+	var e *knowledge.Error
+	if errors.As(err, &e) {
+		return e.Message()
+	}
+	return err.Error()
+}
+
+// File is one file to ingest and the root its id is relative to.
+type File struct {
+	Root string
+	Path string
+}
+
+// Collect expands paths into the supported files under them, sorted. A
+// path that is a file is taken even if its extension is unknown (Load
+// then reports it); hidden files and folders inside a folder are skipped.
+func Collect(paths []string) ([]File, error) {
+	const op = "ingest.Collect"
+	var out []File
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, knowledge.E(op, knowledge.NotFound, "路径不存在或无法读取："+p, err)
+		}
+		if !info.IsDir() {
+			out = append(out, File{Root: filepath.Dir(p), Path: p})
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if path != p && strings.HasPrefix(name, ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && Supported(name) {
+				out = append(out, File{Root: p, Path: path})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, knowledge.E(op, knowledge.Invalid, "读取文件夹失败："+p, err)
+		}
+	}
+	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}

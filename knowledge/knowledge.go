@@ -1,0 +1,202 @@
+// Package knowledge owns govreply's knowledge base: documents, their chunks,
+// the Store contract that holds them and the hybrid retrieval over them.
+//
+// Implementations live in sub-packages named after what they wrap:
+// knowledge/postgres (PostgreSQL + pgvector, production) and
+// knowledge/memory (the embedded default). Both pass knowledge/storetest.
+package knowledge
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// DefaultCollection is the collection a document lands in when none is named.
+const DefaultCollection = "default"
+
+// Category classifies a knowledge document.
+type Category string
+
+// The categories a document may have.
+const (
+	CategoryRule Category = "rule" // operating rules
+	CategoryTone Category = "tone" // tone and wording guidance
+	CategoryCase Category = "case" // case studies
+	CategoryFAQ  Category = "faq"  // questions, background material
+)
+
+// Valid reports whether c is one of the known categories.
+func (c Category) Valid() bool {
+	switch c {
+	case CategoryRule, CategoryTone, CategoryCase, CategoryFAQ:
+		return true
+	}
+	return false
+}
+
+// Document is one knowledge document: a rule, tone guide, case or FAQ.
+// Its identity is (Collection, ID).
+type Document struct {
+	ID         string            `json:"id"`
+	Collection string            `json:"collection"`
+	Title      string            `json:"title"`
+	Category   Category          `json:"category,omitempty"`
+	Source     string            `json:"source,omitempty"`
+	Tags       []string          `json:"tags,omitempty"`
+	Effective  string            `json:"effective,omitempty"` // YYYY-MM-DD, optional
+	Path       string            `json:"path,omitempty"`      // where it was loaded from
+	Hash       string            `json:"hash"`                // content hash; unchanged hash means skip
+	Metadata   map[string]string `json:"metadata,omitempty"`
+	Body       string            `json:"-"` // full text; stores keep only the chunks
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+}
+
+// Chunk is a retrievable piece of a document.
+type Chunk struct {
+	Ordinal int      // position within the document, from 0
+	Heading []string // heading path, outermost first
+	Text    string
+	Tokens  int // token count of Text
+	// Terms are the chunk's words as segmented by gse, lower-cased: the
+	// full-text index is built from them (PostgreSQL's "simple" configuration
+	// cannot segment Chinese by itself).
+	Terms     []string
+	Embedding []float32
+}
+
+// HeadingPath joins a heading path the way hits show it.
+func HeadingPath(h []string) string { return strings.Join(h, " > ") }
+
+// Hit is one retrieved chunk with its rankings.
+type Hit struct {
+	Doc        string   `json:"doc"`
+	Collection string   `json:"collection"`
+	Title      string   `json:"title"`
+	Category   Category `json:"category,omitempty"`
+	Heading    string   `json:"heading"`
+	Ordinal    int      `json:"ordinal"`
+	Score      float64  `json:"score"`       // fused RRF score (or the single ranking's RRF term)
+	VectorRank int      `json:"vector_rank"` // 1-based; 0 when not in the vector ranking
+	TextRank   int      `json:"text_rank"`   // 1-based; 0 when not in the full-text ranking
+	Text       string   `json:"text"`
+}
+
+// Mode selects which rankings a search uses.
+type Mode string
+
+// Search modes.
+const (
+	ModeHybrid Mode = "hybrid" // both rankings fused by RRF
+	ModeVector Mode = "vector" // embedding similarity only
+	ModeText   Mode = "text"   // full-text only
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == ModeHybrid || m == ModeVector || m == ModeText }
+
+// RRFK is the k constant of Reciprocal Rank Fusion: score = Σ 1/(RRFK + rank).
+const RRFK = 60
+
+// Query is a prepared search: the words and the vector are already computed
+// (see Retriever), so a Store only ranks.
+type Query struct {
+	Terms []string // full-text terms, lower-cased, deduplicated; OR-ed
+	// Weights are the terms' weights (their IDF), parallel to Terms; nil
+	// means 1 each. A chunk's text score is Σ weight·TermRank(tf).
+	Weights    []float64
+	Vector     []float32 // query embedding; same dimension as the store's
+	K          int       // rows wanted; a Store returns min(K, matching chunks)
+	Collection string    // "" searches every collection
+	Category   Category  // "" searches every category
+	Mode       Mode      // "" means ModeHybrid
+	// Depth is how many candidates each ranking contributes before fusion;
+	// 0 means DefaultDepth(K).
+	Depth int
+}
+
+// TermRank is the full-text score of one query term that occurs tf times
+// in a chunk. It equals PostgreSQL's ts_rank(tsv, one_term_query) for
+// unweighted lexemes (0.1 · Σ_{j=1..tf} 1/j² / ζ(2)), so the in-memory store
+// ranks exactly as the Postgres store does: it grows with tf and saturates.
+func TermRank(tf int) float64 {
+	var s float64
+	for j := 1; j <= tf; j++ {
+		s += 1 / float64(j*j)
+	}
+	return 0.1 * s / 1.64493406685
+}
+
+// DefaultDepth is the per-ranking candidate count used when Query.Depth is 0.
+func DefaultDepth(k int) int {
+	if d := 4 * k; d > 40 {
+		return d
+	}
+	return 40
+}
+
+// Outcome says what Put did.
+type Outcome string
+
+// Put outcomes.
+const (
+	Added     Outcome = "added"
+	Updated   Outcome = "updated"
+	Unchanged Outcome = "unchanged"
+)
+
+// Filter narrows Documents.
+type Filter struct {
+	Collection string   // "" = all
+	Category   Category // "" = all
+}
+
+// Store holds documents and their chunks and ranks chunks for a query.
+//
+// Put stores doc with exactly the given chunks, atomically: a reader sees the
+// old version or the new one, never a mix, and a failed Put leaves the old
+// version in place. When a document with the same (Collection, ID) and Hash
+// is already stored, Put changes nothing and returns Unchanged. Put returns
+// only after the write is durable. Every chunk must carry an embedding of
+// the store's dimension.
+//
+// Get returns the stored document (without Body) or an error of kind
+// NotFound. Delete removes a document and its chunks (NotFound if absent).
+// Documents lists documents ordered by collection then id.
+//
+// Search ranks chunks: a vector ranking by cosine distance to q.Vector and
+// a full-text ranking of the chunks matching any of q.Terms, each cut to
+// q.Depth candidates and fused with Reciprocal Rank Fusion (RRFK). Filters
+// apply before the cut, so a filtered search still returns K rows when K
+// chunks match. Hits are ordered by Score descending, ties by document id
+// then ordinal.
+//
+// Ping reports whether the store can serve (for Postgres: reachable and
+// migrated). Close releases resources.
+type Store interface {
+	Put(ctx context.Context, doc Document, chunks []Chunk) (Outcome, error)
+	Get(ctx context.Context, collection, id string) (Document, error)
+	Delete(ctx context.Context, collection, id string) error
+	Documents(ctx context.Context, f Filter) ([]Document, error)
+	Search(ctx context.Context, q Query) ([]Hit, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Embedder turns texts into vectors. Implementations live in ingest.
+//
+// Embed returns one vector per text, in order, each of length Dimensions().
+// It must be safe for concurrent use. Name identifies the model, so a store
+// built with one embedder is not searched with another.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+	Dimensions() int
+	Name() string
+}
+
+// Segmenter splits text into search terms (gse in ingest).
+// Terms returns lower-cased words with punctuation and spaces dropped.
+type Segmenter interface {
+	Terms(text string) []string
+}

@@ -1,0 +1,144 @@
+// Package memory is the in-memory knowledge.Store: the embedded default,
+// rebuilt at every start. It ranks exactly as knowledge/postgres does, by
+// brute force: fine for the thousands of chunks a built-in knowledge base
+// and a few corpus folders hold.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"govreply/knowledge"
+)
+
+// Store is an in-memory knowledge.Store, safe for concurrent use.
+type Store struct {
+	dim int
+	now func() time.Time
+
+	mu   sync.RWMutex
+	docs map[key]*entry
+}
+
+type key struct{ collection, id string }
+
+type entry struct {
+	doc    knowledge.Document
+	chunks []chunk
+}
+
+type chunk struct {
+	knowledge.Chunk
+	tf map[string]int
+}
+
+// New returns an empty store for embeddings of dimension dim.
+func New(dim int) *Store {
+	return &Store{dim: dim, now: time.Now, docs: map[key]*entry{}}
+}
+
+// SetClock replaces the clock used for timestamps (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Put implements knowledge.Store.
+func (s *Store) Put(_ context.Context, doc knowledge.Document, chunks []knowledge.Chunk) (knowledge.Outcome, error) {
+	const op = "memory.Put"
+	if doc.Collection == "" {
+		doc.Collection = knowledge.DefaultCollection
+	}
+	if doc.ID == "" {
+		return "", knowledge.E(op, knowledge.Invalid, "文档缺少 id")
+	}
+	stored := make([]chunk, len(chunks))
+	for i, c := range chunks {
+		if len(c.Embedding) != s.dim {
+			return "", knowledge.E(op, knowledge.Invalid, "向量维度与知识库不一致")
+		}
+		c.Heading = slices.Clone(c.Heading)
+		c.Embedding = slices.Clone(c.Embedding)
+		c.Terms = slices.Clone(c.Terms)
+		tf := map[string]int{}
+		for _, t := range c.Terms {
+			tf[t]++
+		}
+		stored[i] = chunk{Chunk: c, tf: tf}
+	}
+	k := key{doc.Collection, doc.ID}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	doc.Body = ""
+	doc.Tags = slices.Clone(doc.Tags)
+	doc.Metadata = maps.Clone(doc.Metadata)
+	doc.UpdatedAt = now
+	doc.CreatedAt = now
+	outcome := knowledge.Added
+	if old, ok := s.docs[k]; ok {
+		if old.doc.Hash == doc.Hash {
+			return knowledge.Unchanged, nil
+		}
+		doc.CreatedAt = old.doc.CreatedAt
+		outcome = knowledge.Updated
+	}
+	s.docs[k] = &entry{doc: doc, chunks: stored}
+	return outcome, nil
+}
+
+// Get implements knowledge.Store.
+func (s *Store) Get(_ context.Context, collection, id string) (knowledge.Document, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.docs[key{collection, id}]
+	if !ok {
+		return knowledge.Document{}, knowledge.E("memory.Get", knowledge.NotFound, "未找到文档 "+id)
+	}
+	return cloneDoc(e.doc), nil
+}
+
+// Delete implements knowledge.Store.
+func (s *Store) Delete(_ context.Context, collection, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := key{collection, id}
+	if _, ok := s.docs[k]; !ok {
+		return knowledge.E("memory.Delete", knowledge.NotFound, "未找到文档 "+id)
+	}
+	delete(s.docs, k)
+	return nil
+}
+
+// Documents implements knowledge.Store.
+func (s *Store) Documents(_ context.Context, f knowledge.Filter) ([]knowledge.Document, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []knowledge.Document
+	for _, e := range s.docs {
+		if matches(e.doc, f.Collection, f.Category) {
+			out = append(out, cloneDoc(e.doc))
+		}
+	}
+	slices.SortFunc(out, func(a, b knowledge.Document) int {
+		return cmp.Or(cmp.Compare(a.Collection, b.Collection), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// Ping implements knowledge.Store; memory is always ready.
+func (s *Store) Ping(context.Context) error { return nil }
+
+// Close implements knowledge.Store.
+func (s *Store) Close() error { return nil }
+
+func matches(d knowledge.Document, collection string, category knowledge.Category) bool {
+	return (collection == "" || d.Collection == collection) && (category == "" || d.Category == category)
+}
+
+func cloneDoc(d knowledge.Document) knowledge.Document {
+	d.Tags = slices.Clone(d.Tags)
+	d.Metadata = maps.Clone(d.Metadata)
+	return d
+}

@@ -1,0 +1,48 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Explain returns PostgreSQL's plan for the search statement of q, run the
+// way Search runs it (same settings, same transaction shape).
+func (s *Store) Explain(ctx context.Context, useVec, useText bool, args pgx.NamedArgs, filtered bool) (string, error) {
+	var plan string
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if useVec {
+			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), filtered); err != nil {
+				return err
+			}
+		}
+		rows, _ := tx.Query(ctx, "EXPLAIN "+searchSQL(useVec, useText), args)
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, l := range lines {
+			plan += l + "\n"
+		}
+		return err
+	})
+	return plan, err
+}
+
+// Exec runs a statement on the store's pool (tests only).
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	_, err := s.pool.Exec(ctx, sql, args...)
+	return err
+}
+
+// VersionAtLeast exposes versionAtLeast.
+var VersionAtLeast = versionAtLeast
+
+// RawSearchRows runs the vector search statement without tuneVectorScan
+// (no iterative scan, default ef_search) and counts its rows.
+func (s *Store) RawSearchRows(ctx context.Context, args pgx.NamedArgs) (int, error) {
+	rows, _ := s.pool.Query(ctx, searchSQL(true, false), args)
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	rows.Close()
+	return n, rows.Err()
+}

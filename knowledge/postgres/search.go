@@ -1,0 +1,215 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"govreply/knowledge"
+)
+
+// maxEfSearch is the largest hnsw.ef_search pgvector accepts.
+const maxEfSearch = 1000
+
+// Search implements knowledge.Store with one SQL statement: the vector
+// ranking (HNSW, cosine distance) and the full-text ranking (GIN, the sum of
+// weight·ts_rank over the query terms) are each cut to q.Depth candidates
+// after the filters, numbered, fused with Reciprocal Rank Fusion and joined
+// to their documents.
+//
+// The statement runs in a read-only transaction that raises hnsw.ef_search
+// to the depth and turns on pgvector's iterative index scan, so a filter
+// that rejects most near neighbours still yields K rows.
+func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
+	const op = "postgres.Search"
+	if q.K <= 0 {
+		return nil, knowledge.E(op, knowledge.Invalid, "k 必须大于 0")
+	}
+	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
+	if !mode.Valid() {
+		return nil, knowledge.E(op, knowledge.Invalid, "未知的检索模式 "+string(mode))
+	}
+	useVec, useText := mode != knowledge.ModeText, mode != knowledge.ModeVector
+	if useVec && len(q.Vector) != s.dim {
+		return nil, knowledge.E(op, knowledge.Invalid, "查询向量维度与知识库不一致")
+	}
+	depth := q.Depth
+	if depth <= 0 {
+		depth = knowledge.DefaultDepth(q.K)
+	}
+
+	args := pgx.NamedArgs{
+		"k":          q.K,
+		"depth":      depth,
+		"rrfk":       knowledge.RRFK,
+		"collection": q.Collection,
+		"category":   string(q.Category),
+	}
+	if useVec {
+		args["vec"] = pgvector.NewVector(q.Vector)
+	}
+	if useText {
+		args["terms"] = orEmpty(q.Terms)
+		args["weights"] = q.Weights // nil: every term weighs 1
+	}
+	sql := searchSQL(useVec, useText)
+
+	var hits []knowledge.Hit
+	run := func(db interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}) error {
+		rows, _ := db.Query(ctx, sql, args)
+		var err error
+		hits, err = pgx.CollectRows(rows, scanHit)
+		return err
+	}
+	var err error
+	if !useVec {
+		err = run(s.pool)
+	} else {
+		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			if err := s.tuneVectorScan(ctx, tx, depth, q.Collection != "" || q.Category != ""); err != nil {
+				return err
+			}
+			return run(tx)
+		})
+	}
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	return hits, nil
+}
+
+// tuneVectorScan sets, for the transaction only, how the HNSW index is
+// searched: a candidate list at least depth long and, with pgvector 0.8 or
+// later, an iterative scan that goes on until enough rows pass the filters.
+// Older pgvector has no iterative scan: filtered searches then skip the
+// index and rank exactly.
+func (s *Store) tuneVectorScan(ctx context.Context, tx pgx.Tx, depth int, filtered bool) error {
+	ef := strconv.Itoa(min(max(depth, 40), maxEfSearch))
+	var err error
+	switch {
+	case s.iterative:
+		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true),
+			set_config('hnsw.iterative_scan', 'relaxed_order', true)`, ef)
+	case filtered:
+		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true),
+			set_config('enable_indexscan', 'off', true)`, ef)
+	default:
+		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true)`, ef)
+	}
+	return err
+}
+
+// The parts of the search statement. Only constant SQL is spliced; every
+// value, the query terms included, is a parameter.
+const (
+	// vecRanking: the depth nearest chunks that pass the filters. The inner
+	// ORDER BY is the bare distance so the HNSW index serves it; relaxed
+	// iterative scans may return rows slightly out of order, so the ranks
+	// are numbered on the distance again, ties by document id then ordinal.
+	vecRanking = `vec AS (
+	SELECT v.collection, v.doc_id, v.ordinal,
+		row_number() OVER (ORDER BY v.distance, v.doc_id COLLATE "C", v.collection COLLATE "C", v.ordinal) AS rank
+	FROM (
+		SELECT c.collection, c.doc_id, c.ordinal, c.embedding <=> @vec::vector AS distance
+		FROM chunks c
+		WHERE (@collection = '' OR c.collection = @collection)
+			AND (@category = '' OR c.category = @category)
+		ORDER BY c.embedding <=> @vec::vector
+		LIMIT @depth
+	) v
+)`
+
+	// textRanking: every query term becomes its own tsquery, parsed like
+	// the chunks' terms were (plainto_tsquery, "simple"), so punctuation
+	// and tsquery operators in a term are only ever text. Terms that parse
+	// to nothing are dropped. A chunk matches when it holds any term (the
+	// OR of the term queries, built through tsquery's own quoted text form)
+	// and scores Σ weight·ts_rank(tsv, term), as knowledge.TermRank says.
+	textRanking = `terms AS (
+	SELECT p.query, p.weight
+	FROM (
+		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight
+		FROM unnest(@terms::text[], @weights::float8[]) AS t(term, weight)
+		WHERE t.term <> ''
+	) p
+	WHERE numnode(p.query) > 0
+),
+tq AS (
+	SELECT string_agg('(' || terms.query::text || ')', ' | ')::tsquery AS query FROM terms
+),
+txt AS (
+	SELECT m.collection, m.doc_id, m.ordinal,
+		row_number() OVER (ORDER BY m.score DESC, m.doc_id COLLATE "C", m.collection COLLATE "C", m.ordinal) AS rank
+	FROM (
+		SELECT c.collection, c.doc_id, c.ordinal,
+			(SELECT sum(t.weight * ts_rank(c.tsv, t.query)) FROM terms t) AS score
+		FROM chunks c, tq
+		WHERE c.tsv @@ tq.query
+			AND (@collection = '' OR c.collection = @collection)
+			AND (@category = '' OR c.category = @category)
+		ORDER BY score DESC, c.doc_id COLLATE "C", c.collection COLLATE "C", c.ordinal
+		LIMIT @depth
+	) m
+)`
+
+	noVecRanking = `vec AS (
+	SELECT NULL::text AS collection, NULL::text AS doc_id, NULL::integer AS ordinal, NULL::bigint AS rank
+	WHERE false
+)`
+	noTextRanking = `txt AS (
+	SELECT NULL::text AS collection, NULL::text AS doc_id, NULL::integer AS ordinal, NULL::bigint AS rank
+	WHERE false
+)`
+
+	// fusion: Reciprocal Rank Fusion of the two rankings (a missing rank
+	// adds nothing), best first, ties by document id then ordinal.
+	fusion = `,
+fused AS (
+	SELECT collection, doc_id, ordinal, v.rank AS vrank, t.rank AS trank,
+		coalesce(1.0::float8 / (@rrfk + v.rank), 0) + coalesce(1.0::float8 / (@rrfk + t.rank), 0) AS score
+	FROM vec v FULL OUTER JOIN txt t USING (collection, doc_id, ordinal)
+)
+SELECT f.doc_id, f.collection, d.title, d.category, c.heading, f.ordinal, f.score,
+	coalesce(f.vrank, 0), coalesce(f.trank, 0), c.text
+FROM fused f
+JOIN chunks c ON c.collection = f.collection AND c.doc_id = f.doc_id AND c.ordinal = f.ordinal
+JOIN documents d ON d.collection = f.collection AND d.id = f.doc_id
+ORDER BY f.score DESC, f.doc_id COLLATE "C", f.collection COLLATE "C", f.ordinal
+LIMIT @k`
+)
+
+// searchSQL assembles the statement for the rankings in use.
+func searchSQL(useVec, useText bool) string {
+	sql := "WITH "
+	if useVec {
+		sql += vecRanking
+	} else {
+		sql += noVecRanking
+	}
+	sql += ",\n"
+	if useText {
+		sql += textRanking
+	} else {
+		sql += noTextRanking
+	}
+	return sql + fusion
+}
+
+// scanHit reads a row of the search statement.
+func scanHit(row pgx.CollectableRow) (knowledge.Hit, error) {
+	var (
+		h        knowledge.Hit
+		category string
+		heading  []string
+	)
+	err := row.Scan(&h.Doc, &h.Collection, &h.Title, &category, &heading, &h.Ordinal, &h.Score,
+		&h.VectorRank, &h.TextRank, &h.Text)
+	h.Category = knowledge.Category(category)
+	h.Heading = knowledge.HeadingPath(heading)
+	return h, err
+}

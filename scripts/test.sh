@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test. Before that it makes sure PostgreSQL with pgvector is
+# running (scripts/setup-postgres.sh installs and starts what is missing),
+# because the Postgres integration tests fail, never skip, without it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup-postgres.sh
+
+export GOVREPLY_TEST_DATABASE_URL="${GOVREPLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+
+echo "==> go vet"
+go vet ./...
+echo "==> go test"
+go test -count=1 -race -timeout 20m ./...

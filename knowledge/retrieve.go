@@ -85,6 +85,11 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 
 // terms segments text into deduplicated terms and their weights.
 func (r *Retriever) terms(text string) ([]string, []float64) {
+	if ws, ok := r.Segmenter.(interface {
+		WeightedTerms(string) ([]string, []float64)
+	}); ok {
+		return ws.WeightedTerms(text)
+	}
 	w, _ := r.Segmenter.(TermWeigher)
 	seen := map[string]bool{}
 	var terms []string

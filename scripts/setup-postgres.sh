@@ -13,7 +13,7 @@
 #   - Finally it runs CREATE EXTENSION IF NOT EXISTS vector in the database
 #     (default `test`) and prints the installed version.
 #
-# Idempotent; needs root for the build branch. Environment:
+# Idempotent; needs root to start a cluster or to build. Environment:
 #   PGHOST (127.0.0.1) PGPORT (5432) PGUSER (postgres) PGDATABASE (test)
 #   PGVECTOR_MIN (0.8.0)  the oldest pgvector accepted (iterative index scans)
 set -euo pipefail
@@ -34,10 +34,11 @@ psql_q() { PGOPTIONS='-c client_min_messages=warning' psql -X -v ON_ERROR_STOP=1
 
 server_up() { command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h "$PGHOST" -p "$PGPORT"; }
 
+# wait_ready CMD...: runs CMD once a second until it succeeds, for 60 s.
 wait_ready() {
-	local what="$1" i
-	for i in $(seq 1 60); do
-		if eval "$what"; then return 0; fi
+	local _
+	for _ in $(seq 1 60); do
+		if "$@"; then return 0; fi
 		sleep 1
 	done
 	return 1
@@ -62,15 +63,22 @@ if ! server_up && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>
 fi
 
 # ---------------------------------------------------------------- local server
-[ "$(id -u)" -eq 0 ] || die "需要 root 权限运行（安装依赖、启动集群、安装扩展）"
+need_root() { [ "$(id -u)" -eq 0 ] || die "需要 root 权限：$*"; }
 
 if ! server_up; then
+	need_root "启动本机 PostgreSQL 集群"
 	if [ ! -d /etc/postgresql ] || [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; then
 		die "本机未安装 PostgreSQL（/etc/postgresql 为空），也没有可用的 Docker"
 	fi
-	major_dir="$(ls /etc/postgresql | sort -n | tail -n1)"
-	log "启动本地 PostgreSQL ${major_dir}/main"
-	pg_ctlcluster --skip-systemctl-redirect "$major_dir" main start || true
+	# The cluster configured for $PGPORT, else the newest version's "main".
+	cluster="$(pg_lsclusters -h 2>/dev/null | awk -v p="$PGPORT" '$3 == p { print $1, $2; exit }')"
+	if [ -z "$cluster" ]; then
+		versions=(/etc/postgresql/*/)
+		cluster="$(printf '%s\n' "${versions[@]}" | xargs -n1 basename | sort -n | tail -n1) main"
+	fi
+	log "启动本地 PostgreSQL 集群 ${cluster/ //}"
+	# shellcheck disable=SC2086 # "version name"
+	pg_ctlcluster --skip-systemctl-redirect $cluster start || true
 fi
 log "等待 PostgreSQL 在 ${PGHOST}:${PGPORT} 上就绪"
 wait_ready server_up || die "PostgreSQL 未在 60 秒内就绪"
@@ -108,6 +116,7 @@ mirror_uri() {
 }
 
 build_pgvector() {
+	need_root "安装构建依赖并安装 pgvector 扩展"
 	log "安装构建依赖：build-essential dpkg-dev postgresql-server-dev-${MAJOR}"
 	local need=(build-essential dpkg-dev "postgresql-server-dev-${MAJOR}")
 	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
@@ -140,9 +149,9 @@ build_pgvector() {
 	log "下载 pgvector 源码包"
 	chmod 777 "$work/src"
 	(cd "$work/src" && apt-get "${apt_opts[@]}" source --download-only -qq pgvector)
-	local dsc
-	dsc="$(ls "$work"/src/pgvector_*.dsc | head -n1)"
-	[ -n "$dsc" ] || die "没有下载到 pgvector 源码包"
+	local dscs=("$work"/src/pgvector_*.dsc)
+	local dsc="${dscs[0]}"
+	[ -f "$dsc" ] || die "没有下载到 pgvector 源码包"
 	# apt has checked every file against the signed Sources index, so the
 	# (unknown to gpgv) uploader signature on the .dsc adds nothing.
 	(cd "$work/src" && dpkg-source -q --no-check -x "$(basename "$dsc")" pgvector >/dev/null)

@@ -50,14 +50,11 @@ func (s *Store) Put(_ context.Context, doc knowledge.Document, chunks []knowledg
 	if doc.Collection == "" {
 		doc.Collection = knowledge.DefaultCollection
 	}
-	if doc.ID == "" {
-		return "", knowledge.E(op, knowledge.Invalid, "文档缺少 id")
+	if err := knowledge.CheckPut(doc, chunks, s.dim); err != nil {
+		return "", knowledge.E(op, err)
 	}
 	stored := make([]chunk, len(chunks))
 	for i, c := range chunks {
-		if len(c.Embedding) != s.dim {
-			return "", knowledge.E(op, knowledge.Invalid, "向量维度与知识库不一致")
-		}
 		c.Heading = slices.Clone(c.Heading)
 		c.Embedding = slices.Clone(c.Embedding)
 		c.Terms = slices.Clone(c.Terms)

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -18,38 +17,26 @@ var chunkColumns = []string{
 	"collection", "doc_id", "ordinal", "category", "heading", "text", "token_count", "terms", "embedding",
 }
 
-// Put implements knowledge.Store. In one transaction it locks the stored
-// document, returns Unchanged when its hash is the same, and otherwise
-// upserts the document, deletes its old chunks and copies in the new ones.
+// Put implements knowledge.Store. In one transaction it inserts the
+// document, or locks the stored one and returns Unchanged when its hash is
+// the same, and otherwise updates it and deletes its old chunks; then it
+// copies in the new chunks.
 // The commit is durable when Put returns (synchronous_commit).
 func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowledge.Chunk) (knowledge.Outcome, error) {
 	const op = "postgres.Put"
 	if doc.Collection == "" {
 		doc.Collection = knowledge.DefaultCollection
 	}
-	if doc.ID == "" {
-		return "", knowledge.E(op, knowledge.Invalid, "文档缺少 id")
+	if err := knowledge.CheckPut(doc, chunks, s.dim); err != nil {
+		return "", knowledge.E(op, err)
 	}
 	var effective *time.Time
 	if doc.Effective != "" {
-		t, err := time.Parse(time.DateOnly, doc.Effective)
-		if err != nil {
-			return "", knowledge.E(op, knowledge.Invalid,
-				fmt.Sprintf("文档 %s 的生效日期 %q 不是 YYYY-MM-DD 格式", doc.ID, doc.Effective), err)
-		}
+		t, _ := time.Parse(time.DateOnly, doc.Effective) // checked by CheckPut
 		effective = &t
 	}
 	rows := make([][]any, len(chunks))
-	seen := make(map[int]bool, len(chunks))
 	for i, c := range chunks {
-		if len(c.Embedding) != s.dim {
-			return "", knowledge.E(op, knowledge.Invalid, fmt.Sprintf(
-				"文档 %s 第 %d 段的向量为 %d 维，知识库为 %d 维", doc.ID, c.Ordinal, len(c.Embedding), s.dim))
-		}
-		if seen[c.Ordinal] {
-			return "", knowledge.E(op, knowledge.Invalid, fmt.Sprintf("文档 %s 的段落序号 %d 重复", doc.ID, c.Ordinal))
-		}
-		seen[c.Ordinal] = true
 		rows[i] = []any{
 			doc.Collection, doc.ID, c.Ordinal, string(doc.Category), orEmpty(c.Heading),
 			c.Text, c.Tokens, strings.Join(c.Terms, " "), pgvector.NewVector(c.Embedding),
@@ -60,44 +47,22 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		metadata = map[string]string{}
 	}
 
+	args := []any{doc.Collection, doc.ID, doc.Title, string(doc.Category), doc.Source, orEmpty(doc.Tags),
+		effective, doc.Path, doc.Hash, metadata}
 	var outcome knowledge.Outcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var hash string
-		err := tx.QueryRow(ctx, `SELECT content_hash FROM documents
-			WHERE collection = $1 AND id = $2 FOR UPDATE`, doc.Collection, doc.ID).Scan(&hash)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			outcome = knowledge.Added
-		case err != nil:
+		var err error
+		if outcome, err = upsertDocument(ctx, tx, args); err != nil || outcome == knowledge.Unchanged {
 			return err
-		case hash == doc.Hash:
-			outcome = knowledge.Unchanged
+		}
+		if outcome == knowledge.Updated {
+			if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE collection = $1 AND doc_id = $2`,
+				doc.Collection, doc.ID); err != nil {
+				return err
+			}
+		}
+		if len(rows) == 0 {
 			return nil
-		default:
-			outcome = knowledge.Updated
-		}
-		// The WHERE guards against a concurrent first Put of the same
-		// document and hash, which the row lock above cannot see.
-		tag, err := tx.Exec(ctx, `INSERT INTO documents AS d
-				(collection, id, title, category, source, tags, effective, path, content_hash, metadata)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (collection, id) DO UPDATE SET
-				title = EXCLUDED.title, category = EXCLUDED.category, source = EXCLUDED.source,
-				tags = EXCLUDED.tags, effective = EXCLUDED.effective, path = EXCLUDED.path,
-				content_hash = EXCLUDED.content_hash, metadata = EXCLUDED.metadata, updated_at = now()
-			WHERE d.content_hash IS DISTINCT FROM EXCLUDED.content_hash`,
-			doc.Collection, doc.ID, doc.Title, string(doc.Category), doc.Source, orEmpty(doc.Tags),
-			effective, doc.Path, doc.Hash, metadata)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			outcome = knowledge.Unchanged
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE collection = $1 AND doc_id = $2`,
-			doc.Collection, doc.ID); err != nil {
-			return err
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
 		return err
@@ -106,6 +71,48 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		return "", wrap(op, err)
 	}
 	return outcome, nil
+}
+
+// upsertDocument writes the document row inside tx and says what it did.
+// args are the values of the ten columns INSERT lists. A new row is
+// inserted (the insert waits for a concurrent one of the same key); an
+// existing row is locked, compared by hash and updated only when changed.
+func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outcome, error) {
+	// A concurrent Delete between the two statements makes the row vanish;
+	// go round again.
+	for range 3 {
+		tag, err := tx.Exec(ctx, `INSERT INTO documents
+				(collection, id, title, category, source, tags, effective, path, content_hash, metadata)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			ON CONFLICT (collection, id) DO NOTHING`, args...)
+		if err != nil {
+			return "", err
+		}
+		if tag.RowsAffected() == 1 {
+			return knowledge.Added, nil
+		}
+		var hash string
+		err = tx.QueryRow(ctx, `SELECT content_hash FROM documents
+			WHERE collection = $1 AND id = $2 FOR UPDATE`, args[0], args[1]).Scan(&hash)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if hash == args[8].(string) { // content_hash
+			return knowledge.Unchanged, nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE documents SET
+				title = $3, category = $4, source = $5, tags = $6, effective = $7, path = $8,
+				content_hash = $9, metadata = $10, updated_at = now()
+			WHERE collection = $1 AND id = $2`, args...)
+		if err != nil {
+			return "", err
+		}
+		return knowledge.Updated, nil
+	}
+	return "", knowledge.E("postgres.Put", knowledge.Conflict, "文档正被同时修改，请重试")
 }
 
 // documentColumns are the columns scanDocument reads, in order.

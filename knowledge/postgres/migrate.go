@@ -87,6 +87,19 @@ func migrate(ctx context.Context, conn *pgx.Conn, opts Options, log *slog.Logger
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrateLock)
 	}()
 
+	var available bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')`).Scan(&available); err != nil {
+		return 0, wrap(op, err)
+	}
+	if !available {
+		return 0, knowledge.E(op, knowledge.Unavailable,
+			"数据库服务器没有安装 pgvector 扩展：本机请以 root 运行 scripts/setup-postgres.sh，或使用 pgvector/pgvector 镜像")
+	}
+	if opts.Schema != "" {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+			return 0, wrap(op, err)
+		}
+	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    text PRIMARY KEY,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {

@@ -37,9 +37,10 @@ type Options struct {
 	// Embedder names the embedding model. It is recorded when the database
 	// is created and checked afterwards; "" skips the check.
 	Embedder string
-	// Schema, when set, puts govreply's tables in that (existing) schema:
-	// every connection's search_path becomes "Schema, public" (the vector
-	// extension lives in public). Tests use it for isolation.
+	// Schema, when set, puts govreply's tables in that schema (created if
+	// missing): every connection's search_path becomes "Schema, public", as
+	// the vector extension usually lives in public. Tests use it for
+	// isolation.
 	Schema string
 	// Logger receives migration and diagnostic messages; nil discards them.
 	Logger *slog.Logger

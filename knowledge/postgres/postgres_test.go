@@ -380,3 +380,27 @@ func TestVersionAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// TestTermRankIsTsRank checks the claim knowledge.TermRank makes, on which
+// the in-memory store's text ranking rests: it is PostgreSQL's ts_rank of a
+// one-term query over the chunk's terms.
+func TestTermRankIsTsRank(t *testing.T) {
+	pgtest.MustSchema(t) // fails or skips as every database test does
+	conn, err := pgx.Connect(t.Context(), pgtest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for tf := 1; tf <= 6; tf++ {
+		terms := strings.Repeat("词 其他 ", tf)
+		var got float64
+		err := conn.QueryRow(t.Context(), `SELECT ts_rank(to_tsvector('simple', $1), plainto_tsquery('simple', '词'))`,
+			terms).Scan(&got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := knowledge.TermRank(tf); math.Abs(got-want) > 1e-6 {
+			t.Errorf("tf %d: ts_rank %v, TermRank %v", tf, got, want)
+		}
+	}
+}

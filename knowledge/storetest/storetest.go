@@ -26,12 +26,9 @@ import (
 // Dim is the embedding dimension the suite opens stores with.
 const Dim = 8
 
-// Opener returns a fresh, empty store for embeddings of dimension dim and
-// registers its cleanup with t.Cleanup.
-type Opener func(t *testing.T, dim int) knowledge.Store
-
 // Run runs the whole contract against stores made by open, one fresh store
-// per subtest.
+// per subtest. open returns an empty store for embeddings of dimension dim
+// and registers its cleanup with t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 	tests := []struct {
 		name string
@@ -43,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 		{"PutReplacesAllChunks", testPutReplacesAllChunks},
 		{"PutWrongDimension", testPutWrongDimension},
 		{"PutConcurrent", testPutConcurrent},
+		{"PutConcurrentSameDocument", testPutConcurrentSameDocument},
 		{"Get", testGet},
 		{"Delete", testDelete},
 		{"Documents", testDocuments},
@@ -323,6 +321,72 @@ func testPutConcurrent(t *testing.T, s knowledge.Store) {
 	hits := search(t, s, knowledge.Query{Mode: knowledge.ModeText, Terms: []string{"并发"}, K: 100})
 	if len(hits) != 3*n {
 		t.Errorf("text search: %d chunks, want %d", len(hits), 3*n)
+	}
+}
+
+func testPutConcurrentSameDocument(t *testing.T, s knowledge.Store) {
+	const n = 6
+	// Versions differ in hash and in chunk count; a reader must never see
+	// chunks of two versions at once.
+	version := func(v int) []knowledge.Chunk {
+		var cs []knowledge.Chunk
+		for j := range v + 1 {
+			cs = append(cs, Chunk(j, Angle(float64(j)), "同一", fmt.Sprintf("版本%d", v)))
+		}
+		return cs
+	}
+	for _, tc := range []struct {
+		name   string
+		hash   func(v int) string
+		others knowledge.Outcome // what every Put but the first returns
+	}{
+		{"same hash", func(int) string { return "h" }, knowledge.Unchanged},
+		{"different hashes", func(v int) string { return fmt.Sprint("h", v) }, knowledge.Updated},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := "same-" + strings.ReplaceAll(tc.name, " ", "-")
+			var wg sync.WaitGroup
+			outs := make(chan knowledge.Outcome, n)
+			for v := range n {
+				wg.Go(func() {
+					out, err := s.Put(t.Context(), Doc("c", id, tc.hash(v)), version(v))
+					if err != nil {
+						t.Errorf("Put version %d: %v", v, err)
+					}
+					outs <- out
+				})
+			}
+			wg.Wait()
+			close(outs)
+			count := map[knowledge.Outcome]int{}
+			for o := range outs {
+				count[o]++
+			}
+			if count[knowledge.Added] != 1 || count[tc.others] != n-1 {
+				t.Errorf("outcomes %v, want 1 added and %d %s", count, n-1, tc.others)
+			}
+			hits := search(t, s, knowledge.Query{Mode: knowledge.ModeText, Terms: []string{"同一"}, K: 100, Collection: "c"})
+			var mine []knowledge.Hit
+			for _, h := range hits {
+				if h.Doc == id {
+					mine = append(mine, h)
+				}
+			}
+			if len(mine) == 0 {
+				t.Fatal("no chunks stored")
+			}
+			v := strings.Fields(mine[0].Text)[1]
+			for _, h := range mine {
+				if !strings.HasSuffix(h.Text, v) {
+					t.Errorf("chunks of two versions stored: %q and %q", mine[0].Text, h.Text)
+				}
+			}
+			var ver int
+			fmt.Sscanf(v, "版本%d", &ver)
+			if len(mine) != ver+1 {
+				t.Errorf("%s has %d chunks, want %d", v, len(mine), ver+1)
+			}
+		})
 	}
 }
 

@@ -174,6 +174,9 @@ func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document,
 	if doc.ID == "" {
 		doc.ID = idFromPath(root, name)
 	}
+	if doc.ID == "" {
+		return knowledge.Document{}, loadErr(name, knowledge.Invalid, "无法从文件名得出文档 id，请在 front matter 中写明 id", nil)
+	}
 	if doc.Title == "" && !p.noHeadings {
 		doc.Title = cleanTitle(firstHeading(body))
 	}

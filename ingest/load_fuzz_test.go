@@ -35,6 +35,12 @@ func FuzzLoadBytes(f *testing.F) {
 	f.Add(buildDOCX(f, para("Heading1", "h")+para("", "p")+`<w:tbl><w:tr><w:tc>`+para("", "c")+`</w:tc></w:tr></w:tbl>`))
 	f.Add(testPDFBytes(testPDF{pages: []string{"BT /F1 12 Tf 72 700 Td (x) Tj T* [(a) -300 (b)] TJ ET"}}))
 	f.Add(testPDFBytes(withFuzzPages(cjkFont, "BT /F1 16 Tf 72 700 Td <00010002> Tj ET")))
+	f.Add(testPDFBytes(testPDF{compress: true, pages: []string{"BT /F1 12 Tf 14 TL 72 720 Td (a) Tj T* (b) ' ET", "BI /W 1 /H 1 ID \x00 EI"}}))
+	f.Add(testPDFBytes(testPDF{
+		xobjects: "/Fm1 5 0 R",
+		extra:    []string{pdfStreamObj("/Type /XObject /Subtype /Form /Resources << /Font << /F1 3 0 R >> >>", []byte("BT /F1 12 Tf 1 0 0 1 72 700 Tm (in form) Tj ET"), false)},
+		pages:    []string{"q 1 0 0 1 10 10 cm /Fm1 Do Q"},
+	}))
 	if files, _ := filepath.Glob(filepath.Join("testdata", "load", "*.pdf")); len(files) > 0 {
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil {

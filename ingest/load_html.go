@@ -82,7 +82,7 @@ var htmlParagraphs = map[atom.Atom]bool{
 // htmlLines are elements that start and end a line.
 var htmlLines = map[atom.Atom]bool{
 	atom.Li: true, atom.Dt: true, atom.Dd: true, atom.Tr: true, atom.Caption: true,
-	atom.Figcaption: true, atom.Summary: true, atom.Option: true, atom.Label: false,
+	atom.Figcaption: true, atom.Summary: true, atom.Option: true,
 }
 
 // htmlList is one open <ul> or <ol>.

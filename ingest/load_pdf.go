@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,12 +33,40 @@ const msgPDFScanned = "PDF 没有文字层（可能是扫描件），请先做�
 // errPDFBudget aborts interpretation when a limit is reached.
 var errPDFBudget = errors.New("pdf: budget exceeded")
 
+// pdfTimeout is how long parsePDF waits for the PDF library. The checks
+// in load_pdfsafety.go and the bounded content interpreter remove the
+// known ways a file can make the library loop; the timeout is the last
+// line of defence (the abandoned goroutine cannot be stopped).
+var pdfTimeout = 30 * time.Second
+
 // parsePDF extracts the text layer of a PDF with github.com/ledongthuc/pdf.
 // Lines are rebuilt from text positions, paragraphs from vertical gaps and
 // first-line indents, and lines set clearly larger than the body text become
 // headings. A PDF without a usable text layer is an Unsupported error, never
 // an empty document.
-func parsePDF(data []byte) (doc parsedDoc, err error) {
+func parsePDF(data []byte) (parsedDoc, error) {
+	type result struct {
+		doc parsedDoc
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		doc, err := parsePDFNow(data)
+		done <- result{doc, err}
+	}()
+	timer := time.NewTimer(pdfTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-timer.C:
+		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid,
+			"PDF 解析超时（文件结构异常或过于复杂），已放弃", fmt.Errorf("pdf: no result after %v", pdfTimeout))
+	}
+}
+
+// parsePDFNow does parsePDF's work; panics from the library become errors.
+func parsePDFNow(data []byte) (doc parsedDoc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc = parsedDoc{}
@@ -47,6 +75,10 @@ func parsePDF(data []byte) (doc parsedDoc, err error) {
 	}()
 	if !bytes.HasPrefix(data, []byte("%PDF-")) {
 		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, "PDF 文件已损坏或不是 PDF（缺少 %PDF 文件头）", nil)
+	}
+	if !pdfStructureOK(data) {
+		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid,
+			"PDF 文件结构异常（交叉引用表或对象数量不合理），可能已损坏，无法读取", nil)
 	}
 	data = pdfPatchHeader(data)
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -58,6 +90,9 @@ func parsePDF(data []byte) (doc parsedDoc, err error) {
 	}
 
 	pages := pdfPages(r)
+	if len(pages) == 0 {
+		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, "PDF 文件没有可读取的页面，可能已损坏", nil)
+	}
 	ex := &pdfExtractor{contentBudget: pdfMaxContent}
 	var pageLines [][]pdfLine
 	withText := 0
@@ -81,6 +116,14 @@ func parsePDF(data []byte) (doc parsedDoc, err error) {
 		"pages":           strconv.Itoa(len(pages)),
 		"pages_with_text": strconv.Itoa(withText),
 	}}
+	pdfReadInfo(r, &doc)
+	return doc, nil
+}
+
+// pdfReadInfo copies the document-information title, producer and creator
+// into doc, best effort: a broken Info dictionary is ignored.
+func pdfReadInfo(r *pdf.Reader, doc *parsedDoc) {
+	defer func() { _ = recover() }()
 	info := r.Trailer().Key("Info")
 	if t := pdfInfoText(info, "Title"); t != "" {
 		doc.metadata["pdf_title"] = t
@@ -92,7 +135,6 @@ func parsePDF(data []byte) (doc parsedDoc, err error) {
 	if c := pdfInfoText(info, "Creator"); c != "" {
 		doc.metadata["pdf_creator"] = c
 	}
-	return doc, nil
 }
 
 // pdfPatchHeader rewrites a version the library refuses ("%PDF-2.0", or a
@@ -114,7 +156,8 @@ func pdfPatchHeader(data []byte) []byte {
 	return out
 }
 
-// pdfInfoText returns a document-information string, cleaned.
+// pdfInfoText returns a document-information string, cleaned and cut to
+// 500 characters.
 func pdfInfoText(info pdf.Value, key string) string {
 	s := strings.ToValidUTF8(info.Key(key).Text(), "")
 	s = strings.Map(func(r rune) rune {
@@ -123,7 +166,11 @@ func pdfInfoText(info pdf.Value, key string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 500 {
+		s = string(r[:500])
+	}
+	return s
 }
 
 // pdfTitleNoise matches what word processors put in PDF titles.
@@ -169,16 +216,24 @@ func pdfUndecodable(r rune) bool {
 }
 
 // pdfPages lists the pages by walking the page tree, with limits: a page
-// tree with cycles or absurd counts cannot loop forever.
+// tree with cycles or absurd counts cannot loop forever. A node is
+// identified by its dictionary as written (references unresolved), which
+// tells apart every node that could yield different pages.
 func pdfPages(r *pdf.Reader) []pdf.Value {
 	var pages []pdf.Value
 	budget := pdfMaxTreeNodes
+	seen := map[string]bool{}
 	var walk func(v pdf.Value, depth int)
 	walk = func(v pdf.Value, depth int) {
 		if depth > 64 || budget <= 0 || len(pages) >= pdfMaxPages || v.Kind() != pdf.Dict {
 			return
 		}
 		budget--
+		key := v.String()
+		if seen[key] {
+			return
+		}
+		seen[key] = true
 		kids := v.Key("Kids")
 		if v.Key("Type").Name() == "Page" || (kids.Kind() != pdf.Array && v.Key("Type").Name() != "Pages") {
 			pages = append(pages, v)
@@ -203,391 +258,6 @@ func pdfInherited(page pdf.Value, key string) pdf.Value {
 		v = v.Key("Parent")
 	}
 	return pdf.Value{}
-}
-
-// pdfFrag is a run of text shown at one position.
-type pdfFrag struct {
-	text       string
-	x, y, endX float64 // device space
-	size       float64 // effective font size
-}
-
-// pdfMatrix is a PDF transformation matrix [a b c d e f].
-type pdfMatrix [6]float64
-
-var pdfIdentity = pdfMatrix{1, 0, 0, 1, 0, 0}
-
-// mul returns m × n (m applied first).
-func (m pdfMatrix) mul(n pdfMatrix) pdfMatrix {
-	return pdfMatrix{
-		m[0]*n[0] + m[1]*n[2],
-		m[0]*n[1] + m[1]*n[3],
-		m[2]*n[0] + m[3]*n[2],
-		m[2]*n[1] + m[3]*n[3],
-		m[4]*n[0] + m[5]*n[2] + n[4],
-		m[4]*n[1] + m[5]*n[3] + n[5],
-	}
-}
-
-// pdfFont is a font's decoder and glyph widths.
-type pdfFont struct {
-	enc    pdf.TextEncoding
-	cid    bool // two-byte codes (Type0)
-	first  int
-	widths []float64
-	dw     float64 // default width (CID fonts) or fallback
-	ranges []pdfWidthRange
-}
-
-type pdfWidthRange struct {
-	lo, hi int
-	w      float64
-}
-
-// width returns the glyph width of code in thousandths of an em.
-func (f *pdfFont) width(code int) float64 {
-	if f.cid {
-		for _, r := range f.ranges {
-			if code >= r.lo && code <= r.hi {
-				return r.w
-			}
-		}
-		return f.dw
-	}
-	if i := code - f.first; i >= 0 && i < len(f.widths) && f.widths[i] > 0 {
-		return f.widths[i]
-	}
-	return f.dw
-}
-
-// advance returns the horizontal displacement, in text space, of showing
-// raw with the given text state.
-func (f *pdfFont) advance(raw string, ts pdfTextState) float64 {
-	var tx float64
-	step := 1
-	if f.cid {
-		step = 2
-	}
-	for i := 0; i+step <= len(raw); i += step {
-		code := int(raw[i])
-		if step == 2 {
-			code = code<<8 | int(raw[i+1])
-		}
-		w := f.width(code)/1000*ts.fs + ts.tc
-		if step == 1 && raw[i] == ' ' {
-			w += ts.tw
-		}
-		tx += w * ts.th
-	}
-	return tx
-}
-
-func newPDFFont(v pdf.Value) *pdfFont {
-	font := pdf.Font{V: v}
-	f := &pdfFont{enc: font.Encoder(), dw: 500}
-	if f.enc == nil {
-		f.enc = nopDecoder{}
-	}
-	if v.Key("Subtype").Name() == "Type0" {
-		f.cid = true
-		f.dw = 1000
-		d := v.Key("DescendantFonts").Index(0)
-		if dw := d.Key("DW"); dw.Kind() == pdf.Integer || dw.Kind() == pdf.Real {
-			f.dw = dw.Float64()
-		}
-		w := d.Key("W")
-		entries := 0
-		for i := 0; i < w.Len() && entries < 65536; {
-			c := int(w.Index(i).Int64())
-			next := w.Index(i + 1)
-			if next.Kind() == pdf.Array {
-				for j := 0; j < next.Len() && entries < 65536; j++ {
-					f.ranges = append(f.ranges, pdfWidthRange{c + j, c + j, next.Index(j).Float64()})
-					entries++
-				}
-				i += 2
-				continue
-			}
-			hi := int(next.Int64())
-			f.ranges = append(f.ranges, pdfWidthRange{c, hi, w.Index(i + 2).Float64()})
-			entries++
-			i += 3
-		}
-		return f
-	}
-	f.first = int(v.Key("FirstChar").Int64())
-	ws := v.Key("Widths")
-	for i := 0; i < ws.Len() && i < 65536; i++ {
-		f.widths = append(f.widths, ws.Index(i).Float64())
-	}
-	return f
-}
-
-// nopDecoder passes codes through as Latin-1 text.
-type nopDecoder struct{}
-
-func (nopDecoder) Decode(raw string) string { return raw }
-
-// pdfTextState is the part of the graphics state text extraction needs.
-type pdfTextState struct {
-	ctm                pdfMatrix
-	font               *pdfFont
-	fs, th, tc, tw, tl float64
-	rise               float64
-}
-
-// pdfExtractor interprets content streams and collects text fragments.
-type pdfExtractor struct {
-	contentBudget int64 // decoded content bytes left for the document
-	textBytes     int
-	undecodable   int // glyphs that decoded to control or private-use characters
-
-	frags []pdfFrag
-	moved bool // the text position was set since the last show
-}
-
-// page returns the text fragments of one page in content-stream order. A
-// malformed page yields the fragments read before the problem.
-func (ex *pdfExtractor) page(p pdf.Value) (frags []pdfFrag, err error) {
-	ex.frags = nil
-	ex.moved = true
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok && errors.Is(e, errPDFBudget) {
-				err = errPDFBudget
-			}
-			frags = ex.frags
-		}
-	}()
-	contents := p.Key("Contents")
-	if contents.IsNull() {
-		return nil, nil
-	}
-	if err := ex.charge(contents); err != nil {
-		return nil, err
-	}
-	ts := pdfTextState{ctm: pdfIdentity, th: 1}
-	ex.run(contents, pdfInherited(p, "Resources"), ts, 0)
-	return ex.frags, nil
-}
-
-// charge decodes the streams of contents once to count their size against
-// the document budget, so a compression bomb is refused before it is
-// interpreted.
-func (ex *pdfExtractor) charge(contents pdf.Value) error {
-	var streams []pdf.Value
-	switch contents.Kind() {
-	case pdf.Stream:
-		streams = append(streams, contents)
-	case pdf.Array:
-		for i := 0; i < contents.Len() && i < 10000; i++ {
-			streams = append(streams, contents.Index(i))
-		}
-	}
-	for _, s := range streams {
-		if s.Kind() != pdf.Stream {
-			continue
-		}
-		n, _ := io.Copy(io.Discard, io.LimitReader(s.Reader(), ex.contentBudget+1))
-		ex.contentBudget -= n
-		if ex.contentBudget < 0 {
-			return errPDFBudget
-		}
-	}
-	return nil
-}
-
-// run interprets one content stream (a page or a form XObject).
-func (ex *pdfExtractor) run(strm, res pdf.Value, ts pdfTextState, depth int) {
-	fonts := map[string]*pdfFont{}
-	var stack []pdfTextState
-	tm, tlm := pdfIdentity, pdfIdentity
-
-	show := func(raw string) {
-		if ts.font == nil {
-			ts.font = &pdfFont{enc: nopDecoder{}, dw: 500}
-		}
-		text := ts.font.enc.Decode(raw)
-		trm := tm.mul(ts.ctm)
-		x := trm[4] + ts.rise*trm[2]
-		y := trm[5] + ts.rise*trm[3]
-		size := math.Abs(ts.fs) * math.Sqrt(math.Abs(trm[0]*trm[3]-trm[1]*trm[2]))
-		if size == 0 || math.IsNaN(size) || math.IsInf(size, 0) {
-			size = 1
-		}
-		tx := ts.font.advance(raw, ts)
-		tm[4] += tx * tm[0]
-		tm[5] += tx * tm[1]
-		end := tm.mul(ts.ctm)[4]
-		if text == "" {
-			return
-		}
-		for _, r := range text {
-			if pdfUndecodable(r) {
-				ex.undecodable++
-			}
-		}
-		ex.textBytes += len(text)
-		if ex.textBytes > pdfMaxText {
-			panic(errPDFBudget)
-		}
-		if !ex.moved && len(ex.frags) > 0 {
-			last := &ex.frags[len(ex.frags)-1]
-			last.text += text
-			last.endX = end
-			return
-		}
-		ex.frags = append(ex.frags, pdfFrag{text: text, x: x, y: y, endX: end, size: size})
-		ex.moved = false
-	}
-	gap := func() {
-		if len(ex.frags) > 0 && !ex.moved {
-			last := &ex.frags[len(ex.frags)-1]
-			if !strings.HasSuffix(last.text, pdfSoftSpace) {
-				last.text += pdfSoftSpace
-			}
-		}
-	}
-	nextLine := func() {
-		tlm = pdfMatrix{1, 0, 0, 1, 0, -ts.tl}.mul(tlm)
-		tm = tlm
-		ex.moved = true
-	}
-	num := func(args []pdf.Value, i int) float64 {
-		if i < len(args) {
-			f := args[i].Float64()
-			if !math.IsNaN(f) && !math.IsInf(f, 0) {
-				return f
-			}
-		}
-		return 0
-	}
-	matrix := func(args []pdf.Value) pdfMatrix {
-		var m pdfMatrix
-		for i := range m {
-			m[i] = num(args, i)
-		}
-		return m
-	}
-
-	pdf.Interpret(strm, func(stk *pdf.Stack, op string) {
-		n := stk.Len()
-		args := make([]pdf.Value, n)
-		for i := n - 1; i >= 0; i-- {
-			args[i] = stk.Pop()
-		}
-		switch op {
-		case "q":
-			if len(stack) < 1000 {
-				stack = append(stack, ts)
-			}
-		case "Q":
-			if len(stack) > 0 {
-				ts = stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-			}
-		case "cm":
-			if n == 6 {
-				ts.ctm = matrix(args).mul(ts.ctm)
-			}
-		case "BT":
-			tm, tlm = pdfIdentity, pdfIdentity
-			ex.moved = true
-		case "Tf":
-			if n == 2 {
-				name := args[0].Name()
-				f, ok := fonts[name]
-				if !ok {
-					f = newPDFFont(res.Key("Font").Key(name))
-					fonts[name] = f
-				}
-				ts.font = f
-				ts.fs = num(args, 1)
-			}
-		case "Tc":
-			ts.tc = num(args, 0)
-		case "Tw":
-			ts.tw = num(args, 0)
-		case "Tz":
-			ts.th = num(args, 0) / 100
-		case "TL":
-			ts.tl = num(args, 0)
-		case "Ts":
-			ts.rise = num(args, 0)
-		case "Td", "TD":
-			if n == 2 {
-				if op == "TD" {
-					ts.tl = -num(args, 1)
-				}
-				tlm = pdfMatrix{1, 0, 0, 1, num(args, 0), num(args, 1)}.mul(tlm)
-				tm = tlm
-				ex.moved = true
-			}
-		case "Tm":
-			if n == 6 {
-				tm = matrix(args)
-				tlm = tm
-				ex.moved = true
-			}
-		case "T*":
-			nextLine()
-		case "Tj":
-			if n >= 1 {
-				show(args[n-1].RawString())
-			}
-		case "'":
-			if n >= 1 {
-				nextLine()
-				show(args[n-1].RawString())
-			}
-		case "\"":
-			if n == 3 {
-				ts.tw, ts.tc = num(args, 0), num(args, 1)
-				nextLine()
-				show(args[2].RawString())
-			}
-		case "TJ":
-			if n >= 1 {
-				arr := args[n-1]
-				for i := 0; i < arr.Len(); i++ {
-					x := arr.Index(i)
-					if x.Kind() == pdf.String {
-						show(x.RawString())
-						continue
-					}
-					adj := x.Float64()
-					tx := -adj / 1000 * ts.fs * ts.th
-					tm[4] += tx * tm[0]
-					tm[5] += tx * tm[1]
-					if adj < -200 { // a gap of a fifth of an em or more is a word space
-						gap()
-					}
-				}
-			}
-		case "Do":
-			if n == 1 && depth < pdfMaxFormDepth {
-				xo := res.Key("XObject").Key(args[0].Name())
-				if xo.Kind() == pdf.Stream && xo.Key("Subtype").Name() == "Form" {
-					if err := ex.charge(xo); err != nil {
-						panic(errPDFBudget)
-					}
-					inner := ts
-					if m := xo.Key("Matrix"); m.Len() == 6 {
-						var fm pdfMatrix
-						for i := range fm {
-							fm[i] = m.Index(i).Float64()
-						}
-						inner.ctm = fm.mul(ts.ctm)
-					}
-					innerRes := xo.Key("Resources")
-					if innerRes.IsNull() {
-						innerRes = res
-					}
-					ex.run(xo, innerRes, inner, depth+1)
-				}
-			}
-		}
-	})
 }
 
 // pdfSoftSpace marks a word gap found from glyph positioning; it becomes a
@@ -690,12 +360,16 @@ func pdfBuildLines(frags []pdfFrag) []pdfLine {
 }
 
 // pdfPageNumberRE matches lines that are only a page number.
-var pdfPageNumberRE = regexp.MustCompile(`^(?:[-—–－·\s]*\d{1,4}[-—–－·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|(?i:page)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$`)
+var pdfPageNumberRE = regexp.MustCompile(`^(?:[-—–－·\s]*(?:\d{1,4}|[ivxlc]{1,7})[-—–－·\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|(?i:page)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$`)
 
-// pdfCleanLine resolves soft spaces, drops control characters and
-// collapses white space.
+// pdfLigatures spells out the Latin ligature characters fonts map to.
+var pdfLigatures = strings.NewReplacer("\uFB00", "ff", "\uFB01", "fi", "\uFB02", "fl",
+	"\uFB03", "ffi", "\uFB04", "ffl", "\uFB05", "st", "\uFB06", "st")
+
+// pdfCleanLine resolves soft spaces and ligatures, drops control
+// characters and collapses white space.
 func pdfCleanLine(s string) string {
-	s = strings.ToValidUTF8(s, "")
+	s = pdfLigatures.Replace(strings.ToValidUTF8(s, ""))
 	var b strings.Builder
 	var prev rune
 	pending := false
@@ -717,10 +391,63 @@ func pdfCleanLine(s string) string {
 	return b.String()
 }
 
+// pdfDropRunningLines removes running headers and footers: a line that is
+// among the first or last two lines of at least three pages and of half of
+// them (digits ignored, so "第 3 页" repeats too), except on the first page.
+func pdfDropRunningLines(pages [][]pdfLine) [][]pdfLine {
+	if len(pages) < 3 {
+		return pages
+	}
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) || unicode.IsSpace(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	edges := func(lines []pdfLine, f func(i int)) {
+		for i := range lines {
+			if i < 2 || i >= len(lines)-2 {
+				f(i)
+			}
+		}
+	}
+	count := map[string]int{}
+	for _, lines := range pages {
+		seen := map[string]bool{}
+		edges(lines, func(i int) {
+			if k := key(lines[i].text); k != "" && !seen[k] {
+				seen[k] = true
+				count[k]++
+			}
+		})
+	}
+	min := max(3, (len(pages)+1)/2)
+	out := make([][]pdfLine, len(pages))
+	out[0] = pages[0] // the first page keeps its lines: its title often repeats as the running header
+	for p, lines := range pages[1:] {
+		p++
+		drop := map[int]bool{}
+		edges(lines, func(i int) {
+			if count[key(lines[i].text)] >= min {
+				drop[i] = true
+			}
+		})
+		for i, l := range lines {
+			if !drop[i] {
+				out[p] = append(out[p], l)
+			}
+		}
+	}
+	return out
+}
+
 // pdfRender writes the pages' lines as Markdown-like text. Lines set at
 // least 25% larger than the document's body size, short and not ending like
 // a sentence, become headings (the largest size "#", then "##", "###").
 func pdfRender(pages [][]pdfLine) string {
+	pages = pdfDropRunningLines(pages)
 	// Body size: the size that carries the most characters.
 	weight := map[float64]int{}
 	for _, lines := range pages {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"govreply/knowledge"
 )
@@ -64,7 +65,12 @@ func testPDFBytes(p testPDF) []byte {
 	objs[0] = "<< /Type /Catalog /Pages 2 0 R >>"
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
 
-	header := p.header
+	return rawPDF(p.header, objs, fmt.Sprintf("/Root 1 0 R /Info 4 0 R /Size %d", len(objs)+1))
+}
+
+// rawPDF writes objects 1..len(objs) with a correct cross-reference table
+// and the given trailer dictionary entries.
+func rawPDF(header string, objs []string, trailer string) []byte {
 	if header == "" {
 		header = "%PDF-1.4"
 	}
@@ -80,7 +86,7 @@ func testPDFBytes(p testPDF) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< %s >>\nstartxref\n%d\n%%%%EOF\n", trailer, xref)
 	return b.Bytes()
 }
 
@@ -222,6 +228,16 @@ func TestLoadPDF(t *testing.T) {
 			want:  "Kept\nAlso kept",
 		},
 		{
+			name: "running headers dropped after the first page; ligatures spelt out",
+			pdf: testPDF{pages: []string{
+				"BT /F1 9 Tf 72 770 Td (Reply Handbook) Tj ET BT /F1 12 Tf 72 700 Td (Page one body.) Tj ET",
+				"BT /F1 9 Tf 72 770 Td (Reply Handbook) Tj ET BT /F1 12 Tf 72 700 Td (Page two body.) Tj ET",
+				"BT /F1 9 Tf 72 770 Td (Reply Handbook) Tj ET BT /F1 12 Tf 72 700 Td <0B01> Tj ET",
+			}, font: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Differences [11 /ff 1 /fi] >> >>"},
+			title: "doc",
+			want:  "Reply Handbook\n\nPage one body.\n\nPage two body.\n\nfffi",
+		},
+		{
 			name:  "Info title used when there is no heading",
 			pdf:   testPDF{info: "<< /Title (Guide to Replies) >>", pages: []string{"BT /F1 12 Tf 72 700 Td (Body) Tj ET"}},
 			title: "Guide to Replies",
@@ -257,7 +273,7 @@ func TestLoadPDFRejects(t *testing.T) {
 		{"bad xref offset", bytes.Replace(good, []byte("startxref\n"), []byte("startxref\n9"), 1), knowledge.Invalid, []string{"PDF"}},
 		{"scanned: no text operators", testPDFBytes(testPDF{pages: []string{"0 0 m 100 100 l S"}}), knowledge.Unsupported, []string{msgPDFScanned}},
 		{"scanned: only white space", testPDFBytes(testPDF{pages: []string{"BT /F1 12 Tf 72 700 Td (   ) Tj ET"}}), knowledge.Unsupported, []string{"OCR"}},
-		{"no pages", testPDFBytes(testPDF{}), knowledge.Unsupported, []string{"OCR"}},
+		{"no pages", testPDFBytes(testPDF{}), knowledge.Invalid, []string{"没有可读取的页面"}},
 		{"glyph codes without a Unicode map", testPDFBytes(testPDF{
 			font:  "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
 			extra: []string{"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X >>"},
@@ -286,5 +302,177 @@ func TestLoadPDFHeadingsAndPageNumbers(t *testing.T) {
 	want := "# Annual Report\n\nBody line one,\nbody line two."
 	if doc.Body != want || doc.Title != "Annual Report" {
 		t.Errorf("title = %q, body = %q\nwant body %q", doc.Title, doc.Body, want)
+	}
+}
+
+// loadWithin runs LoadBytes and fails the test if it takes longer than d
+// (a loop in the PDF library would otherwise hang the test binary).
+func loadWithin(t *testing.T, d time.Duration, name string, data []byte) (knowledge.Document, error) {
+	t.Helper()
+	type result struct {
+		doc knowledge.Document
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		doc, err := LoadBytes("", name, data)
+		done <- result{doc, err}
+	}()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-time.After(d):
+		t.Fatalf("LoadBytes(%s) did not return within %v", name, d)
+		return knowledge.Document{}, nil
+	}
+}
+
+// flated returns data compressed with zlib.
+func flated(data []byte) []byte {
+	var b bytes.Buffer
+	zw := zlib.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	return b.Bytes()
+}
+
+func TestLoadPDFHostile(t *testing.T) {
+	page := func(content string) testPDF { return testPDF{pages: []string{content}} }
+	font := "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+	toUnicodeFont := func(cmap string) testPDF {
+		return testPDF{
+			font:  "<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /DescendantFonts [5 0 R] /ToUnicode 6 0 R >>",
+			extra: []string{"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X >>", pdfStreamObj("", []byte(cmap), false)},
+			pages: []string{"BT /F1 12 Tf 72 700 Td <0001000200030004> Tj ET"},
+		}
+	}
+	nested := strings.Repeat("[", 200000) + strings.Repeat("]", 200000)
+	bomb := flated(make([]byte, pdfMaxStream+1)) // NUL bytes are white space to the lexer
+	tests := []struct {
+		name string
+		data []byte
+		want string         // body, when the load succeeds
+		kind knowledge.Kind // error kind otherwise
+	}{
+		{"content ends inside a hex string", testPDFBytes(page("BT /F1 12 Tf 72 700 Td (Before) Tj ET BT <00")), "Before", ""},
+		{"content ends inside an array", testPDFBytes(page("BT /F1 12 Tf 72 700 Td (Kept) Tj [(a) <0")), "Kept", ""},
+		{"unterminated literal string", testPDFBytes(page("BT /F1 12 Tf 72 700 Td (Kept) Tj (open")), "Kept", ""},
+		{"inline image with binary data", testPDFBytes(page("BI /W 2 /H 1 /BPC 8 /CS /G ID \x00((<<[\xff EI\nBT /F1 12 Tf 72 700 Td (After image) Tj ET")), "After image", ""},
+		{"deeply nested arrays", testPDFBytes(page(nested + " BT /F1 12 Tf 72 700 Td (Survived) Tj ET")), "Survived", ""},
+		{"flood of stray delimiters", testPDFBytes(page(strings.Repeat("}>)", 300000) + " BT /F1 12 Tf 72 700 Td (Still here) Tj ET")), "Still here", ""},
+		{"flood of operands", testPDFBytes(page(strings.Repeat("1 ", 500000) + "BT /F1 12 Tf 72 700 Td (Flooded) Tj ET")), "Flooded", ""},
+		{"form XObject drawing itself", testPDFBytes(testPDF{
+			xobjects: "/Fm1 5 0 R",
+			extra:    []string{pdfStreamObj("/Type /XObject /Subtype /Form /Resources << /Font << /F1 3 0 R >> /XObject << /Fm1 5 0 R >> >>", []byte("/Fm1 Do /Fm1 Do"), false)},
+			pages:    []string{"/Fm1 Do BT /F1 12 Tf 72 700 Td (Recursion ends) Tj ET"},
+		}), "Recursion ends", ""},
+		{"page tree that contains itself", rawPDF("", []string{
+			"<< /Type /Catalog /Pages 2 0 R >>",
+			"<< /Type /Pages /Kids [2 0 R 3 0 R 2 0 R] /Count 3 >>",
+			"<< /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+			pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td (Cycle) Tj ET"), false),
+			font,
+		}, "/Root 1 0 R /Size 6"), "Cycle", ""},
+		{"Parent chain that loops (inherited resources)", rawPDF("", []string{
+			"<< /Type /Catalog /Pages 2 0 R >>",
+			"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+			"<< /Type /Page /Parent 6 0 R /Contents 4 0 R >>",
+			pdfStreamObj("", []byte("BT /F1 12 Tf 72 700 Td (No font) Tj ET"), false),
+			font,
+			"<< /Parent 6 0 R >>",
+		}, "/Root 1 0 R /Size 7"), "No font", ""},
+		{"trailer /Prev pointing at itself", func() []byte {
+			b := testPDFBytes(page("BT /F1 12 Tf 72 700 Td (x) Tj ET"))
+			off := bytes.LastIndex(b, []byte("xref\n0 "))
+			return bytes.Replace(b, []byte("/Size 7"), []byte(fmt.Sprintf("/Size 7 /Prev %d", off)), 1)
+		}(), "", knowledge.Invalid},
+		{"absurd /Size", bytes.Replace(testPDFBytes(page("BT (x) Tj ET")), []byte("/Size 7"), []byte("/Size 900000000000"), 1), "", knowledge.Invalid},
+		{"absurd xref subsection", bytes.Replace(testPDFBytes(page("BT (x) Tj ET")), []byte("xref\n0 7\n"), []byte("xref\n2000000000 7\n"), 1), "", knowledge.Invalid},
+		{"object streams that extend each other", rawPDF("", []string{
+			"<< /Type /Catalog /Pages 2 0 R >>",
+			"<< /Type /Pages /Kids [] /Count 0 >>",
+			pdfStreamObj("/Type /ObjStm /N 1 /First 4 /Extends 4 0 R", []byte("9 0 1"), false),
+			pdfStreamObj("/Type /ObjStm /N 1 /First 4 /Extends 3 0 R", []byte("9 0 1"), false),
+		}, "/Root 1 0 R /Size 5"), "", knowledge.Invalid},
+		{"ToUnicode map ending inside a hex string", testPDFBytes(toUnicodeFont("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n1 beginbfchar\n<0001> <00")), "", knowledge.Unsupported},
+		{"ToUnicode map with an absurd count", testPDFBytes(toUnicodeFont("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n999999999999 beginbfchar\nendbfchar")), "", knowledge.Unsupported},
+		{"content stream bomb", testPDFBytes(testPDF{pages: []string{""}, extra: []string{fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(bomb), bomb)}}), "", knowledge.TooLarge},
+	}
+	// The bomb case needs its page to use object 5 as contents.
+	tests[len(tests)-1].data = rawPDF("", []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(bomb), bomb),
+	}, "/Root 1 0 R /Size 5")
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := loadWithin(t, 10*time.Second, "hostile.pdf", tt.data)
+			if tt.kind != "" {
+				wantLoadErr(t, err, tt.kind)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Body != tt.want {
+				t.Errorf("body = %q, want %q", doc.Body, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadPDFSafeCMap(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"ordinary map", "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\n2 beginbfchar <0001> <653F> <0002> <52A1> endbfchar\n1 beginbfrange <0010> <0020> <0041> endbfrange\nendcmap", true},
+		{"comments and strings with brackets", "% <unterminated in a comment\n(a <string) 1 beginbfchar <01> <41> endbfchar", true},
+		{"hex string runs into the end", "1 beginbfchar <0001> <00", false},
+		{"hex string with only spaces left", "1 beginbfchar <0001> < 00 01 ", false},
+		{"non-hex inside a hex string stops the library safely", "<00zz", true},
+		{"count too large", "20000 beginbfchar", false},
+		{"count not a literal", "/n 5 def n beginbfchar", false},
+		{"count far too large for int64", "99999999999999999999999 beginbfrange", false},
+	}
+	for _, tt := range tests {
+		if got := pdfSafeCMap([]byte(tt.in)); got != tt.want {
+			t.Errorf("%s: pdfSafeCMap = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLoadPDFStructureOK(t *testing.T) {
+	good := testPDFBytes(testPDF{pages: []string{"BT /F1 12 Tf 72 700 Td (x) Tj ET"}})
+	xrefAt := bytes.LastIndex(good, []byte("xref\n0 "))
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"ordinary file", good, true},
+		{"CID font widths are not xref widths", []byte("/W [1 4 1000] /W [1 [500 600]]"), true},
+		{"outline /Prev references are not offsets", []byte("/Prev 12 0 R /Prev 12 0 R"), true},
+		{"/Prev to an earlier section", []byte("xref\n0 1\ntrailer << /Prev 0 >>\nstartxref\n100\n%%EOF"), true},
+		{"/Prev to the section startxref names", bytes.Replace(good, []byte("/Size 7"), []byte(fmt.Sprintf("/Size 7 /Prev %d", xrefAt)), 1), false},
+		{"/Prev to white space before that section", bytes.Replace(good, []byte("/Size 7"), []byte(fmt.Sprintf("/Size 7 /Prev %d", xrefAt-1)), 1), false},
+		{"two sections with the same /Prev", []byte("trailer << /Prev 5 >> trailer << /Prev 5 >> startxref 50"), false},
+		{"huge /Size", []byte("trailer << /Size 4000001 >>"), false},
+		{"huge /N", []byte("<< /Type /ObjStm /N 99999999 >>"), false},
+		{"huge xref stream /W", []byte("<< /Type /XRef /W [1 2000000 1] >>"), false},
+		{"huge xref stream /Index", []byte("<< /Type /XRef /Index [0 10 3999999 2] >>"), false},
+		{"huge subsection on one line", []byte("xref 3999999 2 0000000000 00000 n 0000000000 00000 n trailer"), false},
+		{"startxref is not a table", []byte("startxref\n99999999999\n"), true},
+		{"/Extends chain without a cycle", []byte("3 0 obj << /Type /ObjStm /Extends 4 0 R >> 4 0 obj << /Type /ObjStm >>"), true},
+		{"/Extends to itself", []byte("3 0 obj << /Type /ObjStm /Extends 3 0 R >>"), false},
+		{"/Extends that cannot be read", []byte("3 0 obj << /Extends [4 0 R] >>"), false},
+	}
+	for _, tt := range tests {
+		if got := pdfStructureOK(tt.data); got != tt.want {
+			t.Errorf("%s: pdfStructureOK = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

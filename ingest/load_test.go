@@ -283,7 +283,10 @@ func TestLoadBytesErrors(t *testing.T) {
 		{"control characters", "a.txt", []byte("a\x01b\x02c\x03d\x04e\x05f\x06"), knowledge.Invalid, []string{"二进制"}},
 		{"invalid UTF-8 (GBK)", "a.md", []byte("\xd5\xfe\xce\xf1\xce\xa2\xb2\xa9 is GBK"), knowledge.Invalid, []string{"不是有效的 UTF-8 文本"}},
 		{"invalid UTF-8 in txt", "a.txt", []byte("ok text \xff\xfe more text"), knowledge.Invalid, []string{"UTF-8"}},
-		{"broken YAML names the line", "a.md", []byte("---\nid: a\ntitle: [unclosed\ncategory: rule\n---\nbody"), knowledge.Invalid, []string{"第 ", " 行", "front matter"}},
+		{"broken YAML names the line (parser error)", "a.md", []byte("---\nid: a\ntitle: [unclosed\ncategory: rule\n---\nbody"), knowledge.Invalid, []string{"第 3 行", "front matter"}},
+		{"broken YAML names the line (block mapping)", "a.md", []byte("---\nid: a\ntitle: x\n- item\n---\nbody"), knowledge.Invalid, []string{"第 4 行"}},
+		{"broken YAML names the line (scanner error)", "a.md", []byte("---\nid: a\ntitle: x\n@bad\n---\nbody"), knowledge.Invalid, []string{"第 4 行"}},
+		{"tab indentation", "a.md", []byte("---\nid: a\n\ttitle: x\n---\nbody"), knowledge.Invalid, []string{"第 3 行"}},
 		{"YAML mapping error on line 3", "a.md", []byte("---\nid: a\ntitle: a: b\n---\nbody"), knowledge.Invalid, []string{"第 3 行"}},
 		{"unterminated front matter", "a.md", []byte("---\nid: a\ntitle: b\n\nbody text"), knowledge.Invalid, []string{"没有结束行"}},
 		{"bad category", "a.md", []byte("---\nid: a\ncategory: policy\n---\nbody"), knowledge.Invalid, []string{"policy", "第 3 行", "rule"}},
@@ -296,6 +299,7 @@ func TestLoadBytesErrors(t *testing.T) {
 		{"id with a newline", "a.md", []byte("---\nid: \"a\\nb\"\n---\nbody"), knowledge.Invalid, []string{"id"}},
 		{"unsupported extension", "a.rtf", []byte("{\\rtf1}"), knowledge.Unsupported, []string{".rtf"}},
 		{"no extension", "README", []byte("text"), knowledge.Unsupported, []string{"不支持"}},
+		{"no name to take the id from", ".md", []byte("text"), knowledge.Invalid, []string{"id"}},
 		{"too large", "a.txt", bytes.Repeat([]byte("a"), MaxFileSize+1), knowledge.TooLarge, []string{"过大"}},
 	}
 	for _, tt := range tests {

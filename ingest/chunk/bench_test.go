@@ -49,15 +49,22 @@ func BenchmarkSplit(b *testing.B) {
 	body := syntheticDoc(100 << 10)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	chunks, retries := 0, 0
-	b.ResetTimer()
+	cpu := cpuSeconds()
 	for b.Loop() {
-		s := &splitter{c: c, body: normalize(body)}
-		s.parse()
-		chunks, retries = len(s.out), s.retries
+		c.Split(body)
 	}
-	b.ReportMetric(float64(chunks), "chunks")
-	b.ReportMetric(float64(retries), "repacks")
+	reportCPU(b, cpu, len(body))
+	s := &splitter{c: c, body: normalize(body)}
+	s.parse()
+	b.ReportMetric(float64(len(s.out)), "chunks")
+	b.ReportMetric(float64(s.retries), "repacks")
+}
+
+// reportCPU adds MB per CPU second (all threads, GC included) since start.
+func reportCPU(b *testing.B, start float64, size int) {
+	if used := cpuSeconds() - start; used > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "MB/cpu-s")
+	}
 }
 
 // BenchmarkSplitUnbroken is the worst case: one long run of Chinese with no
@@ -66,16 +73,20 @@ func BenchmarkSplitUnbroken(b *testing.B) {
 	c := mustNew(b, Options{})
 	body := strings.Repeat("政务微博回复网民留言部门城管交通医保社区街道办理核实反馈热线", 1000)
 	b.SetBytes(int64(len(body)))
+	cpu := cpuSeconds()
 	for b.Loop() {
 		c.Split(body)
 	}
+	reportCPU(b, cpu, len(body))
 }
 
 func BenchmarkCount(b *testing.B) {
 	c := mustNew(b, Options{})
 	body := syntheticDoc(100 << 10)
 	b.SetBytes(int64(len(body)))
+	cpu := cpuSeconds()
 	for b.Loop() {
 		c.Counter().Count(body)
 	}
+	reportCPU(b, cpu, len(body))
 }

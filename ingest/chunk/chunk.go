@@ -3,6 +3,25 @@
 // (。！？；!?;), then at clause marks (，、,：:), and only as a last resort at
 // token boundaries, never inside a character. Tokens are counted with
 // tiktoken-go, whose BPE files are loaded offline from tiktoken-go-loader.
+//
+// How Split works:
+//
+//   - The body is cut into sections at ATX headings (# to ######, ignored
+//     inside fenced code blocks); each section carries its heading path and
+//     its chunks never mix with another section's.
+//   - A section's paragraphs (separated by blank lines; a fenced code block
+//     stays one paragraph) are cut into sentences. A line break also ends a
+//     sentence, so list items and code lines are separate sentences. Closing
+//     quotes and brackets stay with the mark before them.
+//   - Every sentence is counted once. A sentence over budget is cut at clause
+//     marks, a clause over budget at token boundaries.
+//   - A paragraph that fits the budget is packed whole; a longer one is packed
+//     sentence by sentence (or clause by clause). Packing is greedy, using the
+//     sentence counts; each chunk's text is then counted once exactly, and in
+//     the rare case where joining sentences costs more than estimated, the
+//     chunk gives back overlap, then sentences, until it fits.
+//   - A chunk after the first of a section starts with the previous chunk's
+//     last whole sentences whose counts sum to at most Overlap.
 package chunk
 
 import (
@@ -110,8 +129,8 @@ func (c *Chunker) Split(body string) []Piece {
 	return out
 }
 
-// chunk is a Piece plus what the tests need to check coverage.
-type chunk struct {
+// packed is a Piece plus what the tests need to check coverage.
+type packed struct {
 	heading []string
 	text    string
 	tokens  int
@@ -137,11 +156,11 @@ type splitter struct {
 	units    []unit
 	pieceEnd []int // pieceEnd[i]: end (exclusive) of the packing piece holding unit i
 	prefix   []int // prefix[i] = Σ_{k<i} tokens[k]+gap[k]
-	out      []chunk
+	out      []packed
 	retries  int // chunks whose estimate exceeded the budget once counted exactly
 }
 
-func (c *Chunker) split(body string) []chunk {
+func (c *Chunker) split(body string) []packed {
 	s := &splitter{c: c, body: normalize(body)}
 	s.parse()
 	return s.out

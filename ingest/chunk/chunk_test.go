@@ -163,7 +163,7 @@ func TestParagraphPacking(t *testing.T) {
 func TestLongParagraphSplit(t *testing.T) {
 	const budget = 32
 	c := mustNew(t, Options{Budget: budget, Overlap: NoOverlap})
-	sentences := strings.Repeat("网民反映小区门口道路破损已久。请尽快派人修复！何时能修好？", 4)
+	sentences := strings.Repeat("网民反映，小区门口道路破损已久。请尽快派人修复，谢谢！何时能修好？", 4)
 	clauses := "关于您反映的问题，我们已经转交城管部门，城管部门将在三个工作日内派人到现场核实，核实后会第一时间通过本账号回复您，感谢您的监督"
 	runes := strings.Repeat("没有任何标点的长句子会在字符边界处被切开", 5) + "😀🇨🇳"
 	quoted := strings.Repeat("他说：“问题已经解决了。”我们表示感谢！", 4)
@@ -312,7 +312,7 @@ func TestSplitConcurrent(t *testing.T) {
 
 // coverage checks that the chunks' fresh (non-overlap) text, white space
 // dropped, is exactly the expected text: nothing lost, nothing reordered.
-func coverage(t testing.TB, chunks []chunk, expect string) {
+func coverage(t testing.TB, chunks []packed, expect string) {
 	t.Helper()
 	var got strings.Builder
 	for _, ch := range chunks {
@@ -338,4 +338,38 @@ func dropSpace(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// TestPathological feeds inputs that make tiktoken-go's BPE quadratic when a
+// whole run is counted at once; the chunker must stay linear (each case runs
+// in well under a second; a quadratic path would take minutes).
+func TestPathological(t *testing.T) {
+	k := 10 // -race makes everything ~10x slower; the inputs shrink instead
+	if raceEnabled || testing.Short() {
+		k = 1
+	}
+	tests := []struct {
+		name string
+		body string
+	}{
+		{"long punctuation run", strings.Repeat("=", 20_000*k)},
+		{"long space run inside a line", "开头。" + strings.Repeat(" ", 20_000*k) + "结尾。"},
+		{"unbroken Chinese", strings.Repeat("政务微博回复网民留言部门城管交通医保社区街道办理核实反馈热线", 300*k)},
+		{"one character per line", strings.Repeat("字\n", 5_000*k)},
+		{"many tiny sentences", strings.Repeat("!", 10_000*k) + strings.Repeat("。", 10_000*k)},
+		{"emoji run", strings.Repeat("👨‍👩‍👧🇨🇳", 500*k)},
+	}
+	c := mustNew(t, Options{})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			chunks := c.split(tc.body)
+			if len(chunks) == 0 {
+				t.Fatal("no chunks")
+			}
+			for _, ch := range chunks {
+				checkPiece(t, c, Piece{Heading: ch.heading, Text: ch.text, Tokens: ch.tokens})
+			}
+			coverage(t, chunks, tc.body)
+		})
+	}
 }

@@ -32,15 +32,11 @@ func (s *splitter) flush() {
 		}
 		// The first piece always goes in; drop overlap until it fits.
 		end := s.pieceEnd[pos]
-		for start < pos && s.estimate(start, end) > budget {
+		for start < pos && !s.fits(start, end) {
 			start++
 		}
-		for end < n {
-			pe := s.pieceEnd[end]
-			if s.estimate(start, pe) > budget {
-				break
-			}
-			end = pe
+		for end < n && s.fits(start, s.pieceEnd[end]) {
+			end = s.pieceEnd[end]
 		}
 		// Count exactly; the estimate can be off by a token or two where
 		// units meet, so give back overlap, then units, until it fits.
@@ -51,19 +47,29 @@ func (s *splitter) flush() {
 				tokens = s.c.counter.Count(text)
 			}
 			if tokens <= budget || end-start == 1 {
-				s.out = append(s.out, chunk{heading: s.heading, text: text, tokens: tokens, fresh: fresh})
+				s.out = append(s.out, packed{heading: s.heading, text: text, tokens: tokens, fresh: fresh})
 				break
 			}
+			// Give back at least the excess, by estimate: overlap first.
 			s.retries++
-			if start < pos {
-				start++
-			} else {
-				end--
+			for excess := tokens - budget; excess > 0 && end-start > 1; {
+				if start < pos {
+					excess -= s.units[start].tokens + s.units[start+1].gap
+					start++
+				} else {
+					end--
+					excess -= s.units[end].tokens + s.units[end].gap
+				}
 			}
 		}
 		prevStart, prevFresh = start, pos
 		pos = end
 	}
+}
+
+// fits reports whether units [a, b) fit one chunk, by estimate.
+func (s *splitter) fits(a, b int) bool {
+	return s.estimate(a, b) <= s.c.budget && s.units[b-1].end-s.units[a].start <= s.maxChunkBytes()
 }
 
 // estimate is the estimated token count of units [a, b).

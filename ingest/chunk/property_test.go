@@ -90,8 +90,8 @@ func pick(r *rand.Rand, set string) string {
 // UTF-8, and the fresh text of the chunks is the body minus headings.
 func TestSplitProperties(t *testing.T) {
 	n := 300
-	if testing.Short() {
-		n = 50
+	if testing.Short() || raceEnabled {
+		n = 60
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	retries, total := 0, 0

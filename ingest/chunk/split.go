@@ -33,11 +33,14 @@ func isCloser(r rune) bool {
 	return false
 }
 
-// longBytes is the length beyond which a span is treated as over budget
-// without counting it: no real text averages eight bytes per token, and
-// tiktoken-go's BPE is quadratic in the length of an unbroken run, so huge
-// spans go straight to the finer cuts instead.
-func (s *splitter) longBytes() int { return 8 * s.c.budget }
+// longBytes is the length beyond which a sentence or clause is treated as
+// over budget without counting it, and maxChunkBytes bounds the text of a
+// chunk. No real text averages eight bytes per token; the limits matter
+// because tiktoken-go's BPE is quadratic in the length of an unbroken run
+// (a 100 KB line of "=" would take minutes), so no string longer than a few
+// budgets is ever counted.
+func (s *splitter) longBytes() int     { return 8 * s.c.budget }
+func (s *splitter) maxChunkBytes() int { return 8 * s.c.budget }
 
 // addParagraph turns the paragraph body[a:b] into units: one per sentence
 // (a line break also ends a sentence), finer for sentences over budget.
@@ -73,8 +76,9 @@ func (s *splitter) addParagraph(a, b, para int) {
 			est += s.units[i].gap
 		}
 	}
+	whole := est <= s.c.budget && last > first && s.units[last-1].end-s.units[first].start <= s.maxChunkBytes()
 	for i := first; i < last; i++ {
-		if est <= s.c.budget {
+		if whole {
 			s.pieceEnd = append(s.pieceEnd, last)
 		} else {
 			s.pieceEnd = append(s.pieceEnd, i+1)
@@ -141,9 +145,11 @@ func (s *splitter) addClause(a, b, para int) {
 }
 
 // addFragments cuts body[a:b] at token boundaries that fall on character
-// boundaries, each fragment at most budget tokens. It encodes a window a few
-// budgets long at a time, so an unbroken run costs linear, not quadratic,
-// time.
+// boundaries, each fragment at most budget tokens. It encodes a window of
+// four budgets' bytes at a time, so an unbroken run costs linear, not
+// quadratic, time; a window holding fewer tokens than the budget (very long
+// tokens) becomes a fragment of its own, and packing joins such fragments
+// again.
 func (s *splitter) addFragments(a, b, para int) {
 	budget := s.c.budget
 	counter := s.c.counter
@@ -153,27 +159,19 @@ func (s *splitter) addFragments(a, b, para int) {
 			return
 		}
 		rest := s.body[a:b]
-		cut, tokens := 0, 0
-		for w := 4 * budget; ; w *= 2 {
-			win := rest
-			if len(win) > w {
-				win = rest[:runeFloor(rest, w)]
-			}
-			lens := counter.tokenLens(win)
-			if len(lens) <= budget {
-				if len(win) == len(rest) {
-					cut, tokens = len(rest), len(lens) // the (trimmed) rest fits
-					break
-				}
-				continue // the window holds too few tokens to fill a chunk
-			}
-			cut, tokens = s.bestCut(rest, lens)
-			break
+		win := rest
+		if w := 4 * budget; len(win) > w {
+			win = rest[:runeFloor(rest, w)]
 		}
-		if ub := a + cut; ub > a {
-			if _, tb := trimSpan(s.body, a, ub); tb > a {
-				s.addUnit(a, tb, tokens, para, false)
-			}
+		lens := counter.tokenLens(win)
+		cut, tokens := len(win), len(lens)
+		if len(lens) > budget {
+			cut, tokens = s.bestCut(rest, lens)
+		} else if _, tb := trimSpan(s.body, a, a+cut); tb < a+cut {
+			tokens = counter.Count(s.body[a:tb]) // the window ended in white space
+		}
+		if _, tb := trimSpan(s.body, a, a+cut); tb > a {
+			s.addUnit(a, tb, tokens, para, false)
 		}
 		a += cut
 	}

@@ -61,15 +61,21 @@ func (l *Local) Embed(_ context.Context, texts []string) ([][]float32, error) {
 // vector computes one embedding.
 func (l *Local) vector(text string) []float32 {
 	v := make([]float32, l.dim)
+	nh := int(segment.Knob("EHASH", 1))
 	for f, w := range l.features(text) {
-		h := fnv.New64a()
-		h.Write([]byte(f))
-		x := h.Sum64()
-		i := int(x % uint64(l.dim))
-		if x>>63 == 1 {
-			v[i] -= float32(w)
-		} else {
-			v[i] += float32(w)
+		for k := 0; k < nh; k++ {
+			h := fnv.New64a()
+			h.Write([]byte(f))
+			if k > 0 {
+				h.Write([]byte{byte(k)})
+			}
+			x := h.Sum64()
+			i := int(x % uint64(l.dim))
+			if x>>63 == 1 {
+				v[i] -= float32(w)
+			} else {
+				v[i] += float32(w)
+			}
 		}
 	}
 	normalize(v)
@@ -80,22 +86,33 @@ func (l *Local) vector(text string) []float32 {
 // bigrams, weight = (1 + ln tf) · idf.
 func (l *Local) features(text string) map[string]float64 {
 	tf := map[string]int{}
-	for _, w := range l.seg.Words(text) {
-		if segment.IsStopword(w) {
-			continue
-		}
+	words, bigrams := l.seg.Analyze(text)
+	for _, w := range words {
 		tf["w:"+w]++
 	}
-	for _, b := range segment.Bigrams(text) {
+	for _, b := range bigrams {
 		tf["b:"+b]++
 	}
+	bw := segment.Knob("EBW", bigramWeight)
+	tfm := segment.Knob("ETF", 0)
 	out := make(map[string]float64, len(tf))
 	for f, n := range tf {
-		w := (1 + math.Log(float64(n)))
+		var w float64
+		switch tfm {
+		case 0:
+			w = 1 + math.Log(float64(n))
+		case 1:
+			w = float64(n)
+		case 2:
+			w = 1
+		case 3:
+			w = math.Sqrt(float64(n))
+		}
+		p := segment.Knob("EIDFP", 1)
 		if f[0] == 'b' {
-			w *= bigramWeight * bigramIDF(f[2:])
+			w *= bw * math.Pow(bigramIDF(f[2:]), p)
 		} else {
-			w *= segment.IDF(f[2:])
+			w *= math.Pow(segment.WordIDF(f[2:]), p)
 		}
 		out[f] = w
 	}
@@ -109,7 +126,7 @@ func bigramIDF(b string) float64 {
 	if segment.Known(b) {
 		return segment.IDF(b)
 	}
-	return 1
+	return segment.Knob("EUBI", 1)
 }
 
 func normalize(v []float32) {

@@ -67,14 +67,63 @@ func (s *Segmenter) Words(text string) []string {
 // It implements knowledge.Segmenter; the full-text index holds the same
 // terms.
 func (s *Segmenter) Terms(text string) []string {
-	words := s.Words(text)
-	out := words[:0]
-	for _, w := range words {
-		if !IsStopword(w) {
-			out = append(out, w)
+	words, bigrams := s.Analyze(text)
+	return append(words, bigrams...)
+}
+
+// Analyze returns the non-stop words of text (search mode) and its bigrams.
+func (s *Segmenter) Analyze(text string) (words, bigrams []string) {
+	if Knob("STOPBREAK", 0) == 0 {
+		for _, w := range s.Words(text) {
+			if !IsStopword(w) {
+				words = append(words, w)
+			}
+		}
+		return words, oldBigrams(text)
+	}
+	precise := s.seg.Cut(text, true)
+	var run []rune
+	flush := func() {
+		switch {
+		case len(run) == 1:
+			if !IsStopword(string(run)) {
+				bigrams = append(bigrams, string(run))
+			}
+		case len(run) > 1:
+			for i := 0; i+1 < len(run); i++ {
+				bigrams = append(bigrams, string(run[i:i+2]))
+			}
+		}
+		run = run[:0]
+	}
+	for _, w := range precise {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if IsStopword(w) {
+			flush()
+			continue
+		}
+		if hasWordRune(w) {
+			rs := []rune(w)
+			for _, n := range []int{2, 3} {
+				for i := 0; i+n < len(rs)+1 && len(rs) > n; i++ {
+					g := string(rs[i : i+n])
+					if f, _, ok := s.seg.Find(g); ok && f > 0 {
+						words = append(words, g)
+					}
+				}
+			}
+			words = append(words, w)
+		}
+		for _, r := range w {
+			if unicode.Is(unicode.Han, r) {
+				run = append(run, r)
+			} else {
+				flush()
+			}
 		}
 	}
-	return append(out, Bigrams(text)...)
+	flush()
+	return words, bigrams
 }
 
 // Freq returns gse's dictionary frequency of word (0 when unknown). The
@@ -163,9 +212,59 @@ func Known(word string) bool {
 // Weight implements knowledge.TermWeigher: a term's weight is its IDF.
 func (s *Segmenter) Weight(term string) float64 { return IDF(term) }
 
+// WeightedTerms returns the deduplicated terms of a query with weights.
+func (s *Segmenter) WeightedTerms(text string) ([]string, []float64) {
+	words, bigrams := s.Analyze(text)
+	seen := map[string]bool{}
+	var terms []string
+	var weights []float64
+	for _, w := range words {
+		if seen[w] {
+			continue
+		}
+		seen[w] = true
+		terms = append(terms, w)
+		weights = append(weights, WordIDF(w))
+	}
+	bw := Knob("TBW", 1)
+	for _, b := range bigrams {
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		terms = append(terms, b)
+		weights = append(weights, bw*BigramIDF(b))
+	}
+	return terms, weights
+}
+
+// WordIDF weighs a word.
+func WordIDF(w string) float64 {
+	idfOnce.Do(loadIDF)
+	if v, ok := idfTable[w]; ok {
+		return float64(v)
+	}
+	return Knob("UWORD", idfMedian)
+}
+
+// BigramIDF weighs a bigram.
+func BigramIDF(b string) float64 {
+	idfOnce.Do(loadIDF)
+	if v, ok := idfTable[b]; ok {
+		return float64(v)
+	}
+	return Knob("UBI", idfMedian)
+}
+
+// Bigrams returns the bigrams of text.
+func Bigrams(text string) []string {
+	_, b := Default().Analyze(text)
+	return b
+}
+
 // Bigrams returns the overlapping two-character windows of every run of
 // CJK characters in text (a run of one character yields that character).
-func Bigrams(text string) []string {
+func oldBigrams(text string) []string {
 	var out []string
 	var run []rune
 	flush := func() {

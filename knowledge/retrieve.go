@@ -18,6 +18,16 @@ type TermWeigher interface {
 	Weight(term string) float64
 }
 
+// WeightedSegmenter is an optional capability of a Segmenter that weighs a
+// query's terms itself, because a term's weight can depend on the role it
+// plays in the query (ingest/segment weighs a single character that is
+// only part of a longer word lower than the same character standing as a
+// word). It is preferred over TermWeigher. Terms must be deduplicated and
+// Weights parallel to them.
+type WeightedSegmenter interface {
+	WeightedTerms(text string) (terms []string, weights []float64)
+}
+
 // Retriever turns a question into a Query (terms, weights, vector) and
 // runs it on a Store. It is the one place where a search is prepared, so
 // the CLI, the API and the assistant rank identically.
@@ -85,9 +95,7 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 
 // terms segments text into deduplicated terms and their weights.
 func (r *Retriever) terms(text string) ([]string, []float64) {
-	if ws, ok := r.Segmenter.(interface {
-		WeightedTerms(string) ([]string, []float64)
-	}); ok {
+	if ws, ok := r.Segmenter.(WeightedSegmenter); ok {
 		return ws.WeightedTerms(text)
 	}
 	w, _ := r.Segmenter.(TermWeigher)

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 
 	"govreply/ingest/segment"
@@ -15,17 +17,36 @@ import (
 // DefaultLocalDim is the local embedder's default dimension.
 const DefaultLocalDim = 1536
 
-// bigramWeight scales character-bigram features against word features:
-// bigrams rescue paraphrases that gse segments differently, but words are
-// the sharper signal.
-const bigramWeight = 0.6
+// Feature groups and their weights. A text's vector sums three views of
+// it, each feature weighted (1 + ln tf) · group weight · √idf:
+//
+//   - "w:" gse words (stop words dropped): the sharpest signal;
+//   - "b:" character bigrams: rescue text that gse segments differently; a
+//     bigram that is not a word of the IDF table (one straddling two words,
+//     "在评" in "在评论区") weighs 1 instead of the table's median, which
+//     would make such junctions loud;
+//   - "u:" single characters: match near-synonyms that share a character
+//     (答复/回复, 最晚/最迟). They also lift the cosine of texts that really
+//     are related above the noise that hashing into Dim buckets adds (about
+//     1/√Dim): words and bigrams alone are shared too sparsely between a
+//     short question and a chunk to stand clear of it.
+//
+// √idf rather than idf: the cosine multiplies the query's weight by the
+// chunk's, so idf on both sides would rank by idf², letting one rare or
+// unknown word (微博, 官微, unknown to the 2012 IDF table, get its median)
+// outweigh everything else the question says.
+const (
+	bigramWeight  = 1.0
+	unigramWeight = 1.5
+)
 
 // Local is the offline embedder. It is lexical, not semantic: a text's
-// vector is the IDF-weighted bag of its gse words and CJK character
-// bigrams, hashed into Dim buckets with a sign bit (the "hashing trick"),
-// then L2-normalised. Cosine similarity of two vectors therefore measures
-// shared informative words. The IDF table is jieba's, shipped inside gse,
-// so vectors depend only on the text: the same on every machine and
+// vector is the IDF-weighted bag of its gse words, CJK character bigrams
+// and CJK characters, hashed into Dim buckets with a sign bit (the
+// "hashing trick"), then L2-normalised. Cosine similarity of two vectors
+// therefore measures shared informative words and characters. The IDF
+// table is jieba's, shipped inside gse (character IDFs are derived from
+// it), so vectors depend only on the text: the same on every machine and
 // unchanged when the corpus grows. No model weights, no network.
 type Local struct {
 	dim int
@@ -44,7 +65,9 @@ func NewLocal(dim int) (*Local, error) {
 }
 
 // Name identifies the embedder and its dimension.
-func (l *Local) Name() string { return "local-lexical-v1:" + strconv.Itoa(l.dim) }
+// v2: character features and √idf weights (vectors differ from v1's, so a
+// store filled by v1 must be re-embedded).
+func (l *Local) Name() string { return "local-lexical-v2:" + strconv.Itoa(l.dim) }
 
 // Dimensions returns the vector length.
 func (l *Local) Dimensions() int { return l.dim }
@@ -58,61 +81,53 @@ func (l *Local) Embed(_ context.Context, texts []string) ([][]float32, error) {
 	return out, nil
 }
 
-// vector computes one embedding.
+// vector computes one embedding. Features are added in sorted order so
+// that float rounding, and so the vector, is the same on every run (map
+// order is random).
 func (l *Local) vector(text string) []float32 {
 	v := make([]float32, l.dim)
-	nh := int(segment.Knob("EHASH", 1))
-	for f, w := range l.features(text) {
-		for k := 0; k < nh; k++ {
-			h := fnv.New64a()
-			h.Write([]byte(f))
-			if k > 0 {
-				h.Write([]byte{byte(k)})
-			}
-			x := h.Sum64()
-			i := int(x % uint64(l.dim))
-			if x>>63 == 1 {
-				v[i] -= float32(w)
-			} else {
-				v[i] += float32(w)
-			}
+	feats := l.features(text)
+	for _, f := range slices.Sorted(maps.Keys(feats)) {
+		w := feats[f]
+		h := fnv.New64a()
+		h.Write([]byte(f))
+		x := h.Sum64()
+		i := int(x % uint64(l.dim))
+		if x>>63 == 1 {
+			v[i] -= float32(w)
+		} else {
+			v[i] += float32(w)
 		}
 	}
 	normalize(v)
 	return v
 }
 
-// features returns the weighted features of text: "w:" words and "b:"
-// bigrams, weight = (1 + ln tf) · idf.
+// features returns the weighted features of text (see bigramWeight).
 func (l *Local) features(text string) map[string]float64 {
 	tf := map[string]int{}
-	words, bigrams := l.seg.Analyze(text)
-	for _, w := range words {
+	for _, w := range l.seg.Words(text) {
+		if segment.IsStopword(w) {
+			continue
+		}
 		tf["w:"+w]++
 	}
-	for _, b := range bigrams {
+	for _, b := range segment.Bigrams(text) {
 		tf["b:"+b]++
 	}
-	bw := segment.Knob("EBW", bigramWeight)
-	tfm := segment.Knob("ETF", 0)
+	for _, c := range segment.Unigrams(text) {
+		tf["u:"+c]++
+	}
 	out := make(map[string]float64, len(tf))
 	for f, n := range tf {
-		var w float64
-		switch tfm {
-		case 0:
-			w = 1 + math.Log(float64(n))
-		case 1:
-			w = float64(n)
-		case 2:
-			w = 1
-		case 3:
-			w = math.Sqrt(float64(n))
-		}
-		p := segment.Knob("EIDFP", 1)
-		if f[0] == 'b' {
-			w *= bw * math.Pow(bigramIDF(f[2:]), p)
-		} else {
-			w *= math.Pow(segment.WordIDF(f[2:]), p)
+		w := 1 + math.Log(float64(n))
+		switch f[0] {
+		case 'w':
+			w *= math.Sqrt(segment.IDF(f[2:]))
+		case 'b':
+			w *= bigramWeight * math.Sqrt(bigramIDF(f[2:]))
+		case 'u':
+			w *= unigramWeight * math.Sqrt(segment.CharIDF(f[2:]))
 		}
 		out[f] = w
 	}
@@ -126,7 +141,7 @@ func bigramIDF(b string) float64 {
 	if segment.Known(b) {
 		return segment.IDF(b)
 	}
-	return segment.Knob("EUBI", 1)
+	return 1
 }
 
 func normalize(v []float32) {

@@ -4,6 +4,8 @@ package segment
 
 import (
 	_ "embed"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,68 +64,62 @@ func (s *Segmenter) Words(text string) []string {
 }
 
 // Terms returns the search terms of text: its words without stop words,
-// then the character bigrams of its CJK runs (Bigrams). Bigrams let a
-// query match text that gse segmented differently ("被盗" against "盗号").
-// It implements knowledge.Segmenter; the full-text index holds the same
-// terms.
+// the character bigrams of its CJK runs (Bigrams), then its CJK characters
+// (Unigrams). Bigrams let a query match text that gse segmented
+// differently ("被盗" against "盗号"); single characters let a query match
+// a near-synonym that shares a character ("答复" against "回复", "最晚"
+// against "最迟"), at a low weight (see WeightedTerms). It implements
+// knowledge.Segmenter; the full-text index holds the same terms.
 func (s *Segmenter) Terms(text string) []string {
-	words, bigrams := s.Analyze(text)
-	return append(words, bigrams...)
+	words := s.Words(text)
+	out := words[:0]
+	for _, w := range words {
+		if !IsStopword(w) {
+			out = append(out, w)
+		}
+	}
+	out = append(out, Bigrams(text)...)
+	return append(out, Unigrams(text)...)
 }
 
-// Analyze returns the non-stop words of text (search mode) and its bigrams.
-func (s *Segmenter) Analyze(text string) (words, bigrams []string) {
-	if Knob("STOPBREAK", 0) == 0 {
-		for _, w := range s.Words(text) {
-			if !IsStopword(w) {
-				words = append(words, w)
-			}
+// unigramWeight scales a single character's query weight against words
+// and bigrams: a shared character is weak evidence, mostly a tie-breaker
+// between chunks that match the same words, so it weighs well below the
+// word it comes from.
+const unigramWeight = 0.3
+
+// WeightedTerms returns the deduplicated search terms of a query with
+// their weights; it implements knowledge.WeightedSegmenter. A word or a
+// bigram weighs its IDF (Weight); a single character that is only there as
+// a character (not also a one-character word or run) weighs unigramWeight
+// times its character IDF (CharIDF), since the IDF table's entry for a
+// character counts it only where it stands alone as a word. A term that
+// arises in several roles keeps its largest weight.
+func (s *Segmenter) WeightedTerms(text string) ([]string, []float64) {
+	var terms []string
+	var weights []float64
+	index := map[string]int{}
+	add := func(t string, w float64) {
+		if i, ok := index[t]; ok {
+			weights[i] = max(weights[i], w)
+			return
 		}
-		return words, oldBigrams(text)
+		index[t] = len(terms)
+		terms = append(terms, t)
+		weights = append(weights, w)
 	}
-	precise := s.seg.Cut(text, true)
-	var run []rune
-	flush := func() {
-		switch {
-		case len(run) == 1:
-			if !IsStopword(string(run)) {
-				bigrams = append(bigrams, string(run))
-			}
-		case len(run) > 1:
-			for i := 0; i+1 < len(run); i++ {
-				bigrams = append(bigrams, string(run[i:i+2]))
-			}
-		}
-		run = run[:0]
-	}
-	for _, w := range precise {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if IsStopword(w) {
-			flush()
-			continue
-		}
-		if hasWordRune(w) {
-			rs := []rune(w)
-			for _, n := range []int{2, 3} {
-				for i := 0; i+n < len(rs)+1 && len(rs) > n; i++ {
-					g := string(rs[i : i+n])
-					if f, _, ok := s.seg.Find(g); ok && f > 0 {
-						words = append(words, g)
-					}
-				}
-			}
-			words = append(words, w)
-		}
-		for _, r := range w {
-			if unicode.Is(unicode.Han, r) {
-				run = append(run, r)
-			} else {
-				flush()
-			}
+	for _, w := range s.Words(text) {
+		if !IsStopword(w) {
+			add(w, IDF(w))
 		}
 	}
-	flush()
-	return words, bigrams
+	for _, b := range Bigrams(text) {
+		add(b, IDF(b))
+	}
+	for _, c := range Unigrams(text) {
+		add(c, unigramWeight*CharIDF(c))
+	}
+	return terms, weights
 }
 
 // Freq returns gse's dictionary frequency of word (0 when unknown). The
@@ -167,6 +163,7 @@ var (
 	idfOnce   sync.Once
 	idfTable  map[string]float32
 	idfMedian float64
+	charIDF   map[rune]float64 // see loadIDF
 )
 
 // IDF returns the inverse document frequency of a word from jieba's table
@@ -179,9 +176,17 @@ func IDF(word string) float64 {
 	return idfMedian
 }
 
+// loadIDF reads jieba's table and derives character IDFs from it in the
+// same pass. The table's IDF is ln(N/df), so a word's share of documents
+// is e^-idf; a character occurs in every document that holds a word
+// containing it, so its share is estimated as the sum of those words'
+// shares (at most 1), and its IDF as -ln of that. This costs one e^x per
+// table entry, once per process, with the table load.
 func loadIDF() {
 	idfTable = make(map[string]float32, 360000)
 	vals := make([]float64, 0, 360000)
+	share := make(map[rune]float64, 8000)
+	var seen []rune
 	for line := range strings.Lines(gse.ZhIdf) {
 		word, val, ok := strings.Cut(strings.TrimSpace(line), " ")
 		if !ok {
@@ -191,8 +196,17 @@ func loadIDF() {
 		if err != nil {
 			continue
 		}
-		idfTable[strings.ToLower(word)] = float32(f)
+		word = strings.ToLower(word)
+		idfTable[word] = float32(f)
 		vals = append(vals, f)
+		d := math.Exp(-f)
+		seen = seen[:0]
+		for _, r := range word {
+			if !slices.Contains(seen, r) {
+				seen = append(seen, r)
+				share[r] += d
+			}
+		}
 	}
 	sort.Float64s(vals)
 	if len(vals) > 0 {
@@ -200,6 +214,25 @@ func loadIDF() {
 	} else {
 		idfMedian = 10
 	}
+	charIDF = make(map[rune]float64, len(share))
+	for r, p := range share {
+		charIDF[r] = -math.Log(min(1, p))
+	}
+}
+
+// CharIDF returns the IDF of a single character (the first rune of c) as a
+// character, wherever it occurs, estimated from jieba's word table (see
+// loadIDF); a character no table word contains gets the table's median, as
+// an unknown word does.
+func CharIDF(c string) float64 {
+	idfOnce.Do(loadIDF)
+	for _, r := range c {
+		if v, ok := charIDF[unicode.ToLower(r)]; ok {
+			return v
+		}
+		break
+	}
+	return idfMedian
 }
 
 // Known reports whether word is in the IDF table.
@@ -212,59 +245,23 @@ func Known(word string) bool {
 // Weight implements knowledge.TermWeigher: a term's weight is its IDF.
 func (s *Segmenter) Weight(term string) float64 { return IDF(term) }
 
-// WeightedTerms returns the deduplicated terms of a query with weights.
-func (s *Segmenter) WeightedTerms(text string) ([]string, []float64) {
-	words, bigrams := s.Analyze(text)
-	seen := map[string]bool{}
-	var terms []string
-	var weights []float64
-	for _, w := range words {
-		if seen[w] {
-			continue
+// Unigrams returns the CJK characters of text that are not stop words, in
+// order, one per occurrence.
+func Unigrams(text string) []string {
+	var out []string
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			if c := string(r); !IsStopword(c) {
+				out = append(out, c)
+			}
 		}
-		seen[w] = true
-		terms = append(terms, w)
-		weights = append(weights, WordIDF(w))
 	}
-	bw := Knob("TBW", 1)
-	for _, b := range bigrams {
-		if seen[b] {
-			continue
-		}
-		seen[b] = true
-		terms = append(terms, b)
-		weights = append(weights, bw*BigramIDF(b))
-	}
-	return terms, weights
-}
-
-// WordIDF weighs a word.
-func WordIDF(w string) float64 {
-	idfOnce.Do(loadIDF)
-	if v, ok := idfTable[w]; ok {
-		return float64(v)
-	}
-	return Knob("UWORD", idfMedian)
-}
-
-// BigramIDF weighs a bigram.
-func BigramIDF(b string) float64 {
-	idfOnce.Do(loadIDF)
-	if v, ok := idfTable[b]; ok {
-		return float64(v)
-	}
-	return Knob("UBI", idfMedian)
-}
-
-// Bigrams returns the bigrams of text.
-func Bigrams(text string) []string {
-	_, b := Default().Analyze(text)
-	return b
+	return out
 }
 
 // Bigrams returns the overlapping two-character windows of every run of
 // CJK characters in text (a run of one character yields that character).
-func oldBigrams(text string) []string {
+func Bigrams(text string) []string {
 	var out []string
 	var run []rune
 	flush := func() {

@@ -1,0 +1,168 @@
+package segment
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestWordsLowerCasedNoPunctuation(t *testing.T) {
+	got := Default().Words("政务微博：回复 Weibo 网友！")
+	for _, w := range got {
+		if w == "" || w == "：" || w == "！" || w == " " {
+			t.Fatalf("Words kept punctuation or space: %q", got)
+		}
+	}
+	if !slices.Contains(got, "weibo") {
+		t.Errorf("Words(%q) = %q, want lower-cased %q", "Weibo", got, "weibo")
+	}
+	if !slices.Contains(got, "网友") || !slices.Contains(got, "回复") {
+		t.Errorf("Words = %q, want 网友 and 回复", got)
+	}
+}
+
+func TestTermsDropStopWords(t *testing.T) {
+	terms := Default().Terms("我们的账号怎么处理")
+	for _, stop := range []string{"我们", "的", "怎么"} {
+		// Stop words are not terms as words; "我们" may still occur as a
+		// bigram, but a single stop character never does.
+		if len([]rune(stop)) == 1 && slices.Contains(terms, stop) {
+			t.Errorf("Terms kept stop character %q: %q", stop, terms)
+		}
+	}
+	words := Default().Words("我们的账号怎么处理")
+	var kept []string
+	for _, w := range words {
+		if !IsStopword(w) {
+			kept = append(kept, w)
+		}
+	}
+	if slices.Contains(kept, "怎么") || slices.Contains(kept, "我们") {
+		t.Errorf("stop words survived: %q", kept)
+	}
+	for _, want := range []string{"账号", "处理"} {
+		if !slices.Contains(terms, want) {
+			t.Errorf("Terms = %q, want %q", terms, want)
+		}
+	}
+}
+
+func TestIsStopword(t *testing.T) {
+	for _, w := range []string{"的", "了", "怎么", "什么", "我们"} {
+		if !IsStopword(w) {
+			t.Errorf("IsStopword(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"回复", "网友", "政务", "微博", ""} {
+		if IsStopword(w) {
+			t.Errorf("IsStopword(%q) = true", w)
+		}
+	}
+}
+
+func TestBigrams(t *testing.T) {
+	got := Bigrams("账号被盗，A 网友")
+	want := []string{"账号", "号被", "被盗", "网友"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Bigrams = %q, want %q", got, want)
+	}
+	// A run of one character yields the character, unless it is a stop word.
+	if got := Bigrams("盗，的"); !slices.Equal(got, []string{"盗"}) {
+		t.Errorf("Bigrams(盗，的) = %q", got)
+	}
+	if got := Bigrams("hello 123"); len(got) != 0 {
+		t.Errorf("Bigrams of non-CJK text = %q", got)
+	}
+}
+
+func TestUnigrams(t *testing.T) {
+	got := Unigrams("回复的答复 ok")
+	want := []string{"回", "复", "答", "复"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Unigrams = %q, want %q (stop character 的 dropped)", got, want)
+	}
+}
+
+func TestTermsHoldWordsBigramsAndCharacters(t *testing.T) {
+	terms := Default().Terms("账号被盗")
+	for _, want := range []string{"账号", "被盗", "号被", "账", "盗"} {
+		if !slices.Contains(terms, want) {
+			t.Errorf("Terms(账号被盗) = %q, missing %q", terms, want)
+		}
+	}
+}
+
+func TestIDFKnownAndUnknown(t *testing.T) {
+	common, rare := IDF("我们"), IDF("推诿")
+	if !(common > 0 && rare > common) {
+		t.Errorf("IDF(我们) = %v, IDF(推诿) = %v: want 0 < common < rare", common, rare)
+	}
+	if !Known("推诿") {
+		t.Error("Known(推诿) = false")
+	}
+	unknown := "官微这个词不在表里"
+	if Known(unknown) {
+		t.Fatalf("Known(%q) = true", unknown)
+	}
+	// Unknown words get the table's median, as jieba does.
+	if got, again := IDF(unknown), IDF("另一个未知词组合"); got != again || got <= 0 {
+		t.Errorf("unknown words: IDF %v and %v, want the same positive median", got, again)
+	}
+	if w := Default().Weight("推诿"); w != rare {
+		t.Errorf("Weight(推诿) = %v, want IDF %v", w, rare)
+	}
+}
+
+func TestCharIDF(t *testing.T) {
+	// A character is at least as common as any word containing it, so its
+	// IDF is at most the word's; common characters weigh less than rare ones.
+	if c, w := CharIDF("诿"), IDF("推诿"); c > w+1e-9 {
+		t.Errorf("CharIDF(诿) = %v above IDF(推诿) = %v", c, w)
+	}
+	if common, rare := CharIDF("人"), CharIDF("诿"); !(common >= 0 && common < rare) {
+		t.Errorf("CharIDF(人) = %v, CharIDF(诿) = %v: want 0 <= common < rare", common, rare)
+	}
+	for _, c := range []string{"", "a", "😀"} {
+		if v := CharIDF(c); math.IsNaN(v) || v <= 0 {
+			t.Errorf("CharIDF(%q) = %v, want the positive median", c, v)
+		}
+	}
+}
+
+func TestWeightedTerms(t *testing.T) {
+	terms, weights := Default().WeightedTerms("账号被盗，账号")
+	if len(terms) != len(weights) {
+		t.Fatalf("%d terms, %d weights", len(terms), len(weights))
+	}
+	seen := map[string]bool{}
+	for i, term := range terms {
+		if seen[term] {
+			t.Fatalf("duplicate term %q in %q", term, terms)
+		}
+		seen[term] = true
+		if weights[i] <= 0 || math.IsNaN(weights[i]) {
+			t.Errorf("term %q weight %v", term, weights[i])
+		}
+	}
+	weight := func(term string) float64 {
+		i := slices.Index(terms, term)
+		if i < 0 {
+			t.Fatalf("term %q missing from %q", term, terms)
+		}
+		return weights[i]
+	}
+	if got := weight("账号"); got != IDF("账号") {
+		t.Errorf("word weight %v, want IDF %v", got, IDF("账号"))
+	}
+	// A character that is only part of a word weighs a fraction of its
+	// character IDF, less than the word.
+	if got, want := weight("账"), unigramWeight*CharIDF("账"); math.Abs(got-want) > 1e-12 || got >= weight("账号") {
+		t.Errorf("character weight %v, want %v (below the word's %v)", got, want, weight("账号"))
+	}
+}
+
+func TestDefaultIsShared(t *testing.T) {
+	if Default() != Default() {
+		t.Fatal("Default() loaded the dictionary twice")
+	}
+}

@@ -56,7 +56,9 @@ func New(cfg Config) *Server {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.Use(s.recovery, s.requestID, s.observe, s.limitBody)
-	e.NoRoute(func(c *gin.Context) { writeError(c, knowledge.E("api", knowledge.NotFound, "接口不存在："+c.Request.URL.Path)) })
+	e.NoRoute(func(c *gin.Context) {
+		writeError(c, knowledge.E("api", knowledge.NotFound, "接口不存在："+c.Request.URL.Path))
+	})
 	e.NoMethod(func(c *gin.Context) {
 		writeErrorStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法")
 	})

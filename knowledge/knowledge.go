@@ -105,7 +105,13 @@ type Query struct {
 	Terms []string // full-text terms, lower-cased, deduplicated; OR-ed
 	// Weights are the terms' weights (their IDF), parallel to Terms; nil
 	// means 1 each. A chunk's text score is Σ weight·TermRank(tf).
-	Weights    []float64
+	Weights []float64
+	// Select is how many leading Terms select full-text candidates; the
+	// terms after them only add to the score of chunks already selected.
+	// Single characters occur in nearly every chunk: letting them select
+	// would make the text ranking score the whole table. 0 means every
+	// term selects.
+	Select     int
 	Vector     []float32 // query embedding; same dimension as the store's
 	K          int       // rows wanted; a Store returns min(K, matching chunks)
 	Collection string    // "" searches every collection

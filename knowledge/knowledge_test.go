@@ -144,3 +144,25 @@ func TestPrepare(t *testing.T) {
 		})
 	}
 }
+
+func TestPrepareSelect(t *testing.T) {
+	r := &knowledge.Retriever{Embedder: constEmbedder{}, Segmenter: words{}}
+	tests := []struct {
+		query string
+		terms string
+		sel   int
+	}{
+		{"字 政务 微 回复", "政务,回复,字,微", 2}, // single characters move behind and only score
+		{"政务 回复", "政务,回复", 0},         // all select
+		{"字 微", "字,微", 0},             // nothing longer: all select
+	}
+	for _, tt := range tests {
+		q, err := r.Prepare(context.Background(), knowledge.Request{Query: tt.query, K: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(q.Terms, ","); got != tt.terms || q.Select != tt.sel || len(q.Weights) != len(q.Terms) {
+			t.Errorf("%q: terms %s select %d, want %s select %d", tt.query, got, q.Select, tt.terms, tt.sel)
+		}
+	}
+}

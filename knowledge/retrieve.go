@@ -82,7 +82,7 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 		return Query{}, E(op, Invalid, "类别须为 rule、tone、case 或 faq")
 	}
 	q := Query{K: req.K, Collection: req.Collection, Category: req.Category, Mode: mode}
-	q.Terms, q.Weights = r.terms(text)
+	q.Terms, q.Weights, q.Select = selectFirst(r.terms(text))
 	if mode != ModeText {
 		vecs, err := r.Embedder.Embed(ctx, []string{text})
 		if err != nil {
@@ -147,4 +147,30 @@ func (r *Retriever) Documents(ctx context.Context, req Request) ([]DocHit, error
 		}
 	}
 	return out, nil
+}
+
+// selectFirst orders terms so that those of two or more characters come
+// first (stable) and returns how many there are: they select full-text
+// candidates, single characters only score them (see Query.Select).
+func selectFirst(terms []string, weights []float64) ([]string, []float64, int) {
+	ts := make([]string, 0, len(terms))
+	ws := make([]float64, 0, len(weights))
+	for pass := 0; pass < 2; pass++ {
+		for i, t := range terms {
+			if (utf8.RuneCountInString(t) > 1) == (pass == 0) {
+				ts = append(ts, t)
+				ws = append(ws, weights[i])
+			}
+		}
+	}
+	sel := 0
+	for _, t := range ts {
+		if utf8.RuneCountInString(t) > 1 {
+			sel++
+		}
+	}
+	if sel == len(ts) {
+		sel = 0
+	}
+	return ts, ws, sel
 }

@@ -62,6 +62,9 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 
 // textScore is the weighted sum of TermRank over the query terms in c.
 func textScore(q knowledge.Query, tf map[string]int) float64 {
+	if !selected(q, tf) {
+		return 0
+	}
 	var s float64
 	for i, t := range q.Terms {
 		n := tf[t]
@@ -155,4 +158,19 @@ func dot(a, b []float32) float64 {
 		return 0
 	}
 	return s / (math.Sqrt(na) * math.Sqrt(nb))
+}
+
+// selected reports whether a chunk holds one of the terms that select
+// full-text candidates (Query.Select).
+func selected(q knowledge.Query, tf map[string]int) bool {
+	sel := q.Terms
+	if q.Select > 0 && q.Select < len(sel) {
+		sel = sel[:q.Select]
+	}
+	for _, t := range sel {
+		if tf[t] > 0 {
+			return true
+		}
+	}
+	return false
 }

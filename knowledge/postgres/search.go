@@ -54,6 +54,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if useText {
 		args["terms"] = orEmpty(q.Terms)
 		args["weights"] = q.Weights // nil: every term weighs 1
+		args["select"] = q.Select
 	}
 	sql := searchSQL(useVec, useText)
 
@@ -136,16 +137,17 @@ const (
 	// OR of the term queries, built through tsquery's own quoted text form)
 	// and scores Σ weight·ts_rank(tsv, term), as knowledge.TermRank says.
 	textRanking = `terms AS (
-	SELECT p.query, p.weight
+	SELECT p.query, p.weight, p.n
 	FROM (
-		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight
-		FROM unnest(@terms::text[], @weights::float8[]) AS t(term, weight)
+		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight, t.n
+		FROM unnest(@terms::text[], @weights::float8[]) WITH ORDINALITY AS t(term, weight, n)
 		WHERE t.term <> ''
 	) p
 	WHERE numnode(p.query) > 0
 ),
 tq AS (
 	SELECT string_agg('(' || terms.query::text || ')', ' | ')::tsquery AS query FROM terms
+	WHERE @select = 0 OR terms.n <= @select
 ),
 txt AS (
 	SELECT m.collection, m.doc_id, m.ordinal,

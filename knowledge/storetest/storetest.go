@@ -632,21 +632,26 @@ func testSearchTextRanking(t *testing.T, s knowledge.Store) {
 		name    string
 		terms   []string
 		weights []float64
+		sel     int      // Query.Select
 		first   string   // the hit that must rank first; "" for no hits
 		set     []string // every hit, in any order
 	}{
-		{"more terms rank higher", []string{"政务", "微博", "回复"}, nil,
+		{"more terms rank higher", []string{"政务", "微博", "回复"}, nil, 0,
 			"t-all#0", []string{"t-all#0", "t-one#0", "t-twice#0"}},
-		{"term frequency", []string{"微博"}, nil, "t-twice#0", []string{"t-all#0", "t-twice#0"}},
-		{"weighted rare term", []string{"政务", "罕见词"}, []float64{1, 5},
+		{"term frequency", []string{"微博"}, nil, 0, "t-twice#0", []string{"t-all#0", "t-twice#0"}},
+		{"weighted rare term", []string{"政务", "罕见词"}, []float64{1, 5}, 0,
 			"t-rare#0", []string{"t-all#0", "t-one#0", "t-rare#0"}},
-		{"only match", []string{"回复", "不存在"}, nil, "t-all#0", []string{"t-all#0"}},
-		{"no match", []string{"不存在"}, nil, "", nil},
-		{"no terms", nil, nil, "", nil},
+		{"only match", []string{"回复", "不存在"}, nil, 0, "t-all#0", []string{"t-all#0"}},
+		{"no match", []string{"不存在"}, nil, 0, "", nil},
+		{"no terms", nil, nil, 0, "", nil},
+		{"score-only terms do not select", []string{"罕见词", "微博"}, nil, 1,
+			"t-rare#0", []string{"t-rare#0"}},
+		{"score-only terms still score", []string{"政务", "微博"}, []float64{1, 5}, 1,
+			"t-all#0", []string{"t-all#0", "t-one#0"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			hits := search(t, s, knowledge.Query{Mode: knowledge.ModeText, Terms: tc.terms, Weights: tc.weights, K: 10})
+			hits := search(t, s, knowledge.Query{Mode: knowledge.ModeText, Terms: tc.terms, Weights: tc.weights, Select: tc.sel, K: 10})
 			got := keys(hits)
 			if tc.first == "" {
 				if len(got) != 0 {

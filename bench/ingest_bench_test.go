@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"govreply/ingest"
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
+	"govreply/ingest/segment"
 	"govreply/knowledge"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/postgres/pgtest"
@@ -98,17 +100,24 @@ func (c *ingestCorpus) report(b *testing.B) {
 
 // BenchmarkIngestStages measures each stage of ingest on the same corpus
 // (default 1 MB of Markdown; GOVREPLY_BENCH_INGEST_MB changes it), one
-// pass over the whole corpus per op, on one goroutine as `govreply ingest`
-// runs. MB/s is always relative to the Markdown file bytes, so the stage
-// rates combine like the stages do: 1/total ≈ Σ 1/stage.
+// pass over the whole corpus per op, on one goroutine unless the name says
+// otherwise. MB/s is always relative to the Markdown file bytes, so the
+// rates of stages run one after another combine as 1/total ≈ Σ 1/stage.
 //
 // The stages: load is ingest.LoadBytes (front matter, Markdown
 // normalisation); chunk is chunk.Chunker.Split (tiktoken-counted
 // packing); segment is segment.Terms of each chunk's index text (gse and
-// bigrams); embed is embed.Local.Embed of each document's index texts; put
-// is postgres.Store.Put of each document with its chunks into a fresh
-// schema with the HNSW and GIN indexes live, as in a real ingest. The
-// put-* variants show what Put's time is made of.
+// bigrams); embed is embed.Local.Embed of each document's index texts
+// (which segments them again); embed-analyzed is embed.Local.Vector of
+// their segment.Analysis, all that ingest pays for the vector once it has
+// segmented a chunk; prepare is ingest.Indexer.Chunks (chunk, segment
+// once, embed) per document, and prepare-parallel the same on GOMAXPROCS
+// goroutines, as Run's workers do. put is postgres.Store.Put of each
+// document with its chunks into a fresh schema with the HNSW and GIN
+// indexes live, as in a real ingest. The put-* variants show what Put's
+// time is made of, and what a bulk load (into an emptied store: BeginBulk,
+// the Puts, then the index built in one pass) and two concurrent writers
+// give.
 //
 //	go test ./bench -run '^$' -bench IngestStages -benchtime 3x
 func BenchmarkIngestStages(b *testing.B) {
@@ -157,14 +166,52 @@ func BenchmarkIngestStages(b *testing.B) {
 		}
 		c.report(b)
 	})
+	b.Run("embed-analyzed", func(b *testing.B) {
+		analyses := c.analyses(p)
+		b.SetBytes(c.bytes)
+		for b.Loop() {
+			for _, a := range analyses {
+				p.emb.Vector(a)
+			}
+		}
+		c.report(b)
+	})
+	ix := &ingest.Indexer{Embedder: p.emb, Segmenter: p.seg, Chunker: p.chunker}
+	b.Run("prepare", func(b *testing.B) {
+		b.SetBytes(c.bytes)
+		for b.Loop() {
+			for _, d := range c.docs {
+				if _, err := ix.Chunks(ctx, d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		c.report(b)
+	})
+	b.Run("prepare-parallel", func(b *testing.B) {
+		b.SetBytes(c.bytes)
+		for b.Loop() {
+			c.parallel(func(d knowledge.Document) {
+				if _, err := ix.Chunks(ctx, d); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		c.report(b)
+	})
 	// put, and what its time is made of: the same Puts without the HNSW
 	// index, without the GIN index, without waiting for the WAL flush,
 	// and with 512-dimensional vectors.
 	for _, v := range []struct {
 		name, drop, options string
 		dim                 int
+		bulk                bool // BeginBulk before the Puts, end after them
+		writers             int  // concurrent Puts (0: one)
 	}{
 		{name: "put"},
+		{name: "put-bulk", bulk: true},
+		{name: "put-bulk-2writers", bulk: true, writers: 2},
+		{name: "put-2writers", writers: 2},
 		{name: "put-no-hnsw", drop: "chunks_embedding_idx"},
 		{name: "put-no-gin", drop: "chunks_tsv_idx"},
 		{name: "put-async-commit", options: "-c synchronous_commit=off"},
@@ -185,9 +232,13 @@ func BenchmarkIngestStages(b *testing.B) {
 			b.SetBytes(c.bytes)
 			for n := 0; b.Loop(); n++ {
 				coll := "pass" + strconv.Itoa(n) // new documents every pass
-				for i, d := range c.docs {
-					d.Collection = coll
-					if _, err := st.Put(ctx, d, chunks[i]); err != nil {
+				var end func(context.Context) error
+				if v.bulk {
+					end = st.beginEmptyBulk(b)
+				}
+				c.putAll(b, st.Store, coll, chunks, max(1, v.writers))
+				if end != nil {
+					if err := end(ctx); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -195,6 +246,74 @@ func BenchmarkIngestStages(b *testing.B) {
 			c.report(b)
 		})
 	}
+}
+
+// putAll stores every document with its chunks into coll, on writers
+// goroutines.
+func (c *ingestCorpus) putAll(b *testing.B, st *postgres.Store, coll string, chunks [][]knowledge.Chunk, writers int) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for i := range next {
+				d := c.docs[i]
+				d.Collection = coll
+				if _, err := st.Put(context.Background(), d, chunks[i]); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for i := range c.docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// beginEmptyBulk empties the store (untimed), as a bulk load into a new
+// knowledge base finds it, and starts a bulk load.
+func (s benchStore) beginEmptyBulk(b *testing.B) func(context.Context) error {
+	b.StopTimer()
+	defer b.StartTimer()
+	ctx := context.Background()
+	if err := s.exec(ctx, "TRUNCATE chunks, documents"); err != nil {
+		b.Fatal(err)
+	}
+	end, err := s.BeginBulk(ctx, false)
+	if err != nil || end == nil {
+		b.Fatal("BeginBulk:", err)
+	}
+	return end
+}
+
+// analyses returns the segment.Analysis of every index text.
+func (c *ingestCorpus) analyses(p parts) []segment.Analysis {
+	var out []segment.Analysis
+	for _, texts := range c.texts {
+		for _, t := range texts {
+			out = append(out, p.seg.Analyze(t))
+		}
+	}
+	return out
+}
+
+// parallel calls f on every document, on GOMAXPROCS goroutines.
+func (c *ingestCorpus) parallel(f func(knowledge.Document)) {
+	docs := make(chan knowledge.Document)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for d := range docs {
+				f(d)
+			}
+		})
+	}
+	for _, d := range c.docs {
+		docs <- d
+	}
+	close(docs)
+	wg.Wait()
 }
 
 // reembed returns the corpus chunks with embeddings of dimension dim.
@@ -260,7 +379,10 @@ func openStore(b *testing.B, dim int, options string) benchStore {
 // BenchmarkIngestRun is ingest end to end in process: ingest.Indexer.Run
 // over the corpus written as files into a temporary folder (read → load →
 // chunk → segment → embed → Put), into a fresh schema, each pass into a
-// new collection so nothing is skipped as unchanged.
+// new collection so nothing is skipped as unchanged. "live" writes with
+// the HNSW index in place; "bulk" drops it first and builds it again after
+// the files (ingest.BulkOn; the build covers every pass's rows so far);
+// "bulk-2writers" also writes two documents at once.
 //
 //	go test ./bench -run '^$' -bench IngestRun -benchtime 3x
 func BenchmarkIngestRun(b *testing.B) {
@@ -272,20 +394,27 @@ func BenchmarkIngestRun(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	st := pgtest.MustOpen(b, p.emb.Dimensions())
-	ix := &ingest.Indexer{Store: st, Embedder: p.emb, Segmenter: p.seg, Chunker: p.chunker}
-	ctx := context.Background()
-	b.SetBytes(c.bytes)
-	for n := 0; b.Loop(); n++ {
-		sum, err := ix.Run(ctx, "pass"+strconv.Itoa(n), []string{dir}, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if sum.Failed > 0 || sum.Added != len(c.files) || sum.Chunks != c.nchunk {
-			b.Fatalf("run: %+v, want %d added, %d chunks", sum, len(c.files), c.nchunk)
-		}
+	for _, v := range []struct {
+		name    string
+		bulk    ingest.BulkMode
+		writers int
+	}{{"live", ingest.BulkOff, 1}, {"bulk", ingest.BulkOn, 1}, {"bulk-2writers", ingest.BulkOn, 2}} {
+		b.Run(v.name, func(b *testing.B) {
+			st := pgtest.MustOpen(b, p.emb.Dimensions())
+			ix := &ingest.Indexer{Store: st, Embedder: p.emb, Segmenter: p.seg, Chunker: p.chunker, Bulk: v.bulk, Writers: v.writers}
+			b.SetBytes(c.bytes)
+			for n := 0; b.Loop(); n++ {
+				sum, err := ix.Run(context.Background(), "pass"+strconv.Itoa(n), []string{dir}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if sum.Failed > 0 || sum.Added != len(c.files) || sum.Chunks != c.nchunk {
+					b.Fatalf("run: %+v, want %d added, %d chunks", sum, len(c.files), c.nchunk)
+				}
+			}
+			c.report(b)
+		})
 	}
-	c.report(b)
 }
 
 // BenchmarkIngestLangchaingo compares writing the same chunks through

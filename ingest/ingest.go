@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"govreply/ingest/chunk"
+	"govreply/ingest/segment"
 	"govreply/knowledge"
 )
 
@@ -25,6 +26,15 @@ type Indexer struct {
 	Embedder  knowledge.Embedder
 	Segmenter knowledge.Segmenter
 	Chunker   *chunk.Chunker
+	// Workers is how many files Run prepares at once (load, hash check,
+	// chunk, segment, embed) ahead of the writer; 0 means GOMAXPROCS.
+	Workers int
+	// Writers is how many documents Run writes to the Store at once; 0
+	// means 1. More than one lets a database work on several, but an
+	// interruption may then still commit the documents being written.
+	Writers int
+	// Bulk says whether Run loads in bulk (see BulkMode); RunFS never does.
+	Bulk BulkMode
 }
 
 // IndexText is the text a chunk is indexed and embedded as: the document
@@ -56,13 +66,20 @@ func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowle
 	chunks := make([]knowledge.Chunk, len(pieces))
 	for i, p := range pieces {
 		texts[i] = IndexText(doc, p.Heading, p.Text)
-		chunks[i] = knowledge.Chunk{
-			Ordinal: i,
-			Heading: p.Heading,
-			Text:    p.Text,
-			Tokens:  p.Tokens,
-			Terms:   ix.Segmenter.Terms(texts[i]),
+		chunks[i] = knowledge.Chunk{Ordinal: i, Heading: p.Heading, Text: p.Text, Tokens: p.Tokens}
+	}
+	if ae, ok := ix.analysisEmbedder(); ok {
+		if err := ctx.Err(); err != nil {
+			return nil, knowledge.E("ingest.Chunks", err)
 		}
+		for i := range chunks {
+			a := ae.Segmenter().Analyze(texts[i])
+			chunks[i].Terms, chunks[i].Embedding = a.Terms(), ae.Vector(a)
+		}
+		return chunks, nil
+	}
+	for i := range chunks {
+		chunks[i].Terms = ix.Segmenter.Terms(texts[i])
 	}
 	vecs, err := ix.Embedder.Embed(ctx, texts)
 	if err != nil {
@@ -74,21 +91,54 @@ func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowle
 	return chunks, nil
 }
 
+// analysisEmbedder is an Embedder whose vector of a text is a function of
+// the text's segment.Analysis by its segmenter (embed.Local). When the
+// Indexer's Segmenter is that segmenter, each chunk is segmented once for
+// both its terms and its vector.
+type analysisEmbedder interface {
+	Segmenter() *segment.Segmenter
+	Vector(segment.Analysis) []float32
+}
+
+func (ix *Indexer) analysisEmbedder() (analysisEmbedder, bool) {
+	ae, ok := ix.Embedder.(analysisEmbedder)
+	if !ok {
+		return nil, false
+	}
+	seg, ok := ix.Segmenter.(*segment.Segmenter)
+	return ae, ok && seg == ae.Segmenter()
+}
+
 // Put stores one loaded document in collection. An unchanged document
 // (same hash) is skipped before any chunking or embedding is done.
 func (ix *Indexer) Put(ctx context.Context, collection string, doc knowledge.Document) (knowledge.Outcome, int, error) {
+	d := ix.prepare(ctx, collection, doc)
+	if d.err != nil || d.outcome == knowledge.Unchanged {
+		return d.outcome, 0, d.err
+	}
+	out, err := ix.Store.Put(ctx, d.doc, d.chunks)
+	return out, len(d.chunks), err
+}
+
+// prepared is a document ready to be written, or why it is not.
+type prepared struct {
+	doc     knowledge.Document
+	chunks  []knowledge.Chunk
+	outcome knowledge.Outcome // Unchanged when the stored hash matches
+	err     error
+}
+
+// prepare does all of Put but the write: the hash check against the
+// stored document, then chunking, segmentation and embedding.
+func (ix *Indexer) prepare(ctx context.Context, collection string, doc knowledge.Document) prepared {
 	doc.Collection = collection
 	if old, err := ix.Store.Get(ctx, collection, doc.ID); err == nil && old.Hash == doc.Hash {
-		return knowledge.Unchanged, 0, nil
+		return prepared{doc: doc, outcome: knowledge.Unchanged}
 	} else if err != nil && !knowledge.Is(knowledge.NotFound, err) {
-		return "", 0, err
+		return prepared{err: err}
 	}
 	chunks, err := ix.Chunks(ctx, doc)
-	if err != nil {
-		return "", 0, err
-	}
-	out, err := ix.Store.Put(ctx, doc, chunks)
-	return out, len(chunks), err
+	return prepared{doc: doc, chunks: chunks, err: err}
 }
 
 // Summary counts what a run did.
@@ -121,16 +171,29 @@ type Progress interface {
 // collection. A file that fails is recorded in the summary and does not
 // stop the others; each document is committed on its own, so an
 // interrupted run leaves every committed document whole. Run returns an
-// error only when it cannot start (a path that does not exist) or ctx ends.
+// error only when it cannot start (a path that does not exist), ctx ends,
+// or a bulk load (ix.Bulk) cannot build the vector index again.
 func (ix *Indexer) Run(ctx context.Context, collection string, paths []string, p Progress) (Summary, error) {
 	start := time.Now()
 	files, err := Collect(paths)
 	if err != nil {
 		return Summary{}, err
 	}
-	return ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
+	end, err := ix.beginBulk(ctx, files)
+	if err != nil {
+		return Summary{}, err
+	}
+	sum, err := ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
 		return Load(f.Root, f.Path)
 	})
+	if end != nil {
+		if berr := endBulk(ctx, end, p); err == nil {
+			err = berr
+		}
+		sum.Elapsed = time.Since(start)
+		sum.Seconds = sum.Elapsed.Seconds()
+	}
+	return sum, err
 }
 
 // RunFS ingests every supported file of fsys, as Run does; ids are paths
@@ -156,50 +219,38 @@ func (ix *Indexer) RunFS(ctx context.Context, collection string, fsys fs.FS, p P
 	})
 }
 
+// run prepares files on ix.Workers goroutines and hands them in file
+// order to ix.Writers writers (see writers), so with one writer failures
+// and progress come in file order and an interruption commits nothing
+// after the file it stops at.
 func (ix *Indexer) run(ctx context.Context, collection string, start time.Time, files []File, p Progress, load func(File) (knowledge.Document, error)) (Summary, error) {
 	if p != nil {
 		p.Start(len(files))
 	}
 	sum := Summary{Failures: []FileFailure{}}
+	pctx, stop := context.WithCancel(ctx)
+	results, wait := ix.pipeline(pctx, collection, files, load)
+	defer wait()
+	defer stop() // ends the workers when run returns early
+	w := ix.startWriters(ctx, &sum, p)
 	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return sum, knowledge.E("ingest.Run", knowledge.Unavailable, "导入已中断", err)
+		r, err := next(ctx, results)
+		if err != nil {
+			w.close()
+			return sum, interrupted(err) // r may have failed for it
 		}
-		ix.one(ctx, collection, f, load, &sum)
-		if p != nil {
-			p.Done(f.Path)
-		}
+		w.send(f, r)
+	}
+	if w.close() {
+		return sum, interrupted(ctx.Err())
 	}
 	sum.Elapsed = time.Since(start)
 	sum.Seconds = sum.Elapsed.Seconds()
 	return sum, nil
 }
 
-func (ix *Indexer) one(ctx context.Context, collection string, f File, load func(File) (knowledge.Document, error), sum *Summary) {
-	fail := func(err error) {
-		sum.Failed++
-		sum.Failures = append(sum.Failures, FileFailure{Path: f.Path, Code: string(knowledge.KindOf(err)), Reason: reason(err)})
-	}
-	doc, err := load(f)
-	if err != nil {
-		fail(err)
-		return
-	}
-	out, n, err := ix.Put(ctx, collection, doc)
-	if err != nil {
-		fail(err)
-		return
-	}
-	sum.Bytes += int64(len(doc.Body))
-	switch out {
-	case knowledge.Added:
-		sum.Added++
-	case knowledge.Updated:
-		sum.Updated++
-	case knowledge.Unchanged:
-		sum.Skipped++
-	}
-	sum.Chunks += n
+func interrupted(err error) error {
+	return knowledge.E("ingest.Run", knowledge.Unavailable, "导入已中断", err)
 }
 
 // reason is the people-facing text of err.

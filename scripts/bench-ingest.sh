@@ -8,8 +8,12 @@
 # document unchanged, so only loading and hashing remain), prints both
 # summaries and MB/s, and drops the schema (KEEP=1 keeps it).
 #
+# FLAGS adds flags to the first ingest (FLAGS="--bulk off" loads with the
+# HNSW index live, as before the bulk mode existed).
+#
 #   scripts/bench-ingest.sh
 #   MB=4 SCHEMA=bench_ingest_cli PGURL=postgres://postgres@127.0.0.1:5432/test scripts/bench-ingest.sh
+#   MB=4 FLAGS="--bulk off" scripts/bench-ingest.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,8 +35,9 @@ export GOVREPLY_EMBEDDER=local
 
 run() {
 	local label="$1" t0 t1 json
+	shift
 	t0=$(date +%s%N)
-	json=$(/usr/bin/time -f '%M' -o "$WORK/rss" "$BIN" ingest --json "$WORK/corpus")
+	json=$(/usr/bin/time -f '%M' -o "$WORK/rss" "$BIN" ingest --json "$@" "$WORK/corpus")
 	t1=$(date +%s%N)
 	python3 - "$label" "$json" "$files_bytes" "$(( (t1 - t0) / 1000000 ))" "$(cat "$WORK/rss")" <<'PY'
 import json, sys
@@ -46,7 +51,8 @@ PY
 }
 
 echo "corpus: $(ls "$WORK/corpus" | wc -l) files, $files_bytes bytes"
-run "first ingest (fresh schema $SCHEMA)"
+# shellcheck disable=SC2086 # FLAGS is a list of flags
+run "first ingest (fresh schema $SCHEMA${FLAGS:+, $FLAGS})" ${FLAGS:-}
 run "second ingest (nothing changed)"
 psql -X -Atq "$PGURL" -c "SELECT 'stored: ' || count(*) || ' chunks, table+indexes ' || pg_size_pretty(pg_total_relation_size('$SCHEMA.chunks')) FROM $SCHEMA.chunks"
 if [ "${KEEP:-0}" != 1 ]; then

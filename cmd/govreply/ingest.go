@@ -14,7 +14,8 @@ import (
 )
 
 func newIngestCmd(cfg *config) *cobra.Command {
-	var collection string
+	var collection, bulk string
+	var writers int
 	cmd := &cobra.Command{
 		Use:   "ingest [--collection C] PATH...",
 		Short: "导入文件或文件夹到知识库（设置 DATABASE_URL 时写入 PostgreSQL）",
@@ -23,11 +24,16 @@ func newIngestCmd(cfg *config) *cobra.Command {
 			if cfg.DatabaseURL == "" && !cfg.JSON {
 				fmt.Fprintln(cmd.ErrOrStderr(), "提示：未设置 DATABASE_URL，本次导入只写入内存，进程结束即丢弃（可用于检查文件能否导入）。")
 			}
+			mode, err := bulkMode(bulk)
+			if err != nil {
+				return err
+			}
 			d, err := openDeps(cmd.Context(), *cfg, depsOptions{log: cliLogger()})
 			if err != nil {
 				return err
 			}
 			defer d.store.Close()
+			d.indexer.Bulk, d.indexer.Writers = mode, writers
 			var p ingest.Progress
 			if !cfg.JSON && isatty.IsTerminal(os.Stderr.Fd()) {
 				p = &bar{w: cmd.ErrOrStderr()}
@@ -50,7 +56,23 @@ func newIngestCmd(cfg *config) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&collection, "collection", knowledge.DefaultCollection, "知识库集合名")
+	cmd.Flags().StringVar(&bulk, "bulk", "auto", "批量模式（仅 PostgreSQL）：先删除向量索引、导入后一次性重建，大批量导入快得多；"+
+		"auto 表示知识库为空且文件合计不少于 1 MB 时启用，on 总是启用，off 不启用。重建期间其他进程的写入需等待，检索暂时改为精确扫描")
+	cmd.Flags().IntVar(&writers, "writers", 2, "同时写入知识库的文档数；大于 1 时中断导入仍可能提交正在写入的文档（每篇都完整）")
 	return cmd
+}
+
+// bulkMode parses the --bulk flag.
+func bulkMode(s string) (ingest.BulkMode, error) {
+	switch s {
+	case "auto":
+		return ingest.BulkAuto, nil
+	case "on":
+		return ingest.BulkOn, nil
+	case "off":
+		return ingest.BulkOff, nil
+	}
+	return 0, usageError{"--bulk 只能是 auto、on 或 off，收到 " + s}
 }
 
 // bar shows progress on a terminal.
@@ -65,6 +87,12 @@ func (b *bar) Start(total int) {
 }
 
 func (b *bar) Done(string) { _ = b.b.Add(1) }
+
+// Indexing implements ingest.IndexProgress.
+func (b *bar) Indexing() {
+	_ = b.b.Finish()
+	fmt.Fprintln(b.w, "文件已全部写入，正在重建向量索引（请勿中断）……")
+}
 
 func printSummary(w io.Writer, s ingest.Summary) {
 	mb := float64(s.Bytes) / 1e6

@@ -3,13 +3,14 @@
 package embed
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"hash/fnv"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
 	"govreply/ingest/segment"
 )
@@ -76,70 +77,139 @@ func (l *Local) Dimensions() int { return l.dim }
 func (l *Local) Embed(_ context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	for i, t := range texts {
-		out[i] = l.vector(t)
+		out[i] = l.Vector(l.seg.Analyze(t))
 	}
 	return out, nil
 }
 
-// vector computes one embedding. Features are added in sorted order so
-// that float rounding, and so the vector, is the same on every run (map
-// order is random).
-func (l *Local) vector(text string) []float32 {
+// Segmenter returns the segmenter whose Analysis the embedder reads.
+func (l *Local) Segmenter() *segment.Segmenter { return l.seg }
+
+// Vector computes the embedding of a text from its Analysis by
+// Segmenter(): Embed(text) is Vector(Segmenter().Analyze(text)), bit for
+// bit. Ingest uses it to segment each chunk once for terms and vector.
+//
+// Features are added in the order of their keys ("b:"+bigram,
+// "u:"+character, "w:"+word, byte-wise) so that float rounding, and so the
+// vector, is the same on every run; only the order within one bucket
+// matters, so features are sorted by bucket first.
+func (l *Local) Vector(a segment.Analysis) []float32 {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	feats := sc.features(a)
+	for i := range feats {
+		feats[i].bucket = int(feats[i].hash % uint64(l.dim))
+	}
+	slices.SortFunc(feats, compareFeatures)
 	v := make([]float32, l.dim)
-	feats := l.features(text)
-	for _, f := range slices.Sorted(maps.Keys(feats)) {
-		w := feats[f]
-		h := fnv.New64a()
-		h.Write([]byte(f))
-		x := h.Sum64()
-		i := int(x % uint64(l.dim))
-		if x>>63 == 1 {
-			v[i] -= float32(w)
+	for _, f := range feats {
+		if f.hash>>63 == 1 {
+			v[f.bucket] -= float32(f.weight)
 		} else {
-			v[i] += float32(w)
+			v[f.bucket] += float32(f.weight)
 		}
 	}
 	normalize(v)
 	return v
 }
 
-// features returns the weighted features of text (see bigramWeight).
-func (l *Local) features(text string) map[string]float64 {
-	tf := map[string]int{}
-	for _, w := range l.seg.Words(text) {
-		if segment.IsStopword(w) {
-			continue
-		}
-		tf["w:"+w]++
+// Feature groups: the first byte of a feature's key.
+const (
+	groupBigram  = 'b'
+	groupUnigram = 'u'
+	groupWord    = 'w'
+)
+
+// featureKey identifies a feature: group + ":" + term is its key.
+type featureKey struct {
+	group byte
+	term  string
+}
+
+// feature is one distinct feature of a text.
+type feature struct {
+	featureKey
+	hash   uint64 // FNV-1a of the key
+	bucket int
+	weight float64
+}
+
+func compareFeatures(a, b feature) int {
+	if a.bucket != b.bucket {
+		return cmp.Compare(a.bucket, b.bucket)
 	}
-	for _, b := range segment.Bigrams(text) {
-		tf["b:"+b]++
+	if a.group != b.group {
+		return cmp.Compare(a.group, b.group)
 	}
-	for _, c := range segment.Unigrams(text) {
-		tf["u:"+c]++
+	return strings.Compare(a.term, b.term)
+}
+
+// scratch is the reusable working memory of one Vector call.
+type scratch struct {
+	tf    map[featureKey]int
+	feats []feature
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{tf: map[featureKey]int{}} }}
+
+// features returns the weighted features of a (see bigramWeight), in no
+// particular order; the slice is reused by the next call.
+func (sc *scratch) features(a segment.Analysis) []feature {
+	clear(sc.tf)
+	for _, w := range a.Words {
+		sc.tf[featureKey{groupWord, w}]++
 	}
-	out := make(map[string]float64, len(tf))
-	for f, n := range tf {
-		w := 1 + math.Log(float64(n))
-		switch f[0] {
-		case 'w':
-			w *= math.Sqrt(segment.IDF(f[2:]))
-		case 'b':
-			w *= bigramWeight * math.Sqrt(bigramIDF(f[2:]))
-		case 'u':
-			w *= unigramWeight * math.Sqrt(segment.CharIDF(f[2:]))
-		}
-		out[f] = w
+	for _, b := range a.Bigrams {
+		sc.tf[featureKey{groupBigram, b}]++
 	}
-	return out
+	for _, c := range a.Unigrams {
+		sc.tf[featureKey{groupUnigram, c}]++
+	}
+	sc.feats = sc.feats[:0]
+	for k, n := range sc.tf {
+		sc.feats = append(sc.feats, feature{featureKey: k, hash: k.hash(), weight: k.weight(n)})
+	}
+	return sc.feats
+}
+
+// weight is (1 + ln tf) · group weight · √idf.
+func (k featureKey) weight(n int) float64 {
+	w := 1 + math.Log(float64(n))
+	switch k.group {
+	case groupWord:
+		w *= math.Sqrt(segment.IDF(k.term))
+	case groupBigram:
+		w *= bigramWeight * math.Sqrt(bigramIDF(k.term))
+	case groupUnigram:
+		w *= unigramWeight * math.Sqrt(segment.CharIDF(k.term))
+	}
+	return w
+}
+
+// FNV-1a (64-bit) parameters, as hash/fnv.
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+// hash is the FNV-1a hash of the key's bytes, group + ":" + term,
+// computed without building the key.
+func (k featureKey) hash() uint64 {
+	h := uint64(fnvOffset64)
+	h = (h ^ uint64(k.group)) * fnvPrime64
+	h = (h ^ ':') * fnvPrime64
+	for i := 0; i < len(k.term); i++ {
+		h = (h ^ uint64(k.term[i])) * fnvPrime64
+	}
+	return h
 }
 
 // bigramIDF weighs a character bigram: a bigram that is a word keeps its
 // IDF; one that straddles two words ("在评" in "在评论区") is mostly noise,
 // and the IDF table's median for unknown words would make it loud.
 func bigramIDF(b string) float64 {
-	if segment.Known(b) {
-		return segment.IDF(b)
+	if idf, ok := segment.LookupIDF(b); ok {
+		return idf
 	}
 	return 1
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-ego/gse"
 )
@@ -51,7 +52,7 @@ func Default() *Segmenter {
 // cut into their dictionary sub-words), lower-cased, with punctuation and
 // whitespace dropped. Stop words are kept.
 func (s *Segmenter) Words(text string) []string {
-	raw := s.seg.CutSearch(text, true)
+	raw := s.cutSearch(text)
 	out := raw[:0]
 	for _, w := range raw {
 		w = strings.ToLower(strings.TrimSpace(w))
@@ -70,16 +71,35 @@ func (s *Segmenter) Words(text string) []string {
 // a near-synonym that shares a character ("答复" against "回复", "最晚"
 // against "最迟"), at a low weight (see WeightedTerms). It implements
 // knowledge.Segmenter; the full-text index holds the same terms.
-func (s *Segmenter) Terms(text string) []string {
+func (s *Segmenter) Terms(text string) []string { return s.Analyze(text).Terms() }
+
+// Analysis is a text's search terms by kind: Terms returns them one kind
+// after another. The local embedder weighs the kinds differently, so
+// ingest segments each chunk once and hands the Analysis to both.
+type Analysis struct {
+	Words    []string // gse words without stop words
+	Bigrams  []string // Bigrams(text)
+	Unigrams []string // Unigrams(text)
+}
+
+// Analyze segments text once into its Analysis.
+func (s *Segmenter) Analyze(text string) Analysis {
 	words := s.Words(text)
-	out := words[:0]
+	kept := words[:0]
 	for _, w := range words {
 		if !IsStopword(w) {
-			out = append(out, w)
+			kept = append(kept, w)
 		}
 	}
-	out = append(out, Bigrams(text)...)
-	return append(out, Unigrams(text)...)
+	return Analysis{Words: kept, Bigrams: Bigrams(text), Unigrams: Unigrams(text)}
+}
+
+// Terms returns the words, bigrams and characters in one new slice.
+func (a Analysis) Terms() []string {
+	out := make([]string, 0, len(a.Words)+len(a.Bigrams)+len(a.Unigrams))
+	out = append(out, a.Words...)
+	out = append(out, a.Bigrams...)
+	return append(out, a.Unigrams...)
 }
 
 // unigramWeight scales a single character's query weight against words
@@ -237,21 +257,30 @@ func CharIDF(c string) float64 {
 
 // Known reports whether word is in the IDF table.
 func Known(word string) bool {
-	idfOnce.Do(loadIDF)
-	_, ok := idfTable[word]
+	_, ok := LookupIDF(word)
 	return ok
+}
+
+// LookupIDF returns the IDF of word and whether the table has it; an
+// unknown word gets the median, as from IDF.
+func LookupIDF(word string) (float64, bool) {
+	idfOnce.Do(loadIDF)
+	if v, ok := idfTable[word]; ok {
+		return float64(v), true
+	}
+	return idfMedian, false
 }
 
 // Weight implements knowledge.TermWeigher: a term's weight is its IDF.
 func (s *Segmenter) Weight(term string) float64 { return IDF(term) }
 
 // Unigrams returns the CJK characters of text that are not stop words, in
-// order, one per occurrence.
+// order, one per occurrence. The strings are substrings of text.
 func Unigrams(text string) []string {
 	var out []string
-	for _, r := range text {
-		if unicode.Is(unicode.Han, r) {
-			if c := string(r); !IsStopword(c) {
+	for i, r := range text {
+		if isHan(r) {
+			if c := text[i : i+utf8.RuneLen(r)]; !IsStopword(c) {
 				out = append(out, c)
 			}
 		}
@@ -260,30 +289,44 @@ func Unigrams(text string) []string {
 }
 
 // Bigrams returns the overlapping two-character windows of every run of
-// CJK characters in text (a run of one character yields that character).
+// CJK characters in text (a run of one character yields that character
+// unless it is a stop word). The strings are substrings of text: a run's
+// characters are adjacent in it.
 func Bigrams(text string) []string {
 	var out []string
-	var run []rune
-	flush := func() {
-		switch {
-		case len(run) == 1:
-			if !IsStopword(string(run)) {
-				out = append(out, string(run))
+	prev, pairs := -1, 0 // byte offset of the run's last character (-1: no run); bigrams of the run so far
+	for i, r := range text {
+		if !isHan(r) {
+			if prev >= 0 && pairs == 0 {
+				out = appendSingle(out, text[prev:i])
 			}
-		case len(run) > 1:
-			for i := 0; i+1 < len(run); i++ {
-				out = append(out, string(run[i:i+2]))
-			}
+			prev = -1
+			continue
 		}
-		run = run[:0]
-	}
-	for _, r := range text {
-		if unicode.Is(unicode.Han, r) {
-			run = append(run, r)
+		if prev >= 0 {
+			out = append(out, text[prev:i+utf8.RuneLen(r)])
+			pairs++
 		} else {
-			flush()
+			pairs = 0
 		}
+		prev = i
 	}
-	flush()
+	if prev >= 0 && pairs == 0 {
+		out = appendSingle(out, text[prev:])
+	}
 	return out
+}
+
+// appendSingle appends a run of one character unless it is a stop word.
+func appendSingle(out []string, c string) []string {
+	if IsStopword(c) {
+		return out
+	}
+	return append(out, c)
+}
+
+// isHan reports whether r is a CJK (Han) character; everything below
+// U+2E80 (the first Han block) is answered without a table search.
+func isHan(r rune) bool {
+	return r >= 0x2E80 && unicode.Is(unicode.Han, r)
 }

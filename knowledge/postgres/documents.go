@@ -3,10 +3,12 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pgvector/pgvector-go"
 
 	"govreply/knowledge"
@@ -192,4 +194,124 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// The HNSW index over the chunk embeddings, as migration 0001 creates it
+// (a test checks that they agree). A bulk load drops it and builds it
+// again after the load.
+const (
+	hnswIndex    = "chunks_embedding_idx"
+	hnswIndexSQL = `CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops)`
+)
+
+// Limits of the maintenance_work_mem a rebuild of the HNSW index asks for:
+// pgvector builds fast, and in parallel, only while the graph fits in it.
+const (
+	minBuildMem = 64 << 20
+	maxBuildMem = 1 << 30
+)
+
+// BeginBulk readies the store for loading many documents. When the chunks
+// table is empty, or force is set, it drops the HNSW index, so that Put
+// skips the per-row graph insertion that dominates its cost, and returns
+// end, which builds the index again in one pass over the loaded rows
+// (parallel, with maintenance_work_mem sized to the graph). Otherwise end
+// is nil and nothing changed. end also runs ANALYZE on chunks.
+//
+// The caller must call end on every exit path, with a context that is not
+// cancelled. While the index is missing, searches from other processes
+// (serve) scan exactly: slower, same results; while it is built, their
+// writes wait. If the process dies before end, the index stays missing
+// until EnsureIndexes runs (every ingest starts with it). DROP INDEX waits
+// at most five seconds for searches that hold the table; then the load
+// goes ahead without the bulk mode.
+func (s *Store) BeginBulk(ctx context.Context, force bool) (end func(context.Context) error, err error) {
+	const op = "postgres.BeginBulk"
+	dropped := false
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if !force {
+			var empty bool
+			if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM chunks)`).Scan(&empty); err != nil || !empty {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DROP INDEX IF EXISTS `+hnswIndex)
+		dropped = err == nil
+		return err
+	})
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+		s.log.Warn("知识库正被其他连接使用，本次导入不启用批量模式", "err", err)
+		return nil, nil
+	}
+	if err != nil || !dropped {
+		return nil, wrap(op, err)
+	}
+	return s.endBulk, nil
+}
+
+// endBulk builds the HNSW index again, then analyzes chunks so that the
+// planner's statistics (and search's lexeme statistics) describe the
+// loaded rows at once rather than when autovacuum gets round to it.
+func (s *Store) endBulk(ctx context.Context) error {
+	if err := s.buildHNSW(ctx); err != nil {
+		return err
+	}
+	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {
+		return wrap("postgres.endBulk", err)
+	}
+	return nil
+}
+
+// EnsureIndexes builds the HNSW index if it is missing: a bulk load whose
+// process was killed before it could build the index again leaves it so.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	var missing bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, hnswIndex).Scan(&missing); err != nil {
+		return wrap("postgres.EnsureIndexes", err)
+	}
+	if !missing {
+		return nil
+	}
+	s.log.Warn("向量索引缺失（上次批量导入未完成），正在重建")
+	return s.buildHNSW(ctx)
+}
+
+// buildHNSW builds the HNSW index in one transaction, with a
+// maintenance_work_mem large enough for the graph of the stored rows (but
+// never below the server's setting), so that pgvector builds it in memory,
+// with as many parallel workers as max_parallel_maintenance_workers allows.
+func (s *Store) buildHNSW(ctx context.Context) error {
+	const op = "postgres.buildHNSW"
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var rows, current int64
+		err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM chunks),
+			(SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem')`).Scan(&rows, &current)
+		if err != nil {
+			return err
+		}
+		// The heap is small (vectors live in TOAST), so the planner would
+		// give the build no parallel workers by its size alone.
+		if _, err := tx.Exec(ctx, `SET LOCAL min_parallel_table_scan_size = 0`); err != nil {
+			return err
+		}
+		if mem := buildMem(rows, s.dim); mem > current {
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL maintenance_work_mem = '%dkB'`, mem>>10)); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, hnswIndexSQL)
+		return err
+	})
+	return wrap(op, err)
+}
+
+// buildMem estimates the memory an HNSW build of rows vectors of dim
+// dimensions needs (the vector plus about 1 KB of graph per row, a quarter
+// more for slack), within [minBuildMem, maxBuildMem].
+func buildMem(rows int64, dim int) int64 {
+	return min(max(rows*int64(4*dim+1024)*5/4, minBuildMem), maxBuildMem)
 }

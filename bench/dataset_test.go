@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pgvector/pgvector-go"
 	lcschema "github.com/tmc/langchaingo/schema"
 	lcpgvector "github.com/tmc/langchaingo/vectorstores/pgvector"
 
@@ -53,7 +52,7 @@ var sizes = []size{{"10k", 10_000, false}, {"100k", 100_000, true}}
 func schemaOf(sz size) string { return "bench_" + sz.name }
 
 // skipUnlessAllowed skips a large size unless LargeEnv=1.
-func skipUnlessAllowed(b *testing.B, sz size) {
+func skipUnlessAllowed(b testing.TB, sz size) {
 	b.Helper()
 	if os.Getenv("GOVREPLY_SKIP_DB") == "1" {
 		b.Skip("GOVREPLY_SKIP_DB=1")
@@ -166,7 +165,7 @@ var (
 // openDataset returns the dataset of sz, building it when its schema is
 // missing, incomplete or from another generator version. Datasets stay
 // open for the whole test binary.
-func openDataset(b *testing.B, sz size) *dataset {
+func openDataset(b testing.TB, sz size) *dataset {
 	b.Helper()
 	skipUnlessAllowed(b, sz)
 	datasetsMu.Lock()
@@ -245,7 +244,7 @@ func (ds *dataset) readMeta(ctx context.Context) error {
 // definition of migration 0001 (building it once is several times faster
 // than inserting 100k vectors into a live graph); the build uses
 // maintenance_work_mem = 2GB so the graph is built in memory.
-func build(ctx context.Context, b *testing.B, conn *pgx.Conn, schema string, sz size, p parts) error {
+func build(ctx context.Context, b testing.TB, conn *pgx.Conn, schema string, sz size, p parts) error {
 	ident := pgx.Identifier{schema}.Sanitize()
 	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+ident+" CASCADE"); err != nil {
 		return err
@@ -292,9 +291,6 @@ func build(ctx context.Context, b *testing.B, conn *pgx.Conn, schema string, sz 
 	if _, err := conn.Exec(ctx, "VACUUM ANALYZE "+ident+".chunks, "+ident+".documents"); err != nil {
 		return err
 	}
-	if err := writeQueries(ctx, conn, schema, p); err != nil {
-		return err
-	}
 	_, err = conn.Exec(ctx, `CREATE TABLE `+ident+`.bench_meta (
 			chunks integer NOT NULL, synth_version integer NOT NULL, embedder text NOT NULL,
 			load_seconds float8 NOT NULL, index_seconds float8 NOT NULL,
@@ -303,29 +299,6 @@ func build(ctx context.Context, b *testing.B, conn *pgx.Conn, schema string, sz 
 		INSERT INTO `+ident+`.bench_meta (chunks, synth_version, embedder, load_seconds, index_seconds, complete)
 		VALUES (`+strconv.Itoa(sz.chunks)+`, `+strconv.Itoa(SynthVersion)+`, '`+p.emb.Name()+`', `+
 		fmt.Sprint(load)+`, `+fmt.Sprint(index)+`, true)`)
-	return err
-}
-
-// writeQueries stores the benchmark questions with their prepared terms,
-// weights and vectors in bench_queries, so bench/explain.sql can run
-// EXPLAIN ANALYZE on exactly what the benchmark searches for.
-func writeQueries(ctx context.Context, conn *pgx.Conn, schema string, p parts) error {
-	_, err := conn.Exec(ctx, `CREATE TABLE `+pgx.Identifier{schema, "bench_queries"}.Sanitize()+` (
-		id integer PRIMARY KEY, q text NOT NULL, terms text[] NOT NULL, weights float8[] NOT NULL, vec text NOT NULL)`)
-	if err != nil {
-		return err
-	}
-	r := &knowledge.Retriever{Embedder: p.emb, Segmenter: p.seg}
-	rows := [][]any{}
-	for i, q := range NewSynth(Seed).Queries(numQueries) {
-		pq, err := r.Prepare(ctx, knowledge.Request{Query: q, K: 5})
-		if err != nil {
-			return err
-		}
-		rows = append(rows, []any{i, q, pq.Terms, pq.Weights, pgvector.NewVector(pq.Vector).String()})
-	}
-	_, err = conn.CopyFrom(ctx, pgx.Identifier{schema, "bench_queries"},
-		[]string{"id", "q", "terms", "weights", "vec"}, pgx.CopyFromRows(rows))
 	return err
 }
 

@@ -46,3 +46,6 @@ func (s *Store) RawSearchRows(ctx context.Context, args pgx.NamedArgs) (int, err
 	rows.Close()
 	return n, rows.Err()
 }
+
+// MigrationCount is how many migrations are embedded.
+func MigrationCount() int { return len(migrations()) }

@@ -8,12 +8,14 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +46,27 @@ type Options struct {
 	Schema string
 	// Logger receives migration and diagnostic messages; nil discards them.
 	Logger *slog.Logger
+
+	// ExactTextLimit is the table size, in chunks, up to which the full-text
+	// ranking scores every chunk that holds a selecting query term, exactly
+	// as the memory store does (0: DefaultExactTextLimit; negative: no
+	// table is small enough, for tests).
+	// Above it the ranking is bounded by TextCandidates and CommonShare.
+	ExactTextLimit int
+	// TextCandidates is how many chunks, beyond the vector ranking's, the
+	// selecting terms may put forward for full-text scoring above
+	// ExactTextLimit; at least the search's depth (0: DefaultTextCandidates).
+	TextCandidates int
+	// CommonShare: above ExactTextLimit, a selecting term held by more than
+	// this share of the chunks scores candidates but does not select them
+	// (0: DefaultCommonShare).
+	CommonShare float64
+	// ExactVectors ranks vectors by a sequential scan instead of the HNSW
+	// index: exact, and linear in the table. Benchmarks use it to measure
+	// the index's recall.
+	ExactVectors bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // Store is a knowledge.Store on PostgreSQL. It is safe for concurrent use.
@@ -60,6 +83,14 @@ type Store struct {
 	iterative bool
 	// vectorVersion is the installed pgvector version.
 	vectorVersion string
+
+	// The full-text candidate policy (Options) and the lexeme statistics
+	// it is decided on.
+	exactTextLimit int
+	textCandidates int
+	commonShare    float64
+	now            func() time.Time
+	stats          statsCache
 }
 
 var _ knowledge.Store = (*Store)(nil)
@@ -102,7 +133,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, knowledge.E(op, knowledge.Unavailable, "无法连接数据库", err)
 	}
-	s := &Store{pool: pool, opts: opts, dim: dim, log: log}
+	s := &Store{pool: pool, opts: opts, dim: dim, log: log,
+		exactTextLimit: cmp.Or(opts.ExactTextLimit, DefaultExactTextLimit),
+		textCandidates: cmp.Or(opts.TextCandidates, DefaultTextCandidates),
+		commonShare:    cmp.Or(opts.CommonShare, DefaultCommonShare),
+		now:            opts.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	if err := pool.QueryRow(ctx, `SELECT extversion FROM pg_extension WHERE extname = 'vector'`).Scan(&s.vectorVersion); err != nil {
 		pool.Close()
 		return nil, wrap(op, err)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -41,20 +42,9 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		depth = knowledge.DefaultDepth(q.K)
 	}
 
-	args := pgx.NamedArgs{
-		"k":          q.K,
-		"depth":      depth,
-		"rrfk":       knowledge.RRFK,
-		"collection": q.Collection,
-		"category":   string(q.Category),
-	}
-	if useVec {
-		args["vec"] = pgvector.NewVector(q.Vector)
-	}
-	if useText {
-		args["terms"] = orEmpty(q.Terms)
-		args["weights"] = q.Weights // nil: every term weighs 1
-		args["select"] = q.Select
+	args, err := s.searchArgs(ctx, q)
+	if err != nil {
+		return nil, wrap(op, err)
 	}
 	sql := searchSQL(useVec, useText)
 
@@ -67,7 +57,6 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		hits, err = pgx.CollectRows(rows, scanHit)
 		return err
 	}
-	var err error
 	if !useVec {
 		err = run(s.pool)
 	} else {
@@ -84,6 +73,36 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	return hits, nil
 }
 
+// searchArgs binds the named parameters of the search statement for q,
+// which Search has checked.
+func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArgs, error) {
+	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
+	useVec, useText := mode != knowledge.ModeText, mode != knowledge.ModeVector
+	depth := cmp.Or(max(q.Depth, 0), knowledge.DefaultDepth(q.K))
+	args := pgx.NamedArgs{
+		"k":          q.K,
+		"depth":      depth,
+		"rrfk":       knowledge.RRFK,
+		"collection": q.Collection,
+		"category":   string(q.Category),
+	}
+	if useVec {
+		args["vec"] = pgvector.NewVector(q.Vector)
+	}
+	if useText {
+		p, err := s.policy(ctx, q, depth)
+		if err != nil {
+			return nil, err
+		}
+		args["terms"] = orEmpty(q.Terms)
+		args["weights"] = q.Weights // nil: every term weighs 1
+		args["select"] = q.Select
+		args["common"] = orEmpty(p.common)
+		args["lim"] = p.limit
+	}
+	return args, nil
+}
+
 // tuneVectorScan sets, for the transaction only, how the HNSW index is
 // searched: a candidate list at least depth long and, with pgvector 0.8 or
 // later, an iterative scan that goes on until enough rows pass the filters.
@@ -93,6 +112,8 @@ func (s *Store) tuneVectorScan(ctx context.Context, tx pgx.Tx, depth int, filter
 	ef := strconv.Itoa(min(max(depth, 40), maxEfSearch))
 	var err error
 	switch {
+	case s.opts.ExactVectors:
+		_, err = tx.Exec(ctx, `SELECT set_config('enable_indexscan', 'off', true)`)
 	case s.iterative:
 		// enable_seqscan off: with 1536-dimension vectors stored out of line
 		// the planner prices a sequential scan and sort below the HNSW scan
@@ -118,10 +139,10 @@ const (
 	// iterative scans may return rows slightly out of order, so the ranks
 	// are numbered on the distance again, ties by document id then ordinal.
 	vecRanking = `vec AS (
-	SELECT v.collection, v.doc_id, v.ordinal,
+	SELECT v.collection, v.doc_id, v.ordinal, v.tsv,
 		row_number() OVER (ORDER BY v.distance, v.doc_id COLLATE "C", v.collection COLLATE "C", v.ordinal) AS rank
 	FROM (
-		SELECT c.collection, c.doc_id, c.ordinal, c.embedding <=> @vec::vector AS distance
+		SELECT c.collection, c.doc_id, c.ordinal, c.tsv, c.embedding <=> @vec::vector AS distance
 		FROM chunks c
 		WHERE (@collection = '' OR c.collection = @collection)
 			AND (@category = '' OR c.category = @category)
@@ -133,39 +154,92 @@ const (
 	// textRanking: every query term becomes its own tsquery, parsed like
 	// the chunks' terms were (plainto_tsquery, "simple"), so punctuation
 	// and tsquery operators in a term are only ever text. Terms that parse
-	// to nothing are dropped. A chunk matches when it holds any term (the
-	// OR of the term queries, built through tsquery's own quoted text form)
-	// and scores Σ weight·ts_rank(tsv, term), as knowledge.TermRank says.
+	// to nothing are dropped. A chunk is ranked when it holds a selecting
+	// term (Query.Select; tq is their OR, built through tsquery's own quoted
+	// text form) and scores Σ weight·ts_rank(tsv, term) over all the terms,
+	// as knowledge.TermRank says.
+	//
+	// Which chunks are scored (see Store.policy): with @lim NULL, every
+	// chunk holding a selecting term (gin). Otherwise the vector ranking's
+	// chunks that hold one, plus at most @lim chunks holding a selecting
+	// term that is not @common (ANALYZE says it is in many chunks); only
+	// when those are fewer than @depth do the common terms select too
+	// (gated by a one-time filter, so the scan of their long posting lists
+	// is skipped otherwise). A candidate's tsvector is detoasted once
+	// (|| '') rather than once per term, and tested against tq only then:
+	// tested in the join, it would let the planner answer the join with a
+	// bitmap scan of every chunk that matches tq.
 	textRanking = `terms AS (
-	SELECT p.query, p.weight, p.n
+	SELECT p.query, p.weight, p.sel, p.common, p.n
 	FROM (
-		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight, t.n
+		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight,
+			(@select = 0 OR t.n <= @select) AS sel, t.term = ANY (@common::text[]) AS common, t.n
 		FROM unnest(@terms::text[], @weights::float8[]) WITH ORDINALITY AS t(term, weight, n)
 		WHERE t.term <> ''
 	) p
 	WHERE numnode(p.query) > 0
 ),
 tq AS (
-	SELECT string_agg('(' || terms.query::text || ')', ' | ')::tsquery AS query FROM terms
-	WHERE @select = 0 OR terms.n <= @select
+	SELECT string_agg('(' || query::text || ')', ' | ') FILTER (WHERE sel)::tsquery AS query,
+		string_agg('(' || query::text || ')', ' | ') FILTER (WHERE sel AND NOT common)::tsquery AS rare
+	FROM terms
+),
+rare2 AS (
+	SELECT string_agg('((' || a.query::text || ') & (' || b.query::text || '))', ' | ')::tsquery AS query
+	FROM terms a JOIN terms b ON a.n < b.n
+	WHERE @lim::integer IS NOT NULL AND a.sel AND b.sel AND NOT a.common AND NOT b.common
+),
+gin2 AS (
+	SELECT c.collection, c.doc_id, c.ordinal, c.tsv
+	FROM chunks c, rare2
+	WHERE c.tsv @@ rare2.query
+		AND (@collection = '' OR c.collection = @collection)
+		AND (@category = '' OR c.category = @category)
+	LIMIT @lim
+),
+gin AS (
+	SELECT collection, doc_id, ordinal, tsv FROM gin2
+	UNION ALL
+	(SELECT c.collection, c.doc_id, c.ordinal, c.tsv
+	FROM chunks c, tq
+	WHERE c.tsv @@ tq.rare
+		AND (@collection = '' OR c.collection = @collection)
+		AND (@category = '' OR c.category = @category)
+	LIMIT (SELECT @lim - count(*) FROM gin2))
+),
+cand AS (
+	SELECT collection, doc_id, ordinal, tsv FROM vec
+	UNION ALL
+	SELECT collection, doc_id, ordinal, tsv FROM gin
+	UNION ALL
+	(SELECT c.collection, c.doc_id, c.ordinal, c.tsv
+	FROM chunks c, tq
+	WHERE @lim::integer IS NOT NULL AND (SELECT count(*) FROM gin) < @depth
+		AND c.tsv @@ tq.query
+		AND (@collection = '' OR c.collection = @collection)
+		AND (@category = '' OR c.category = @category)
+	LIMIT @depth)
 ),
 txt AS (
 	SELECT m.collection, m.doc_id, m.ordinal,
 		row_number() OVER (ORDER BY m.score DESC, m.doc_id COLLATE "C", m.collection COLLATE "C", m.ordinal) AS rank
 	FROM (
-		SELECT c.collection, c.doc_id, c.ordinal,
-			(SELECT sum(t.weight * ts_rank(c.tsv, t.query)) FROM terms t) AS score
-		FROM chunks c, tq
-		WHERE c.tsv @@ tq.query
-			AND (@collection = '' OR c.collection = @collection)
-			AND (@category = '' OR c.category = @category)
-		ORDER BY score DESC, c.doc_id COLLATE "C", c.collection COLLATE "C", c.ordinal
+		SELECT x.collection, x.doc_id, x.ordinal,
+			(SELECT sum(t.weight * ts_rank(x.tsv, t.query)) FROM terms t) AS score
+		FROM (
+			SELECT DISTINCT ON (collection, doc_id, ordinal) collection, doc_id, ordinal, tsv || ''::tsvector AS tsv
+			FROM cand
+			ORDER BY collection, doc_id, ordinal
+			OFFSET 0
+		) x, tq
+		WHERE x.tsv @@ tq.query
+		ORDER BY score DESC, x.doc_id COLLATE "C", x.collection COLLATE "C", x.ordinal
 		LIMIT @depth
 	) m
 )`
 
 	noVecRanking = `vec AS (
-	SELECT NULL::text AS collection, NULL::text AS doc_id, NULL::integer AS ordinal, NULL::bigint AS rank
+	SELECT NULL::text AS collection, NULL::text AS doc_id, NULL::integer AS ordinal, NULL::tsvector AS tsv, NULL::bigint AS rank
 	WHERE false
 )`
 	noTextRanking = `txt AS (
@@ -219,4 +293,45 @@ func scanHit(row pgx.CollectableRow) (knowledge.Hit, error) {
 	h.Category = knowledge.Category(category)
 	h.Heading = knowledge.HeadingPath(heading)
 	return h, err
+}
+
+// SearchStatement returns the SQL statement Search runs for mode, with its
+// named parameters (@k, @depth, @vec, @terms, …) unbound. It is for tools
+// that EXPLAIN or benchmark the statement (bench/), so that they never
+// measure a stale copy.
+func SearchStatement(mode knowledge.Mode) string {
+	mode = cmp.Or(mode, knowledge.ModeHybrid)
+	return searchSQL(mode != knowledge.ModeText, mode != knowledge.ModeVector)
+}
+
+// SearchArgs returns the named arguments Search binds for q (depth and
+// the full-text candidate policy included), for the same tools.
+func (s *Store) SearchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArgs, error) {
+	return s.searchArgs(ctx, q)
+}
+
+// ExplainSearch runs Search's statement for q under EXPLAIN (ANALYZE,
+// BUFFERS), with the same settings and transaction shape, and returns the
+// plan. It is for diagnosing slow searches (bench/ uses it).
+func (s *Store) ExplainSearch(ctx context.Context, q knowledge.Query) (string, error) {
+	args, err := s.searchArgs(ctx, q)
+	if err != nil {
+		return "", wrap("postgres.ExplainSearch", err)
+	}
+	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
+	var plan strings.Builder
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if mode != knowledge.ModeText {
+			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+				return err
+			}
+		}
+		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+SearchStatement(mode), args)
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, l := range lines {
+			plan.WriteString(l + "\n")
+		}
+		return err
+	})
+	return plan.String(), wrap("postgres.ExplainSearch", err)
 }

@@ -10,6 +10,7 @@
 package pgtest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -51,10 +52,18 @@ func URL() string {
 // by tb.Cleanup.
 func MustOpen(tb testing.TB, dim int) *postgres.Store {
 	tb.Helper()
-	schema := MustSchema(tb)
+	return MustOpenWith(tb, postgres.Options{Dim: dim})
+}
+
+// MustOpenWith is MustOpen with further options (URL, Schema and an empty
+// Embedder are filled in).
+func MustOpenWith(tb testing.TB, opts postgres.Options) *postgres.Store {
+	tb.Helper()
+	opts.URL, opts.Schema = URL(), MustSchema(tb)
+	opts.Embedder = cmp.Or(opts.Embedder, Embedder)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := postgres.Open(ctx, postgres.Options{URL: URL(), Dim: dim, Embedder: Embedder, Schema: schema})
+	s, err := postgres.Open(ctx, opts)
 	if err != nil {
 		tb.Fatalf("pgtest: 打开测试知识库失败：%v", err)
 	}

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"govreply/knowledge"
+)
+
+// Defaults of the full-text candidate policy (see Options).
+const (
+	DefaultExactTextLimit = 2000
+	DefaultTextCandidates = 200
+	DefaultCommonShare    = 0.05
+	// termStatsTTL is how long Search trusts the lexeme statistics it read.
+	// They only steer which terms select candidates, so a stale copy costs
+	// speed, never correctness.
+	termStatsTTL = time.Minute
+)
+
+// termStats is what ANALYZE knows about chunks.tsv: the table's estimated
+// row count and the share of rows that hold each of its most common
+// lexemes (pg_stats.most_common_elems; a lexeme not listed is rarer than
+// every listed one).
+type termStats struct {
+	rows   float64
+	shares map[string]float64
+	read   time.Time
+}
+
+// statsCache holds the last termStats read; it is safe for concurrent use.
+type statsCache struct {
+	mu    sync.Mutex
+	stats *termStats
+}
+
+// termStats returns the lexeme statistics, reading them again when the
+// copy at hand is older than termStatsTTL.
+func (s *Store) termStats(ctx context.Context) (*termStats, error) {
+	now := s.now()
+	s.stats.mu.Lock()
+	defer s.stats.mu.Unlock()
+	if st := s.stats.stats; st != nil && now.Sub(st.read) < termStatsTTL {
+		return st, nil
+	}
+	st, err := readTermStats(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	st.read = now
+	s.stats.stats = st
+	return st, nil
+}
+
+// readTermStats reads the row estimate of chunks (resolved through the
+// search_path) and the most common lexemes of its tsv column. The last
+// three entries of most_common_elem_freqs are the minimum, maximum and
+// null frequencies, not lexemes'.
+func readTermStats(ctx context.Context, s *Store) (*termStats, error) {
+	var (
+		rows   float64
+		elems  []string
+		shares []float64
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT greatest(cl.reltuples, 0)::float8,
+			coalesce(st.most_common_elems::text::text[], '{}'),
+			coalesce(st.most_common_elem_freqs::float8[], '{}')
+		FROM pg_class cl
+		JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+		LEFT JOIN pg_stats st ON st.schemaname = ns.nspname AND st.tablename = cl.relname AND st.attname = 'tsv'
+		WHERE cl.oid = 'chunks'::regclass`).Scan(&rows, &elems, &shares)
+	if err != nil {
+		return nil, err
+	}
+	st := &termStats{rows: rows, shares: make(map[string]float64, len(elems))}
+	for i, e := range elems {
+		if i < len(shares) {
+			st.shares[e] = shares[i]
+		}
+	}
+	return st, nil
+}
+
+// textPolicy is how one search picks its full-text candidates.
+type textPolicy struct {
+	// common are the query terms that score candidates but do not select
+	// them; empty in the exact regime.
+	common []string
+	// limit caps the candidates the selecting terms add to the vector
+	// ranking's; nil (no cap) in the exact regime.
+	limit *int
+}
+
+// policy decides the full-text candidate policy of a search for q, whose
+// terms are ordered selecting ones first (Query.Select). Up to
+// ExactTextLimit chunks the ranking is exact: every chunk holding a
+// selecting term is scored, as the memory store does. Above it, selecting
+// terms held by more than CommonShare of the chunks only score, and the
+// others put forward at most max(TextCandidates, depth) chunks besides the
+// vector ranking's, so a query costs about the same at any table size.
+func (s *Store) policy(ctx context.Context, q knowledge.Query, depth int) (textPolicy, error) {
+	st, err := s.termStats(ctx)
+	if err != nil {
+		return textPolicy{}, err
+	}
+	if s.exactTextLimit >= 0 && st.rows <= float64(s.exactTextLimit) {
+		return textPolicy{}, nil
+	}
+	limit := max(s.textCandidates, depth)
+	p := textPolicy{limit: &limit}
+	sel := q.Select
+	if sel <= 0 || sel > len(q.Terms) {
+		sel = len(q.Terms)
+	}
+	for _, t := range q.Terms[:sel] {
+		if st.shares[t] > s.commonShare {
+			p.common = append(p.common, t)
+		}
+	}
+	return p, nil
+}

@@ -29,6 +29,11 @@ func newMigrateCmd(cfg *config) *cobra.Command {
 			if err := st.Migrate(cmd.Context()); err != nil {
 				return err
 			}
+			// A bulk ingest killed before it rebuilt the HNSW index leaves it
+			// missing; migrate is the maintenance command that repairs it.
+			if err := st.EnsureIndexes(cmd.Context()); err != nil {
+				return err
+			}
 			if cfg.JSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"ok": true, "dim": emb.Dimensions(), "embedder": emb.Name()})
 			}

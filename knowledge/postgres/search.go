@@ -37,11 +37,6 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if useVec && len(q.Vector) != s.dim {
 		return nil, knowledge.E(op, knowledge.Invalid, "查询向量维度与知识库不一致")
 	}
-	depth := q.Depth
-	if depth <= 0 {
-		depth = knowledge.DefaultDepth(q.K)
-	}
-
 	args, err := s.searchArgs(ctx, q)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -61,7 +56,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		err = run(s.pool)
 	} else {
 		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			if err := s.tuneVectorScan(ctx, tx, depth, q.Collection != "" || q.Category != ""); err != nil {
+			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
 				return err
 			}
 			return run(tx)

@@ -57,6 +57,16 @@ type Report struct {
 	Mode   Mode    `json:"mode"`
 	K      int     `json:"k"`
 	Misses []Miss  `json:"misses"`
+	// Ranks is every question's rank, in file order, so that a change
+	// that moves single questions shows even when the averages hold.
+	Ranks []Rank `json:"ranks"`
+}
+
+// Rank is where a question's first relevant document came: 1-based, 0
+// when it was not among the documents retrieved (max(k, 5)).
+type Rank struct {
+	ID   string `json:"id"`
+	Rank int    `json:"rank"`
 }
 
 // Miss is a question whose relevant documents were not in the first k.
@@ -72,7 +82,7 @@ type Miss struct {
 // documents; MRR averages 1/rank of the first relevant document within
 // the first k (0 when none).
 func Evaluate(ctx context.Context, r *Retriever, qs []Question, k int, mode Mode, collection string) (Report, error) {
-	rep := Report{N: len(qs), Mode: mode, K: k, Misses: []Miss{}}
+	rep := Report{N: len(qs), Mode: mode, K: k, Misses: []Miss{}, Ranks: make([]Rank, 0, len(qs))}
 	for _, q := range qs {
 		docs, err := r.Documents(ctx, Request{Query: q.Q, K: max(k, 5), Mode: mode, Collection: collection})
 		if err != nil {
@@ -86,6 +96,7 @@ func Evaluate(ctx context.Context, r *Retriever, qs []Question, k int, mode Mode
 				rank = i + 1
 			}
 		}
+		rep.Ranks = append(rep.Ranks, Rank{ID: q.ID, Rank: rank})
 		if rank > 0 && rank <= 1 {
 			rep.Hit1++
 		}

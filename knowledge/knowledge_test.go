@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"govreply/knowledge"
+	"govreply/knowledge/memory"
 )
 
 func TestErrors(t *testing.T) {
@@ -164,5 +166,163 @@ func TestPrepareSelect(t *testing.T) {
 		if got := strings.Join(q.Terms, ","); got != tt.terms || q.Select != tt.sel || len(q.Weights) != len(q.Terms) {
 			t.Errorf("%q: terms %s select %d, want %s select %d", tt.query, got, q.Select, tt.terms, tt.sel)
 		}
+	}
+}
+
+// expander is a fake knowledge.Expander: a table of expansions.
+type expander map[string][]string
+
+func (e expander) Expand(text string) []string { return e[text] }
+
+// axisEmbedder embeds a text as the unit vector of its first word's axis:
+// "x…" on the second axis, anything else on the first.
+type axisEmbedder struct{}
+
+func (axisEmbedder) Embed(_ context.Context, ts []string) ([][]float32, error) {
+	out := make([][]float32, len(ts))
+	for i, t := range ts {
+		if strings.HasPrefix(t, "x") {
+			out[i] = []float32{0, 1}
+		} else {
+			out[i] = []float32{1, 0}
+		}
+	}
+	return out, nil
+}
+func (axisEmbedder) Dimensions() int { return 2 }
+func (axisEmbedder) Name() string    { return "axis" }
+
+func TestPrepareExpansion(t *testing.T) {
+	w := knowledge.ExpansionWeight
+	v := knowledge.ExpansionVectorWeight
+	blended := []float32{float32(1 / math.Sqrt(1+v*v)), float32(v / math.Sqrt(1+v*v))}
+	exp := expander{
+		"把 评论区 关了": {"xx 关闭评论"},
+		"关闭评论 评论区": {"关评 评论区"}, // 评论区 is the question's own: it keeps weight 1
+		"没有 同义词":   nil,
+		"全是 单字 扩展": {"字 词"},
+	}
+	tests := []struct {
+		name     string
+		expander knowledge.Expander
+		query    string
+		mode     knowledge.Mode
+		terms    string
+		weights  []float64
+		sel      int
+		vector   []float32
+	}{
+		{"no expander", nil, "把 评论区 关了", "", "评论区,关了,把", []float64{1, 1, 1}, 2, []float32{1, 0}},
+		{"expansion added at reduced weight", exp, "把 评论区 关了", "",
+			"评论区,关了,xx,关闭评论,把", []float64{1, 1, w, w, 1}, 4, blended},
+		{"question's terms keep their weight", exp, "关闭评论 评论区", "",
+			"关闭评论,评论区,关评", []float64{1, 1, w}, 0, []float32{1, 0}},
+		{"nothing to add", exp, "没有 同义词", "", "没有,同义词", []float64{1, 1}, 0, []float32{1, 0}},
+		{"single characters only score", exp, "全是 单字 扩展", "",
+			"全是,单字,扩展,字,词", []float64{1, 1, 1, w, w}, 3, []float32{1, 0}},
+		{"text mode", exp, "把 评论区 关了", knowledge.ModeText,
+			"评论区,关了,xx,关闭评论,把", []float64{1, 1, w, w, 1}, 4, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &knowledge.Retriever{Embedder: axisEmbedder{}, Segmenter: words{}, Expander: tt.expander}
+			q, err := r.Prepare(context.Background(), knowledge.Request{Query: tt.query, K: 5, Mode: tt.mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(q.Terms, ","); got != tt.terms || q.Select != tt.sel {
+				t.Errorf("terms %s select %d, want %s select %d", got, q.Select, tt.terms, tt.sel)
+			}
+			if len(q.Weights) != len(tt.weights) {
+				t.Fatalf("weights %v, want %v", q.Weights, tt.weights)
+			}
+			for i := range q.Weights {
+				if math.Abs(q.Weights[i]-tt.weights[i]) > 1e-12 {
+					t.Errorf("weights %v, want %v", q.Weights, tt.weights)
+					break
+				}
+			}
+			if len(q.Vector) != len(tt.vector) {
+				t.Fatalf("vector %v, want %v", q.Vector, tt.vector)
+			}
+			for i := range q.Vector {
+				if math.Abs(float64(q.Vector[i]-tt.vector[i])) > 1e-6 {
+					t.Errorf("vector %v, want %v", q.Vector, tt.vector)
+					break
+				}
+			}
+		})
+	}
+}
+
+// TestExpansionFindsSynonymDocument is the point of query expansion: a
+// document whose only link to the question is a thesaurus pair is found
+// with the expansion and not without it.
+func TestExpansionFindsSynonymDocument(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New(2)
+	for _, d := range []struct{ id, terms string }{
+		{"comments", "不得 关闭评论 功能"},
+		{"photos", "评论区 照片 审查"},
+	} {
+		doc := knowledge.Document{ID: d.id, Title: d.id, Hash: d.id}
+		chunk := knowledge.Chunk{Text: d.terms, Terms: strings.Fields(d.terms), Embedding: []float32{1, 0}}
+		if _, err := st.Put(ctx, doc, []knowledge.Chunk{chunk}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exp := expander{"把 评论区 关了": {"关闭评论"}}
+	tests := []struct {
+		name     string
+		expander knowledge.Expander
+		want     []string
+	}{
+		{"with expansion", exp, []string{"photos", "comments"}},
+		{"without", nil, []string{"photos"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &knowledge.Retriever{Store: st, Embedder: constEmbedder{}, Segmenter: words{}, Expander: tt.expander}
+			hits, err := r.Search(ctx, knowledge.Request{Query: "把 评论区 关了", K: 5, Mode: knowledge.ModeText})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range hits {
+				got = append(got, h.Doc)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("text ranking %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvaluateRanks(t *testing.T) {
+	ctx := context.Background()
+	st := memory.New(2)
+	for _, id := range []string{"a", "b"} {
+		doc := knowledge.Document{ID: id, Title: id, Hash: id}
+		chunk := knowledge.Chunk{Text: "词" + id, Terms: []string{"词" + id}, Embedding: []float32{1, 0}}
+		if _, err := st.Put(ctx, doc, []knowledge.Chunk{chunk}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &knowledge.Retriever{Store: st, Embedder: constEmbedder{}, Segmenter: words{}}
+	qs := []knowledge.Question{
+		{ID: "q1", Q: "词a", Relevant: []string{"a"}}, // text and vector: first
+		{ID: "q2", Q: "词b", Relevant: []string{"a"}}, // b matches the text, a comes second
+		{ID: "q3", Q: "词a", Relevant: []string{"z"}}, // no such document
+	}
+	rep, err := knowledge.Evaluate(ctx, r, qs, 5, knowledge.ModeHybrid, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []knowledge.Rank{{ID: "q1", Rank: 1}, {ID: "q2", Rank: 2}, {ID: "q3", Rank: 0}}
+	if !slices.Equal(rep.Ranks, want) {
+		t.Errorf("ranks %v, want %v", rep.Ranks, want)
+	}
+	if math.Abs(rep.MRR-0.5) > 1e-12 || len(rep.Misses) != 1 || rep.Misses[0].ID != "q3" {
+		t.Errorf("MRR %v misses %v, want 0.5 and q3", rep.MRR, rep.Misses)
 	}
 }

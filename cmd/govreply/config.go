@@ -21,6 +21,7 @@ type config struct {
 	OpenAIBase  string
 	OpenAIKey   string
 	OllamaHost  string
+	Thesaurus   string // builtin | off | path of a thesaurus file
 	JSON        bool
 }
 
@@ -38,6 +39,7 @@ func envConfig() config {
 		OpenAIBase:  os.Getenv("OPENAI_BASE_URL"),
 		OpenAIKey:   os.Getenv("OPENAI_API_KEY"),
 		OllamaHost:  cmp.Or(os.Getenv("OLLAMA_HOST"), "http://127.0.0.1:11434"),
+		Thesaurus:   cmp.Or(os.Getenv("GOVREPLY_THESAURUS"), "builtin"),
 	}
 }
 
@@ -51,5 +53,6 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LLMModel, "llm-model", c.LLMModel, "大模型名 [GOVREPLY_LLM_MODEL]")
 	fs.StringVar(&c.OpenAIBase, "openai-base-url", c.OpenAIBase, "OpenAI 兼容接口地址 [OPENAI_BASE_URL]")
 	fs.StringVar(&c.OllamaHost, "ollama-host", c.OllamaHost, "Ollama 地址 [OLLAMA_HOST]")
+	fs.StringVar(&c.Thesaurus, "thesaurus", c.Thesaurus, "检索时用同义词表扩展问题：builtin（内置词表）| off（不扩展）| 词表文件路径 [GOVREPLY_THESAURUS]")
 	fs.BoolVar(&c.JSON, "json", false, "以 JSON 输出（机器可读）")
 }

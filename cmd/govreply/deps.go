@@ -14,6 +14,7 @@ import (
 	"govreply/knowledge/builtin"
 	"govreply/knowledge/memory"
 	"govreply/knowledge/postgres"
+	"govreply/knowledge/thesaurus"
 )
 
 // corpusCollection is the collection --corpus folders are indexed into.
@@ -47,6 +48,11 @@ func openDeps(ctx context.Context, cfg config, o depsOptions) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	seg := segment.Default()
+	exp, err := newExpander(cfg, seg)
+	if err != nil {
+		return nil, err
+	}
 	d := &deps{embedder: emb}
 	memoryStore := len(o.corpus) > 0 || cfg.DatabaseURL == ""
 	if memoryStore {
@@ -58,8 +64,7 @@ func openDeps(ctx context.Context, cfg config, o depsOptions) (*deps, error) {
 		}
 		d.store, d.backend = st, "postgres"
 	}
-	seg := segment.Default()
-	d.retriever = &knowledge.Retriever{Store: d.store, Embedder: emb, Segmenter: seg}
+	d.retriever = &knowledge.Retriever{Store: d.store, Embedder: emb, Segmenter: seg, Expander: exp}
 	d.indexer = &ingest.Indexer{Store: d.store, Embedder: emb, Segmenter: seg, Chunker: ch}
 	switch {
 	case len(o.corpus) > 0:
@@ -107,6 +112,25 @@ func (d *deps) seedBuiltin(ctx context.Context, log *slog.Logger) error {
 	log.Info("built-in knowledge base ready", "added", sum.Added, "updated", sum.Updated, "unchanged", sum.Skipped,
 		"chunks", sum.Chunks, "ms", time.Since(start).Milliseconds())
 	return nil
+}
+
+// newExpander returns the query expansion --thesaurus asks for: the
+// built-in thesaurus, none ("off"), or a thesaurus file; matches are
+// checked against seg's word boundaries.
+func newExpander(cfg config, seg *segment.Segmenter) (knowledge.Expander, error) {
+	var t *thesaurus.Thesaurus
+	switch cfg.Thesaurus {
+	case "builtin", "":
+		t = thesaurus.Builtin()
+	case "off":
+		return nil, nil
+	default:
+		var err error
+		if t, err = thesaurus.Load(cfg.Thesaurus); err != nil {
+			return nil, err
+		}
+	}
+	return t.WithWords(seg.Cut), nil
 }
 
 // newEmbedder builds the configured embedder.

@@ -40,7 +40,7 @@ func evalDir(t testing.TB) string {
 // variables govreply reads, and returns exit code, stdout and stderr.
 func runCLI(t testing.TB, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM"} {
+	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM", "GOVREPLY_THESAURUS"} {
 		t.Setenv(k, env[k])
 	}
 	var out, errb bytes.Buffer

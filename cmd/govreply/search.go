@@ -27,12 +27,18 @@ func newSearchCmd(cfg *config) *cobra.Command {
 				return err
 			}
 			defer d.store.Close()
-			hits, err := d.retriever.Search(cmd.Context(), knowledge.Request{Query: strings.Join(args, " "), K: k, Mode: knowledge.Mode(mode)})
+			query := strings.Join(args, " ")
+			hits, err := d.retriever.Search(cmd.Context(), knowledge.Request{Query: query, K: k, Mode: knowledge.Mode(mode)})
 			if err != nil {
 				return err
 			}
 			if cfg.JSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"hits": nonNil(hits)})
+			}
+			if d.retriever.Expander != nil {
+				if ex := d.retriever.Expander.Expand(strings.TrimSpace(query)); len(ex) > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "同义扩展：%s\n\n", strings.Join(ex, "、"))
+				}
 			}
 			printHits(cmd.OutOrStdout(), hits)
 			return nil

@@ -64,6 +64,12 @@ func (s *Segmenter) Words(text string) []string {
 	return out
 }
 
+// Cut returns gse's plain segmentation of text (not search mode: no
+// sub-words), lower-cased, punctuation and spaces included, so the words
+// concatenate to the lower-cased text. Query expansion reads word
+// boundaries from it (knowledge/thesaurus).
+func (s *Segmenter) Cut(text string) []string { return newDAG(&s.seg, text).cut() }
+
 // Terms returns the search terms of text: its words without stop words,
 // the character bigrams of its CJK runs (Bigrams), then its CJK characters
 // (Unigrams). Bigrams let a query match text that gse segmented

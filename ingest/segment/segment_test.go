@@ -3,6 +3,7 @@ package segment
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -164,5 +165,32 @@ func TestWeightedTerms(t *testing.T) {
 func TestDefaultIsShared(t *testing.T) {
 	if Default() != Default() {
 		t.Fatal("Default() loaded the dictionary twice")
+	}
+}
+
+func TestCut(t *testing.T) {
+	tests := []struct {
+		text string
+		word string // a word the cut must hold whole
+		not  string // a word it must not hold (the cut is not search mode)
+	}{
+		{"一个平台账号被盗了", "平台", "台账"},
+		{"联系施工单位，马上派人", "施工单位", "工单"},
+		{"政务微博：回复 Weibo 网友！", "weibo", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := Default().Cut(tt.text)
+			if joined := strings.Join(got, ""); joined != strings.ToLower(tt.text) {
+				t.Errorf("Cut(%q) = %q: joins to %q, want the lower-cased text", tt.text, got, joined)
+			}
+			if tt.word != "" && !slices.Contains(got, tt.word) {
+				t.Errorf("Cut(%q) = %q, want %q", tt.text, got, tt.word)
+			}
+			if tt.not != "" && slices.Contains(got, tt.not) {
+				t.Errorf("Cut(%q) = %q, holds %q", tt.text, got, tt.not)
+			}
+		})
 	}
 }

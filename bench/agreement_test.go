@@ -119,7 +119,7 @@ func (ds *dataset) scoreRatio(ctx context.Context, q knowledge.Query, got, want 
 				err = ds.pool.QueryRow(ctx, `SELECT 1 - (embedding <=> $1) FROM chunks
 					WHERE doc_id = $2 AND ordinal = $3`, pgvector.NewVector(q.Vector), h.Doc, h.Ordinal).Scan(&s)
 			} else {
-				err = ds.pool.QueryRow(ctx, `SELECT coalesce(sum(u.w * ts_rank(c.tsv, plainto_tsquery('simple', u.t))), 0)
+				err = ds.pool.QueryRow(ctx, `SELECT coalesce(sum(u.w * ts_rank(c.tsv, ('''' || replace(replace(u.t, '\', '\\'), '''', '''''') || '''')::tsquery)), 0)
 					FROM chunks c, unnest($1::text[], $2::float8[]) AS u(t, w)
 					WHERE c.doc_id = $3 AND c.ordinal = $4`, q.Terms, q.Weights, h.Doc, h.Ordinal).Scan(&s)
 			}

@@ -98,7 +98,7 @@ func TestBuildMem(t *testing.T) {
 		want int64
 	}{
 		{0, 1536, 64 << 20},
-		{10000, 1536, 10000 * (4*1536 + 1024) * 5 / 4},
+		{50000, 1536, 50000 * (2*1536 + 1024) * 5 / 4},
 		{10_000_000, 1536, 1 << 30},
 	} {
 		if got := postgres.BuildMem(c.rows, c.dim); got != c.want {

@@ -9,14 +9,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
 	"govreply/knowledge"
 )
 
-// chunkColumns are the columns Put copies; tsv is generated from terms.
+// chunkColumns are the columns Put copies.
 var chunkColumns = []string{
-	"collection", "doc_id", "ordinal", "category", "heading", "text", "token_count", "terms", "embedding",
+	"collection", "doc_id", "ordinal", "category", "heading", "text", "token_count", "tsv", "embedding",
 }
 
 // Put implements knowledge.Store. In one transaction it inserts the
@@ -41,7 +42,7 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 	for i, c := range chunks {
 		rows[i] = []any{
 			doc.Collection, doc.ID, c.Ordinal, string(doc.Category), orEmpty(c.Heading),
-			c.Text, c.Tokens, strings.Join(c.Terms, " "), pgvector.NewVector(c.Embedding),
+			c.Text, c.Tokens, tsvectorOf(c.Terms), pgvector.NewVector(c.Embedding),
 		}
 	}
 	metadata := doc.Metadata
@@ -73,6 +74,50 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		return "", wrap(op, err)
 	}
 	return outcome, nil
+}
+
+// Limits of a tsvector (PostgreSQL's tsvector.h): a lexeme is shorter than
+// 2 KB; positions are below 16384; to_tsvector keeps 255 of a lexeme's
+// positions (the type would take 256).
+const (
+	maxLexemeBytes = 2047
+	maxPositions   = 255
+	maxPosition    = 16383
+)
+
+// tsvectorOf is a chunk's full-text vector: each distinct term is one
+// lexeme (terms are gse's words, bigrams and characters, already
+// lower-cased: what the "simple" configuration makes of a word), with the
+// 1-based places where it occurs among terms as positions, so that ts_rank
+// sees each term's frequency, as knowledge.TermRank says. Building it here
+// rather than with to_tsvector keeps PostgreSQL's parser from splitting the
+// terms again (it would cut "it's" or "x&y" in two) and from reparsing text
+// seven times the size of the chunk. Terms PostgreSQL cannot store (empty,
+// too long, holding a NUL byte) are left out, as are occurrences past the
+// limits; the lexemes are in order of first occurrence (the server sorts
+// them). migrations/0003's terms_tsvector is the same function in SQL.
+func tsvectorOf(terms []string) pgtype.TSVector {
+	index := make(map[string]int, len(terms))
+	lexemes := make([]pgtype.TSVectorLexeme, 0, len(terms))
+	for i, t := range terms {
+		pos := i + 1
+		if pos > maxPosition {
+			break
+		}
+		if t == "" || len(t) > maxLexemeBytes || strings.IndexByte(t, 0) >= 0 {
+			continue
+		}
+		j, ok := index[t]
+		if !ok {
+			j = len(lexemes)
+			index[t] = j
+			lexemes = append(lexemes, pgtype.TSVectorLexeme{Word: t})
+		}
+		if l := &lexemes[j]; len(l.Positions) < maxPositions {
+			l.Positions = append(l.Positions, pgtype.TSVectorPosition{Position: uint16(pos)})
+		}
+	}
+	return pgtype.TSVector{Lexemes: lexemes, Valid: true}
 }
 
 // upsertDocument writes the document row inside tx and says what it did.
@@ -199,10 +244,14 @@ func orEmpty(s []string) []string {
 // The HNSW index over the chunk embeddings, as migration 0001 creates it
 // (a test checks that they agree). A bulk load drops it and builds it
 // again after the load.
-const (
-	hnswIndex    = "chunks_embedding_idx"
-	hnswIndexSQL = `CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks USING hnsw (embedding vector_cosine_ops)`
-)
+const hnswIndex = "chunks_embedding_idx"
+
+// hnswIndexSQL creates the HNSW index over half-precision copies of the
+// embeddings of dimension dim, as migration 0004 does.
+func hnswIndexSQL(dim int) string {
+	return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks
+		USING hnsw ((embedding::halfvec(%d)) halfvec_cosine_ops)`, dim)
+}
 
 // Limits of the maintenance_work_mem a rebuild of the HNSW index asks for:
 // pgvector builds fast, and in parallel, only while the graph fits in it.
@@ -303,15 +352,15 @@ func (s *Store) buildHNSW(ctx context.Context) error {
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, hnswIndexSQL)
+		_, err = tx.Exec(ctx, hnswIndexSQL(s.dim))
 		return err
 	})
 	return wrap(op, err)
 }
 
 // buildMem estimates the memory an HNSW build of rows vectors of dim
-// dimensions needs (the vector plus about 1 KB of graph per row, a quarter
-// more for slack), within [minBuildMem, maxBuildMem].
+// dimensions needs (the half-precision vector plus about 1 KB of graph per
+// row, a quarter more for slack), within [minBuildMem, maxBuildMem].
 func buildMem(rows int64, dim int) int64 {
-	return min(max(rows*int64(4*dim+1024)*5/4, minBuildMem), maxBuildMem)
+	return min(max(rows*int64(2*dim+1024)*5/4, minBuildMem), maxBuildMem)
 }

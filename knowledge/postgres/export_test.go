@@ -11,12 +11,10 @@ import (
 func (s *Store) Explain(ctx context.Context, useVec, useText bool, args pgx.NamedArgs, filtered bool) (string, error) {
 	var plan string
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if useVec {
-			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), filtered); err != nil {
-				return err
-			}
+		if err := s.tuneSearch(ctx, tx, useVec, args["depth"].(int), filtered); err != nil {
+			return err
 		}
-		rows, _ := tx.Query(ctx, "EXPLAIN "+searchSQL(useVec, useText), args)
+		rows, _ := tx.Query(ctx, "EXPLAIN "+searchSQL(useVec, useText, s.dim), args)
 		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, l := range lines {
 			plan += l + "\n"
@@ -38,7 +36,7 @@ var VersionAtLeast = versionAtLeast
 // RawSearchRows runs the vector search statement without tuneVectorScan
 // (no iterative scan, default ef_search) and counts its rows.
 func (s *Store) RawSearchRows(ctx context.Context, args pgx.NamedArgs) (int, error) {
-	rows, _ := s.pool.Query(ctx, searchSQL(true, false), args)
+	rows, _ := s.pool.Query(ctx, searchSQL(true, false, s.dim), args)
 	n := 0
 	for rows.Next() {
 		n++
@@ -49,3 +47,11 @@ func (s *Store) RawSearchRows(ctx context.Context, args pgx.NamedArgs) (int, err
 
 // MigrationCount is how many migrations are embedded.
 func MigrationCount() int { return len(migrations()) }
+
+// QueryRow runs a query on the store's pool (tests only).
+func (s *Store) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return s.pool.QueryRow(ctx, sql, args...)
+}
+
+// TsvectorOf exposes tsvectorOf.
+var TsvectorOf = tsvectorOf

@@ -3,6 +3,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	sql := searchSQL(useVec, useText)
+	sql := searchSQL(useVec, useText, s.dim)
 
 	var hits []knowledge.Hit
 	run := func(db interface {
@@ -52,16 +53,12 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		hits, err = pgx.CollectRows(rows, scanHit)
 		return err
 	}
-	if !useVec {
-		err = run(s.pool)
-	} else {
-		err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
-				return err
-			}
-			return run(tx)
-		})
-	}
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := s.tuneSearch(ctx, tx, useVec, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+			return err
+		}
+		return run(tx)
+	})
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -93,36 +90,62 @@ func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArg
 		args["weights"] = q.Weights // nil: every term weighs 1
 		args["select"] = q.Select
 		args["common"] = orEmpty(p.common)
+		args["pairs"] = orEmpty(p.pairs)
+		args["fallback"] = orEmpty(p.fallback)
 		args["lim"] = p.limit
 	}
 	return args, nil
 }
 
-// tuneVectorScan sets, for the transaction only, how the HNSW index is
-// searched: a candidate list at least depth long and, with pgvector 0.8 or
-// later, an iterative scan that goes on until enough rows pass the filters.
-// Older pgvector has no iterative scan: filtered searches then skip the
-// index and rank exactly.
-func (s *Store) tuneVectorScan(ctx context.Context, tx pgx.Tx, depth int, filtered bool) error {
-	ef := strconv.Itoa(min(max(depth, 40), maxEfSearch))
-	var err error
-	switch {
-	case s.opts.ExactVectors:
-		_, err = tx.Exec(ctx, `SELECT set_config('enable_indexscan', 'off', true)`)
-	case s.iterative:
-		// enable_seqscan off: with 1536-dimension vectors stored out of line
-		// the planner prices a sequential scan and sort below the HNSW scan
-		// and picks it, which is exact but linear in the table (see
-		// docs/benchmarks.md); the iterative scan keeps filters correct.
-		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true),
-			set_config('hnsw.iterative_scan', 'relaxed_order', true),
-			set_config('enable_seqscan', 'off', true)`, ef)
-	case filtered:
-		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true),
-			set_config('enable_indexscan', 'off', true)`, ef)
-	default:
-		_, err = tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true)`, ef)
+// tuneSearch sets, for the transaction only, how the statement is planned
+// and the HNSW index searched: a candidate list at least depth long and,
+// with pgvector 0.8 or later, an iterative scan that goes on until enough
+// rows pass the filters. Older pgvector has no iterative scan: filtered
+// searches then skip the index and rank exactly.
+//
+// Where the settings are the same for every search of the store, the
+// statement runs on a generic plan (plan_cache_mode): planning the
+// statement anew for each search's parameters took about 1 ms of a 10 ms
+// search at 100k chunks, and the parameters do not change the plan's
+// shape (the candidate stages are gated at run time). A cached plan keeps
+// the settings it was planned under, so searches whose settings vary
+// (filtered or not, on old pgvector) are planned each time.
+func (s *Store) tuneSearch(ctx context.Context, tx pgx.Tx, useVec bool, depth int, filtered bool) error {
+	var set []string // name, value, name, value …
+	generic := true
+	if useVec {
+		ef := strconv.Itoa(min(max(depth, 40), maxEfSearch))
+		switch {
+		case s.opts.ExactVectors:
+			set = append(set, "enable_indexscan", "off")
+		case s.iterative:
+			// enable_seqscan off: with 1536-dimension vectors stored out of
+			// line the planner prices a sequential scan and sort below the
+			// HNSW scan and picks it, which is exact but linear in the table
+			// (see docs/benchmarks.md); the iterative scan keeps filters
+			// correct.
+			set = append(set, "hnsw.ef_search", ef, "hnsw.iterative_scan", "relaxed_order", "enable_seqscan", "off")
+		case filtered:
+			set = append(set, "hnsw.ef_search", ef, "enable_indexscan", "off")
+			generic = false
+		default:
+			set = append(set, "hnsw.ef_search", ef)
+			generic = false
+		}
 	}
+	if generic {
+		set = append(set, "plan_cache_mode", "force_generic_plan")
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	calls := make([]string, 0, len(set)/2)
+	args := make([]any, len(set))
+	for i := 0; i < len(set); i += 2 {
+		calls = append(calls, fmt.Sprintf("set_config($%d, $%d, true)", i+1, i+2))
+		args[i], args[i+1] = set[i], set[i+1]
+	}
+	_, err := tx.Exec(ctx, "SELECT "+strings.Join(calls, ", "), args...)
 	return err
 }
 
@@ -130,9 +153,11 @@ func (s *Store) tuneVectorScan(ctx context.Context, tx pgx.Tx, depth int, filter
 // value, the query terms included, is a parameter.
 const (
 	// vecRanking: the depth nearest chunks that pass the filters. The inner
-	// ORDER BY is the bare distance so the HNSW index serves it; relaxed
-	// iterative scans may return rows slightly out of order, so the ranks
-	// are numbered on the distance again, ties by document id then ordinal.
+	// ORDER BY is the bare half-precision distance so the HNSW index
+	// (migration 0004) serves it; %[1]d is the dimension. The ranks are
+	// numbered on the exact single-precision distance, ties by document id
+	// then ordinal: relaxed iterative scans may return rows slightly out of
+	// order, and half precision may swap near neighbours.
 	vecRanking = `vec AS (
 	SELECT v.collection, v.doc_id, v.ordinal, v.tsv,
 		row_number() OVER (ORDER BY v.distance, v.doc_id COLLATE "C", v.collection COLLATE "C", v.ordinal) AS rank
@@ -141,48 +166,54 @@ const (
 		FROM chunks c
 		WHERE (@collection = '' OR c.collection = @collection)
 			AND (@category = '' OR c.category = @category)
-		ORDER BY c.embedding <=> @vec::vector
+		ORDER BY c.embedding::halfvec(%[1]d) <=> @vec::vector::halfvec(%[1]d)
 		LIMIT @depth
 	) v
 )`
 
-	// textRanking: every query term becomes its own tsquery, parsed like
-	// the chunks' terms were (plainto_tsquery, "simple"), so punctuation
-	// and tsquery operators in a term are only ever text. Terms that parse
-	// to nothing are dropped. A chunk is ranked when it holds a selecting
-	// term (Query.Select; tq is their OR, built through tsquery's own quoted
-	// text form) and scores Σ weight·ts_rank(tsv, term) over all the terms,
+	// textRanking: every query term becomes its own tsquery of one lexeme,
+	// the term itself, quoted in tsquery's text form (so punctuation and
+	// tsquery operators in a term are only ever text), as the chunks'
+	// tsvectors hold their terms (see tsvectorOf). Terms no lexeme can
+	// hold (empty, 2 KB or longer) are dropped. A chunk is ranked when it
+	// holds a selecting term (Query.Select; tq is their OR) and scores Σ weight·ts_rank(tsv, term) over all the terms,
 	// as knowledge.TermRank says.
 	//
 	// Which chunks are scored (see Store.policy): with @lim NULL, every
 	// chunk holding a selecting term (gin). Otherwise the vector ranking's
 	// chunks that hold one, plus at most @lim chunks holding a selecting
-	// term that is not @common (ANALYZE says it is in many chunks); only
-	// when those are fewer than @depth do the common terms select too
-	// (gated by a one-time filter, so the scan of their long posting lists
-	// is skipped otherwise). A candidate's tsvector is detoasted once
+	// term that is not @common (ANALYZE says it is in many chunks), those
+	// holding two of the rarest (@pairs) first (gin2). Only when those
+	// are fewer than @depth do the common terms select too, gated by
+	// one-time filters so that their long posting lists are read only
+	// then: first chunks holding all of the @fallback terms (the two
+	// rarest common ones: GIN intersects posting lists cheaply, but
+	// builds the whole bitmap of a union), then, if still short, chunks
+	// holding any selecting term. A candidate's tsvector is detoasted once
 	// (|| '') rather than once per term, and tested against tq only then:
 	// tested in the join, it would let the planner answer the join with a
 	// bitmap scan of every chunk that matches tq.
 	textRanking = `terms AS (
-	SELECT p.query, p.weight, p.sel, p.common, p.n
+	SELECT p.query, p.weight, p.sel, p.common, p.pair, p.fallback, p.n
 	FROM (
-		SELECT plainto_tsquery('simple', t.term) AS query, coalesce(t.weight, 1) AS weight,
-			(@select = 0 OR t.n <= @select) AS sel, t.term = ANY (@common::text[]) AS common, t.n
+		SELECT ('''' || replace(replace(t.term, '\', '\\'), '''', '''''') || '''')::tsquery AS query,
+			coalesce(t.weight, 1) AS weight,
+			(@select = 0 OR t.n <= @select) AS sel, t.term = ANY (@common::text[]) AS common,
+			t.term = ANY (@pairs::text[]) AS pair, t.term = ANY (@fallback::text[]) AS fallback, t.n
 		FROM unnest(@terms::text[], @weights::float8[]) WITH ORDINALITY AS t(term, weight, n)
-		WHERE t.term <> ''
+		WHERE t.term <> '' AND octet_length(t.term) <= 2047
 	) p
-	WHERE numnode(p.query) > 0
 ),
 tq AS (
 	SELECT string_agg('(' || query::text || ')', ' | ') FILTER (WHERE sel)::tsquery AS query,
-		string_agg('(' || query::text || ')', ' | ') FILTER (WHERE sel AND NOT common)::tsquery AS rare
+		string_agg('(' || query::text || ')', ' | ') FILTER (WHERE sel AND NOT common)::tsquery AS rare,
+		string_agg('(' || query::text || ')', ' & ') FILTER (WHERE fallback)::tsquery AS fallback
 	FROM terms
 ),
 rare2 AS (
 	SELECT string_agg('((' || a.query::text || ') & (' || b.query::text || '))', ' | ')::tsquery AS query
 	FROM terms a JOIN terms b ON a.n < b.n
-	WHERE @lim::integer IS NOT NULL AND a.sel AND b.sel AND NOT a.common AND NOT b.common
+	WHERE @lim::integer IS NOT NULL AND a.pair AND b.pair
 ),
 gin2 AS (
 	SELECT c.collection, c.doc_id, c.ordinal, c.tsv
@@ -202,14 +233,25 @@ gin AS (
 		AND (@category = '' OR c.category = @category)
 	LIMIT (SELECT @lim - count(*) FROM gin2))
 ),
+fb AS (
+	SELECT c.collection, c.doc_id, c.ordinal, c.tsv
+	FROM chunks c, tq
+	WHERE @lim::integer IS NOT NULL AND (SELECT count(*) FROM gin) < @depth
+		AND c.tsv @@ tq.fallback
+		AND (@collection = '' OR c.collection = @collection)
+		AND (@category = '' OR c.category = @category)
+	LIMIT @depth
+),
 cand AS (
 	SELECT collection, doc_id, ordinal, tsv FROM vec
 	UNION ALL
 	SELECT collection, doc_id, ordinal, tsv FROM gin
 	UNION ALL
+	SELECT collection, doc_id, ordinal, tsv FROM fb
+	UNION ALL
 	(SELECT c.collection, c.doc_id, c.ordinal, c.tsv
 	FROM chunks c, tq
-	WHERE @lim::integer IS NOT NULL AND (SELECT count(*) FROM gin) < @depth
+	WHERE @lim::integer IS NOT NULL AND (SELECT count(*) FROM gin) + (SELECT count(*) FROM fb) < @depth
 		AND c.tsv @@ tq.query
 		AND (@collection = '' OR c.collection = @collection)
 		AND (@category = '' OR c.category = @category)
@@ -243,12 +285,15 @@ txt AS (
 )`
 
 	// fusion: Reciprocal Rank Fusion of the two rankings (a missing rank
-	// adds nothing), best first, ties by document id then ordinal.
+	// adds nothing), best first, ties by document id then ordinal. Only
+	// the k best are joined to their text and document.
 	fusion = `,
 fused AS (
 	SELECT collection, doc_id, ordinal, v.rank AS vrank, t.rank AS trank,
 		coalesce(1.0::float8 / (@rrfk + v.rank), 0) + coalesce(1.0::float8 / (@rrfk + t.rank), 0) AS score
 	FROM vec v FULL OUTER JOIN txt t USING (collection, doc_id, ordinal)
+	ORDER BY score DESC, doc_id COLLATE "C", collection COLLATE "C", ordinal
+	LIMIT @k
 )
 SELECT f.doc_id, f.collection, d.title, d.category, c.heading, f.ordinal, f.score,
 	coalesce(f.vrank, 0), coalesce(f.trank, 0), c.text
@@ -259,11 +304,12 @@ ORDER BY f.score DESC, f.doc_id COLLATE "C", f.collection COLLATE "C", f.ordinal
 LIMIT @k`
 )
 
-// searchSQL assembles the statement for the rankings in use.
-func searchSQL(useVec, useText bool) string {
+// searchSQL assembles the statement for the rankings in use over
+// embeddings of dimension dim.
+func searchSQL(useVec, useText bool, dim int) string {
 	sql := "WITH "
 	if useVec {
-		sql += vecRanking
+		sql += fmt.Sprintf(vecRanking, dim)
 	} else {
 		sql += noVecRanking
 	}
@@ -294,9 +340,9 @@ func scanHit(row pgx.CollectableRow) (knowledge.Hit, error) {
 // named parameters (@k, @depth, @vec, @terms, …) unbound. It is for tools
 // that EXPLAIN or benchmark the statement (bench/), so that they never
 // measure a stale copy.
-func SearchStatement(mode knowledge.Mode) string {
+func (s *Store) SearchStatement(mode knowledge.Mode) string {
 	mode = cmp.Or(mode, knowledge.ModeHybrid)
-	return searchSQL(mode != knowledge.ModeText, mode != knowledge.ModeVector)
+	return searchSQL(mode != knowledge.ModeText, mode != knowledge.ModeVector, s.dim)
 }
 
 // SearchArgs returns the named arguments Search binds for q (depth and
@@ -316,12 +362,10 @@ func (s *Store) ExplainSearch(ctx context.Context, q knowledge.Query) (string, e
 	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
 	var plan strings.Builder
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if mode != knowledge.ModeText {
-			if err := s.tuneVectorScan(ctx, tx, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
-				return err
-			}
+		if err := s.tuneSearch(ctx, tx, mode != knowledge.ModeText, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+			return err
 		}
-		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+SearchStatement(mode), args)
+		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.SearchStatement(mode), args)
 		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		for _, l := range lines {
 			plan.WriteString(l + "\n")

@@ -1,7 +1,9 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,8 +13,16 @@ import (
 // Defaults of the full-text candidate policy (see Options).
 const (
 	DefaultExactTextLimit = 2000
-	DefaultTextCandidates = 200
+	DefaultTextCandidates = 100
 	DefaultCommonShare    = 0.05
+	// maxPairTerms caps the rare terms whose pairs rank candidates first:
+	// GIN evaluates the OR of all pairs for every chunk holding one of the
+	// terms, so n terms cost n(n-1)/2 clauses per chunk (14 rare terms, 91
+	// pairs: 21 ms at 100k chunks; 6 terms, 15 pairs: a few ms).
+	maxPairTerms = 6
+	// maxFallbackTerms is how many of the rarest common terms a chunk must
+	// all hold to be put forward when the rare terms find too few.
+	maxFallbackTerms = 2
 	// termStatsTTL is how long Search trusts the lexeme statistics it read.
 	// They only steer which terms select candidates, so a stale copy costs
 	// speed, never correctness.
@@ -91,6 +101,13 @@ type textPolicy struct {
 	// limit caps the candidates the selecting terms add to the vector
 	// ranking's; nil (no cap) in the exact regime.
 	limit *int
+	// pairs are the rarest selecting terms, at most maxPairTerms: chunks
+	// holding two of them are put forward first. Empty in the exact regime.
+	pairs []string
+	// fallback are the rarest common terms, at most maxFallbackTerms:
+	// when the rare terms find too few chunks, those holding all of them
+	// are put forward next.
+	fallback []string
 }
 
 // policy decides the full-text candidate policy of a search for q, whose
@@ -114,10 +131,38 @@ func (s *Store) policy(ctx context.Context, q knowledge.Query, depth int) (textP
 	if sel <= 0 || sel > len(q.Terms) {
 		sel = len(q.Terms)
 	}
-	for _, t := range q.Terms[:sel] {
+	var rare, common []int
+	for i, t := range q.Terms[:sel] {
 		if st.shares[t] > s.commonShare {
 			p.common = append(p.common, t)
+			common = append(common, i)
+		} else {
+			rare = append(rare, i)
 		}
 	}
+	p.pairs = rarest(q, st, rare, maxPairTerms)
+	p.fallback = rarest(q, st, common, maxFallbackTerms)
 	return p, nil
+}
+
+// rarest returns the terms of q at the indexes idx, at most n of them,
+// rarest first: by their share of chunks (0 when ANALYZE did not list
+// them, so rarer than any listed), then by weight (IDF), then by place in
+// the query.
+func rarest(q knowledge.Query, st *termStats, idx []int, n int) []string {
+	weight := func(i int) float64 {
+		if i < len(q.Weights) {
+			return q.Weights[i]
+		}
+		return 1
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Or(cmp.Compare(st.shares[q.Terms[a]], st.shares[q.Terms[b]]),
+			cmp.Compare(weight(b), weight(a)))
+	})
+	out := make([]string, 0, min(n, len(idx)))
+	for _, i := range idx[:min(n, len(idx))] {
+		out = append(out, q.Terms[i])
+	}
+	return out
 }

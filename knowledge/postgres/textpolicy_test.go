@@ -18,11 +18,12 @@ func TestContractBoundedText(t *testing.T) {
 	})
 }
 
-// TestBoundedTextCandidates checks the bounded regime on a table where one
-// term is common (every chunk holds 办理) and one is rare (two chunks hold
-// 居住证): the rare term's chunks come first, common terms still select
-// when the rare ones find fewer chunks than the depth, and a question
-// made only of common terms still gets its k rows.
+// TestBoundedTextCandidates checks the bounded regime on a table where
+// three terms are common (every chunk holds 办理, half 材料, the other half
+// 证明) and one is rare (two chunks hold 居住证): the rare term's chunks come
+// first, common terms still select when the rare ones find fewer chunks
+// than the depth, and a question made only of common terms, even ones no
+// chunk holds together, still gets its k rows.
 func TestBoundedTextCandidates(t *testing.T) {
 	ctx := t.Context()
 	s := pgtest.MustOpenWith(t, postgres.Options{Dim: storetest.Dim, ExactTextLimit: -1,
@@ -30,7 +31,10 @@ func TestBoundedTextCandidates(t *testing.T) {
 	exact := pgtest.MustOpen(t, storetest.Dim)
 	for i := range 20 {
 		terms := []string{"办理", "材料"}
-		if i == 7 || i == 13 {
+		if i >= 10 {
+			terms[1] = "证明"
+		}
+		if i == 3 || i == 7 {
 			terms = append(terms, "居住证")
 		}
 		doc := storetest.Doc("c", fmt.Sprintf("d%02d", i), "h")
@@ -51,10 +55,13 @@ func TestBoundedTextCandidates(t *testing.T) {
 		want  int      // hits
 		first []string // documents expected first, any order
 	}{
-		{"rare first", []string{"居住证", "办理", "材料"}, 5, 5, []string{"d07", "d13"}},
-		{"rare only", []string{"居住证"}, 5, 2, []string{"d07", "d13"}},
+		{"rare first", []string{"居住证", "办理", "材料"}, 5, 5, []string{"d03", "d07"}},
+		{"rare only", []string{"居住证"}, 5, 2, []string{"d03", "d07"}},
 		{"common only", []string{"办理", "材料"}, 5, 5, nil},
-		{"default depth", []string{"居住证", "办理"}, 0, 5, []string{"d07", "d13"}},
+		// No chunk holds both rarest common terms: the last fallback
+		// (any selecting term) fills the depth.
+		{"common, never together", []string{"材料", "证明"}, 5, 5, nil},
+		{"default depth", []string{"居住证", "办理"}, 0, 5, []string{"d03", "d07"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

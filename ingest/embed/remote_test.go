@@ -1,11 +1,13 @@
 package embed
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -888,9 +890,23 @@ func TestRemoteHTTPClient(t *testing.T) {
 func TestRemoteConcurrent(t *testing.T) {
 	for _, provider := range rtProviders {
 		t.Run(provider, func(t *testing.T) {
-			// Every third attempt fails with 503, so retries interleave.
+			// The first attempt of every batch fails with 503, so retries
+			// interleave with other goroutines' first attempts. (Failing
+			// every third attempt overall could starve one goroutine whose
+			// retries kept landing on the failing turns.)
+			var mu sync.Mutex
+			failed := map[string]bool{}
 			s := rtNewServer(t, provider, func(n int, w http.ResponseWriter, r *http.Request) bool {
-				if n%3 != 0 {
+				body, err := io.ReadAll(r.Body)
+				if err != nil {
+					t.Errorf("read request: %v", err)
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				mu.Lock()
+				first := !failed[string(body)]
+				failed[string(body)] = true
+				mu.Unlock()
+				if !first {
 					return false
 				}
 				return rtStatus(provider, http.StatusServiceUnavailable, -1, nil)(n, w, r)

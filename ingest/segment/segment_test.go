@@ -84,11 +84,16 @@ func TestUnigrams(t *testing.T) {
 	}
 }
 
-func TestTermsHoldWordsBigramsAndCharacters(t *testing.T) {
+func TestTermsHoldWordsAndBigrams(t *testing.T) {
 	terms := Default().Terms("账号被盗")
-	for _, want := range []string{"账号", "被盗", "号被", "账", "盗"} {
+	for _, want := range []string{"账号", "被盗", "号被"} {
 		if !slices.Contains(terms, want) {
 			t.Errorf("Terms(账号被盗) = %q, missing %q", terms, want)
+		}
+	}
+	for _, not := range []string{"账", "盗"} {
+		if slices.Contains(terms, not) {
+			t.Errorf("Terms(账号被盗) = %q holds the character %q", terms, not)
 		}
 	}
 }
@@ -155,10 +160,12 @@ func TestWeightedTerms(t *testing.T) {
 	if got := weight("账号"); got != IDF("账号") {
 		t.Errorf("word weight %v, want IDF %v", got, IDF("账号"))
 	}
-	// A character that is only part of a word weighs a fraction of its
-	// character IDF, less than the word.
-	if got, want := weight("账"), unigramWeight*CharIDF("账"); math.Abs(got-want) > 1e-12 || got >= weight("账号") {
-		t.Errorf("character weight %v, want %v (below the word's %v)", got, want, weight("账号"))
+	if got := weight("号被"); got != IDF("号被") {
+		t.Errorf("bigram weight %v, want IDF %v", got, IDF("号被"))
+	}
+	// A character that is only part of a word is not a full-text term.
+	if slices.Contains(terms, "账") {
+		t.Errorf("terms %q hold the character 账", terms)
 	}
 }
 

@@ -86,7 +86,7 @@ const (
 )
 
 // tsvectorOf is a chunk's full-text vector: each distinct term is one
-// lexeme (terms are gse's words, bigrams and characters, already
+// lexeme (terms are gse's words and character bigrams, already
 // lower-cased: what the "simple" configuration makes of a word), with the
 // 1-based places where it occurs among terms as positions, so that ts_rank
 // sees each term's frequency, as knowledge.TermRank says. Building it here

@@ -55,3 +55,30 @@ func (s *Store) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 
 // TsvectorOf exposes tsvectorOf.
 var TsvectorOf = tsvectorOf
+
+// ApplyMigrationsBefore applies, through conn, the embedded migrations whose
+// version sorts before version, as an older govreply would have (tests of
+// the upgrade path only).
+func ApplyMigrationsBefore(ctx context.Context, conn *pgx.Conn, dim int, version string) error {
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	for _, m := range migrations() {
+		if m.version >= version {
+			break
+		}
+		sql, err := m.render(migrationData{Dim: dim})
+		if err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
+			return err
+		}
+	}
+	_, err := conn.Exec(ctx, `INSERT INTO govreply_meta (dim, embedder) VALUES ($1, $2)`, dim, "")
+	return err
+}

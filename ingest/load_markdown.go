@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"govreply/internal/yamlline"
 	"govreply/knowledge"
 )
 
@@ -60,39 +60,6 @@ func splitFrontMatter(s string) (fm, body string, ok bool, err error) {
 		"文件开头的 front matter（YAML 头信息）没有结束行“---”", nil)
 }
 
-// yamlLineRE finds the line number in a yaml.v3 error message.
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
-// yamlParserProblems are the yaml.v3 parser (not scanner) errors: for
-// these yaml.v3 reports a 0-based line number, for scanner errors 1-based.
-var yamlParserProblems = []string{
-	"did not find expected <document start>", "did not find expected node content",
-	"did not find expected key", "did not find expected '-' indicator",
-	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
-	"found undefined tag handle", "found duplicate %YAML directive",
-	"found incompatible YAML document", "found duplicate %TAG directive",
-}
-
-// yamlErrorLine returns the 1-based line of the YAML text a yaml.v3 error
-// points at, or 0 when it names none.
-func yamlErrorLine(err error) int {
-	msg := err.Error()
-	m := yamlLineRE.FindStringSubmatch(msg)
-	if m == nil {
-		return 0
-	}
-	n, convErr := strconv.Atoi(m[1])
-	if convErr != nil {
-		return 0
-	}
-	for _, p := range yamlParserProblems {
-		if strings.HasSuffix(msg, p) {
-			return n + 1
-		}
-	}
-	return n
-}
-
 // frontMatterLineOffset converts a YAML line number to a file line number:
 // the YAML starts on line 2, after the opening "---".
 const frontMatterLineOffset = 1
@@ -107,7 +74,7 @@ func parseFrontMatter(fm string) (doc parsedDoc, err error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal([]byte(fm), &root); err != nil {
 		msg := "front matter（YAML 头信息）格式有误，请检查冒号、缩进和引号"
-		if n := yamlErrorLine(err); n > 0 {
+		if n := yamlline.Of(err); n > 0 {
 			msg = fmt.Sprintf("第 %d 行：%s", n+frontMatterLineOffset, msg)
 		}
 		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, msg, err)

@@ -1,5 +1,12 @@
-// Package builtin holds the knowledge base that ships inside the binary:
-// Markdown documents with front matter under docs/, embedded with go:embed.
+// Package builtin holds the knowledge base that ships inside the binary,
+// embedded with go:embed:
+//
+//   - docs/: Markdown documents with front matter (rules, tone guidance,
+//     case studies), ingested into the built-in collection;
+//   - phrases/: phrase lists for the reviewer, one YAML file per source
+//     document (the schema is described in package govreply/knowledge/phrases
+//     and in phrases/README.md);
+//   - scenarios/: one YAML training scenario per case document.
 package builtin
 
 import (
@@ -13,12 +20,28 @@ const Collection = "builtin"
 //go:embed docs
 var docs embed.FS
 
+//go:embed phrases
+var phrases embed.FS
+
+//go:embed scenarios
+var scenarios embed.FS
+
 // FS returns the built-in documents; paths are relative to the docs root
 // (so a document's fallback id is its file name without extension).
-func FS() fs.FS {
-	sub, err := fs.Sub(docs, "docs")
-	if err != nil { // cannot happen: "docs" is embedded above
+func FS() fs.FS { return sub(docs, "docs") }
+
+// PhrasesFS returns the built-in phrase lists (<doc-id>.yaml, plus a
+// README.md describing the schema); paths are relative to the phrases root.
+func PhrasesFS() fs.FS { return sub(phrases, "phrases") }
+
+// ScenariosFS returns the built-in training scenarios (<case-doc-id>.yaml);
+// paths are relative to the scenarios root.
+func ScenariosFS() fs.FS { return sub(scenarios, "scenarios") }
+
+func sub(fsys embed.FS, dir string) fs.FS {
+	s, err := fs.Sub(fsys, dir)
+	if err != nil { // cannot happen: dir is embedded above
 		panic(err)
 	}
-	return sub
+	return s
 }

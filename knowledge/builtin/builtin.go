@@ -4,7 +4,7 @@
 //   - docs/: Markdown documents with front matter (rules, tone guidance,
 //     case studies), ingested into the built-in collection;
 //   - phrases/: phrase lists for the reviewer, one YAML file per source
-//     document (the schema is described in package govreply/knowledge/phrases
+//     document (the schema is described in package govreply/internal/phrases
 //     and in phrases/README.md);
 //   - scenarios/: one YAML training scenario per case document.
 package builtin

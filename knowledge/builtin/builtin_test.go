@@ -13,9 +13,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"govreply/ingest"
+	"govreply/internal/phrases"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
-	"govreply/knowledge/phrases"
 )
 
 // Length bounds of a document body, in readable characters (see
@@ -396,7 +396,7 @@ func TestScenarios(t *testing.T) {
 // TestPhraseLists checks every built-in phrase list: it parses, rule ids
 // and phrases are unique, and each phrase occurs in the section it cites.
 func TestPhraseLists(t *testing.T) {
-	files, err := phrases.Builtin()
+	files, err := phrases.Load(builtin.PhrasesFS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"govreply/knowledge/phrases"
+	"govreply/internal/phrases"
 )
 
 const good = `# comment
@@ -145,23 +145,6 @@ func TestLoadAcrossFiles(t *testing.T) {
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
-		}
-	}
-}
-
-func TestBuiltin(t *testing.T) {
-	files, err := phrases.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no built-in phrase lists")
-	}
-	for _, f := range files {
-		for _, l := range f.Lists {
-			if !l.Severity.Valid() {
-				t.Errorf("%s: rule %s has severity %q", f.Name, l.Rule, l.Severity)
-			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ module govreply
 go 1.26.0
 
 require (
+	github.com/coregx/ahocorasick v0.3.1
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-ego/gse v0.80.3
 	github.com/jackc/pgx/v5 v5.12.0

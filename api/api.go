@@ -2,8 +2,9 @@
 // middleware (request ids, logging, metrics, body limits, recovery).
 //
 // Errors are JSON: {"error":{"code":"…","message":"…"}}, where code is a
-// stable machine code (a knowledge.Kind) and message is Chinese for people.
-// statusOf is the one table that maps codes to HTTP statuses.
+// stable machine code (a knowledge.Kind, or a review.InputError code) and
+// message is Chinese for people. statusOf is the one table that maps codes
+// to HTTP statuses.
 package api
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"govreply/knowledge"
+	"govreply/review"
 )
 
 // DefaultMaxBody is the largest request body accepted (1 MiB): a draft or
@@ -26,7 +28,9 @@ const DefaultMaxBody = 1 << 20
 type Config struct {
 	Retriever *knowledge.Retriever
 	Store     knowledge.Store
-	Logger    *slog.Logger
+	// Reviewer answers POST /v1/review; nil answers it 503 unavailable.
+	Reviewer *review.Reviewer
+	Logger   *slog.Logger
 	// Registry collects the API's metrics; nil means a new registry.
 	Registry *prometheus.Registry
 	MaxBody  int64 // 0 means DefaultMaxBody
@@ -73,6 +77,7 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/metrics", gin.WrapH(s.metrics.handler))
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
+	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
 }
 
 // Handler returns the http.Handler of the API.

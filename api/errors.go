@@ -7,18 +7,25 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"govreply/knowledge"
+	"govreply/review"
 )
 
 // statusOf maps each error code to its HTTP status. It is the only such
-// table: handlers return errors and never pick statuses themselves.
-var statusOf = map[knowledge.Kind]int{
-	knowledge.Invalid:     http.StatusBadRequest,
-	knowledge.NotFound:    http.StatusNotFound,
-	knowledge.TooLarge:    http.StatusRequestEntityTooLarge,
-	knowledge.Unsupported: http.StatusUnsupportedMediaType,
-	knowledge.Conflict:    http.StatusConflict,
-	knowledge.Unavailable: http.StatusServiceUnavailable,
-	knowledge.Other:       http.StatusInternalServerError,
+// table: handlers return errors and never pick statuses themselves. Codes
+// are knowledge.Kind values and the codes of review.InputError.
+var statusOf = map[string]int{
+	string(knowledge.Invalid):     http.StatusBadRequest,
+	string(knowledge.NotFound):    http.StatusNotFound,
+	string(knowledge.TooLarge):    http.StatusRequestEntityTooLarge,
+	string(knowledge.Unsupported): http.StatusUnsupportedMediaType,
+	string(knowledge.Conflict):    http.StatusConflict,
+	string(knowledge.Unavailable): http.StatusServiceUnavailable,
+	string(knowledge.Other):       http.StatusInternalServerError,
+
+	review.CodeInvalidKind: http.StatusBadRequest,
+	review.CodeInvalidText: http.StatusBadRequest,
+	review.CodeEmptyText:   http.StatusBadRequest,
+	review.CodeTooLong:     http.StatusRequestEntityTooLarge,
 }
 
 // errorBody is the JSON shape of every error.
@@ -35,18 +42,28 @@ type errorDetail struct {
 // errors are logged and answered with a generic message, so no internal
 // detail (SQL, paths) reaches the client.
 func writeError(c *gin.Context, err error) {
-	var ke *knowledge.Error
-	if !errors.As(err, &ke) {
+	var (
+		ie         *review.InputError
+		ke         *knowledge.Error
+		code, mesg string
+	)
+	switch {
+	case errors.As(err, &ie):
+		code, mesg = ie.Code, ie.Message
+	case errors.As(err, &ke):
+		code, mesg = ke.Code(), ke.Message()
+	default:
 		ke = &knowledge.Error{Kind: knowledge.Other, Err: err}
+		code, mesg = ke.Code(), ke.Message()
 	}
-	status, ok := statusOf[ke.Kind]
+	status, ok := statusOf[code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 {
 		c.Error(err) // logged by observe
 	}
-	writeErrorStatus(c, status, ke.Code(), ke.Message())
+	writeErrorStatus(c, status, code, mesg)
 }
 
 func writeErrorStatus(c *gin.Context, status int, code, msg string) {

@@ -82,12 +82,20 @@ func (s *Server) observe(c *gin.Context) {
 
 // limitBody caps request bodies; reading past the cap fails, and handlers
 // answer that as too_large.
-func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.cfg.MaxBody {
+func (s *Server) limitBody(c *gin.Context) { s.capBody(c, s.cfg.MaxBody) }
+
+// limitBodyTo is limitBody with a tighter cap for one route (the server's
+// MaxBody still applies when it is smaller).
+func (s *Server) limitBodyTo(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) { s.capBody(c, min(n, s.cfg.MaxBody)) }
+}
+
+func (s *Server) capBody(c *gin.Context, n int64) {
+	if c.Request.ContentLength > n {
 		writeError(c, knowledge.E("api", knowledge.TooLarge, "请求内容过大"))
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBody)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 	c.Next()
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/pflag"
@@ -22,7 +23,11 @@ type config struct {
 	OpenAIKey   string
 	OllamaHost  string
 	Thesaurus   string // builtin | off | path of a thesaurus file
-	JSON        bool
+	// Rules are department phrase-list files added to the reviewer's
+	// built-in lists (--rules, repeatable; GOVREPLY_RULES, a list
+	// separated by the OS path list separator).
+	Rules []string
+	JSON  bool
 }
 
 // envConfig reads the environment.
@@ -40,6 +45,7 @@ func envConfig() config {
 		OpenAIKey:   os.Getenv("OPENAI_API_KEY"),
 		OllamaHost:  cmp.Or(os.Getenv("OLLAMA_HOST"), "http://127.0.0.1:11434"),
 		Thesaurus:   cmp.Or(os.Getenv("GOVREPLY_THESAURUS"), "builtin"),
+		Rules:       filepath.SplitList(os.Getenv("GOVREPLY_RULES")),
 	}
 }
 
@@ -54,5 +60,6 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.OpenAIBase, "openai-base-url", c.OpenAIBase, "OpenAI 兼容接口地址 [OPENAI_BASE_URL]")
 	fs.StringVar(&c.OllamaHost, "ollama-host", c.OllamaHost, "Ollama 地址 [OLLAMA_HOST]")
 	fs.StringVar(&c.Thesaurus, "thesaurus", c.Thesaurus, "检索时用同义词表扩展问题：builtin（内置词表）| off（不扩展）| 词表文件路径 [GOVREPLY_THESAURUS]")
+	fs.StringArrayVar(&c.Rules, "rules", c.Rules, "部门审核规则文件（短语表格式，见 knowledge/builtin/phrases/README.md），可重复；给出时取代环境变量 [GOVREPLY_RULES，多个文件用 "+string(os.PathListSeparator)+" 分隔]")
 	fs.BoolVar(&c.JSON, "json", false, "以 JSON 输出（机器可读）")
 }

@@ -2,19 +2,26 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"govreply/ingest"
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
 	"govreply/ingest/segment"
+	"govreply/internal/phrases"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
 	"govreply/knowledge/memory"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/thesaurus"
+	"govreply/review"
 )
 
 // corpusCollection is the collection --corpus folders are indexed into.
@@ -144,4 +151,70 @@ func newEmbedder(ctx context.Context, cfg config) (knowledge.Embedder, error) {
 		return embed.NewRemote(ctx, embed.RemoteOptions{Provider: "ollama", BaseURL: cfg.OllamaHost, Model: cfg.EmbedModel, Dimensions: cfg.EmbedDim})
 	}
 	return nil, usageError{"未知的向量模型 " + cfg.Embedder + "：可选 local、openai、ollama"}
+}
+
+// newReviewer builds the draft reviewer from the built-in phrase lists and
+// the department files of --rules / GOVREPLY_RULES (the phrase-list
+// schema of package internal/phrases). A file that cannot be read or
+// parsed, or that repeats a built-in rule id or phrase, fails here, with
+// every problem's file, line and reason. Build it once per process: it
+// compiles every phrase into one matcher.
+func newReviewer(cfg config) (*review.Reviewer, error) {
+	files, err := phrases.Load(builtin.PhrasesFS())
+	if err != nil { // a broken build: the knowledge base tests catch this
+		return nil, rulesError("内置审核短语表有误", err)
+	}
+	builtinNames := map[string]bool{}
+	for _, f := range files {
+		builtinNames[f.Name] = true
+	}
+	var (
+		dept []*phrases.File
+		errs []error
+		seen = map[string]bool{}
+	)
+	for _, p := range cfg.Rules {
+		if p == "" || seen[filepath.Clean(p)] {
+			continue
+		}
+		seen[filepath.Clean(p)] = true
+		name := p
+		if builtinNames[name] { // keep CheckUnique from taking it for a built-in file
+			name = "." + string(filepath.Separator) + name
+		}
+		data, err := os.ReadFile(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, &phrases.Error{File: name, Reason: "文件不存在"})
+			continue
+		case err != nil:
+			errs = append(errs, &phrases.Error{File: name, Reason: "无法读取文件：" + err.Error()})
+			continue
+		}
+		f, err := phrases.Parse(name, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		dept = append(dept, f)
+	}
+	all := append(files[:len(files):len(files)], dept...)
+	if len(errs) == 0 {
+		errs = phrases.CheckUnique(all)
+	}
+	if len(errs) > 0 {
+		return nil, rulesError("部门审核规则文件有误", errors.Join(errs...))
+	}
+	r, err := review.New(review.Options{Phrases: all})
+	if err != nil {
+		return nil, rulesError("审核规则无法加载", err)
+	}
+	return r, nil
+}
+
+// rulesError is a configuration error about rule files. Its message keeps
+// every underlying problem (file, line, reason), one per line.
+func rulesError(what string, err error) error {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	return knowledge.E("review.rules", knowledge.Invalid, what+"：\n  "+strings.Join(lines, "\n  "), err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,11 +41,17 @@ func evalDir(t testing.TB) string {
 // variables govreply reads, and returns exit code, stdout and stderr.
 func runCLI(t testing.TB, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM", "GOVREPLY_THESAURUS"} {
+	return runCLIIn(t, env, nil, args...)
+}
+
+// runCLIIn is runCLI with stdin as standard input (nil: os.Stdin).
+func runCLIIn(t testing.TB, env map[string]string, stdin io.Reader, args ...string) (int, string, string) {
+	t.Helper()
+	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM", "GOVREPLY_THESAURUS", "GOVREPLY_RULES"} {
 		t.Setenv(k, env[k])
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
+	code := runIn(context.Background(), args, stdin, &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -28,6 +28,7 @@ func newRoot() *cobra.Command {
 		newIngestCmd(&cfg),
 		newSearchCmd(&cfg),
 		newEvalCmd(&cfg),
+		newReviewCmd(&cfg),
 		newMigrateCmd(&cfg),
 	)
 	return root

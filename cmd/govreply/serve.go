@@ -36,6 +36,10 @@ func newServeCmd(cfg *config) *cobra.Command {
 // serve runs the API until ctx ends, then drains in-flight requests.
 func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) error {
 	start := time.Now()
+	rv, err := newReviewer(cfg) // first: a bad rules file fails before anything is loaded
+	if err != nil {
+		return err
+	}
 	d, err := openDeps(ctx, cfg, depsOptions{builtin: true, log: log})
 	if err != nil {
 		return err
@@ -51,13 +55,13 @@ func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) e
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := api.New(api.Config{Retriever: d.retriever, Store: d.store, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
+	srv := api.New(api.Config{Retriever: d.retriever, Store: d.store, Reviewer: rv, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("无法监听 %s：%w", cfg.Addr, err)
 	}
 	log.Info("govreply listening", "addr", ln.Addr().String(), "store", d.backend, "embedder", d.embedder.Name(),
-		"startup_ms", time.Since(start).Milliseconds())
+		"rule_files", len(cfg.Rules), "startup_ms", time.Since(start).Milliseconds())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -33,7 +33,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -42,6 +41,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"govreply/internal/yamlline"
+	"govreply/internal/yamlnode"
 )
 
 // Severity is how bad a finding is.
@@ -144,21 +144,21 @@ const MinPhraseRunes = 2
 
 // Parse reads one phrase-list file; name is used in errors.
 func Parse(name string, data []byte) (f *File, err error) {
-	p := parser{name: name}
+	p := newParser(name)
 	defer func() {
 		if r := recover(); r != nil { // yaml.v3 may panic on hostile input
-			f, err = nil, p.errf(nil, "YAML 无法解析：%v", r)
+			f, err = nil, p.Err(nil, "YAML 无法解析：%v", r)
 		}
 	}()
 	if !utf8.Valid(data) {
-		return nil, p.errf(nil, "文件不是有效的 UTF-8 文本")
+		return nil, p.Err(nil, "文件不是有效的 UTF-8 文本")
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &Error{File: name, Line: yamlline.Of(err), Reason: "YAML 格式有误，请检查冒号、缩进和引号（" + err.Error() + "）"}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, p.errf(nil, "文件是空的")
+		return nil, p.Err(nil, "文件是空的")
 	}
 	return p.file(root.Content[0])
 }
@@ -168,20 +168,10 @@ func Parse(name string, data []byte) (f *File, err error) {
 // a category across files. Other files (a README) are ignored. All
 // problems are returned, joined.
 func Load(fsys fs.FS) ([]*File, error) {
-	var names []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && (path.Ext(p) == ".yaml" || path.Ext(p) == ".yml") {
-			names = append(names, p)
-		}
-		return nil
-	})
+	names, err := yamlnode.Files(fsys)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	var (
 		files []*File
 		errs  []error
@@ -238,96 +228,34 @@ func CheckUnique(files []*File) []error {
 	return errs
 }
 
-type parser struct{ name string }
-
-func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
-	e := &Error{File: p.name, Reason: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line = n.Line
-	}
-	return e
+// parser reads one file; its yamlnode.Reader makes errors of type *Error.
+type parser struct {
+	yamlnode.Reader
+	name string
 }
 
-// mapping returns the key/value pairs of a mapping node, rejecting keys
-// outside allowed and repeated keys. what names the node in messages.
-func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) (map[string]*yaml.Node, error) {
-	if n.Kind == yaml.AliasNode {
-		return nil, p.errf(n, "%s不支持 YAML 别名（*）", what)
-	}
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errf(n, "%s应当是“键: 值”的形式", what)
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, p.errf(k, "%s的键应当是文字", what)
-		}
-		known := false
-		for _, a := range allowed {
-			known = known || k.Value == a
-		}
-		if !known {
-			return nil, p.errf(k, "%s中有未知的键“%s”（可用的键：%s）", what, k.Value, strings.Join(allowed, "、"))
-		}
-		if _, dup := out[k.Value]; dup {
-			return nil, p.errf(k, "%s中的“%s”重复出现", what, k.Value)
-		}
-		out[k.Value] = v
-	}
-	return out, nil
-}
-
-// text returns a required (or optional) single-line-or-more string field.
-func (p *parser) text(m map[string]*yaml.Node, parent *yaml.Node, what, key string, required bool) (string, int, error) {
-	v, ok := m[key]
-	if !ok || (v.Kind == yaml.ScalarNode && v.Tag == "!!null") {
-		if required {
-			return "", parent.Line, p.errf(parent, "%s缺少 %s", what, key)
-		}
-		return "", parent.Line, nil
-	}
-	if v.Kind != yaml.ScalarNode {
-		return "", v.Line, p.errf(v, "%s的 %s 应当是一段文字，不能是列表或嵌套结构", what, key)
-	}
-	s := strings.TrimSpace(v.Value)
-	if s == "" && required {
-		return "", v.Line, p.errf(v, "%s的 %s 是空的", what, key)
-	}
-	return s, v.Line, nil
-}
-
-// sequence returns the items of a required, non-empty sequence field.
-func (p *parser) sequence(m map[string]*yaml.Node, parent *yaml.Node, what, key string) ([]*yaml.Node, error) {
-	v, ok := m[key]
-	if !ok {
-		return nil, p.errf(parent, "%s缺少 %s", what, key)
-	}
-	if v.Kind != yaml.SequenceNode {
-		return nil, p.errf(v, "%s的 %s 应当是列表（每项以“- ”开头）", what, key)
-	}
-	if len(v.Content) == 0 {
-		return nil, p.errf(v, "%s的 %s 是空列表", what, key)
-	}
-	return v.Content, nil
+func newParser(name string) *parser {
+	return &parser{name: name, Reader: yamlnode.Reader{Errorf: func(line int, reason string) error {
+		return &Error{File: name, Line: line, Reason: reason}
+	}}}
 }
 
 func (p *parser) file(n *yaml.Node) (*File, error) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return nil, p.errf(n, "文件是空的")
+		return nil, p.Err(n, "文件是空的")
 	}
-	m, err := p.mapping(n, "文件顶层", "doc", "lists")
+	m, err := p.Mapping(n, "文件顶层", "doc", "lists")
 	if err != nil {
 		return nil, err
 	}
 	f := &File{Name: p.name}
-	if f.Doc, _, err = p.text(m, n, "文件顶层", "doc", true); err != nil {
+	if f.Doc, err = p.Text(m, n, "文件顶层", "doc", true); err != nil {
 		return nil, err
 	}
 	if strings.ContainsAny(f.Doc, " \t\n") {
-		return nil, p.errf(m["doc"], "doc 应当是文档 id，不能包含空白")
+		return nil, p.Err(m["doc"], "doc 应当是文档 id，不能包含空白")
 	}
-	items, err := p.sequence(m, n, "文件顶层", "lists")
+	items, err := p.Sequence(m, n, "文件顶层", "lists")
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +267,7 @@ func (p *parser) file(n *yaml.Node) (*File, error) {
 			return nil, err
 		}
 		if line, dup := rules[l.Rule]; dup {
-			return nil, p.errf(item, "规则 id“%s”重复，第 %d 行已使用", l.Rule, line)
+			return nil, p.Err(item, "规则 id“%s”重复，第 %d 行已使用", l.Rule, line)
 		}
 		rules[l.Rule] = l.Line
 		for _, e := range l.Entries {
@@ -357,34 +285,34 @@ func (p *parser) file(n *yaml.Node) (*File, error) {
 
 func (p *parser) list(n *yaml.Node, idx int) (List, error) {
 	what := fmt.Sprintf("lists 第 %d 项", idx)
-	m, err := p.mapping(n, what, "rule", "category", "section", "severity", "message", "entries")
+	m, err := p.Mapping(n, what, "rule", "category", "section", "severity", "message", "entries")
 	if err != nil {
 		return List{}, err
 	}
 	l := List{Line: n.Line}
-	if l.Category, _, err = p.text(m, n, what, "category", true); err != nil {
+	if l.Category, err = p.Text(m, n, what, "category", true); err != nil {
 		return List{}, err
 	}
 	def, ok := categories[l.Category]
 	if !ok {
-		return List{}, p.errf(m["category"], "%s的 category“%s”不是有效的审核类别（可用：%s）",
+		return List{}, p.Err(m["category"], "%s的 category“%s”不是有效的审核类别（可用：%s）",
 			what, l.Category, strings.Join(Categories(), "、"))
 	}
-	if l.Rule, _, err = p.text(m, n, what, "rule", true); err != nil {
+	if l.Rule, err = p.Text(m, n, what, "rule", true); err != nil {
 		return List{}, err
 	}
 	if sm := ruleRE.FindStringSubmatch(l.Rule); sm == nil || sm[1] != l.Category {
-		return List{}, p.errf(m["rule"], "%s的 rule“%s”应当写成“%s.小写英文短名”，如 %s.vague-words",
+		return List{}, p.Err(m["rule"], "%s的 rule“%s”应当写成“%s.小写英文短名”，如 %s.vague-words",
 			what, l.Rule, l.Category, l.Category)
 	}
-	if l.Section, _, err = p.text(m, n, what, "section", true); err != nil {
+	if l.Section, err = p.Text(m, n, what, "section", true); err != nil {
 		return List{}, err
 	}
 	l.Section = strings.TrimSpace(strings.TrimLeft(l.Section, "#"))
 	if l.Section == "" || strings.Contains(l.Section, "\n") {
-		return List{}, p.errf(m["section"], "%s的 section 应当是文档中一个“##”标题的原文", what)
+		return List{}, p.Err(m["section"], "%s的 section 应当是文档中一个“##”标题的原文", what)
 	}
-	sev, _, err := p.text(m, n, what, "severity", false)
+	sev, err := p.Text(m, n, what, "severity", false)
 	if err != nil {
 		return List{}, err
 	}
@@ -392,12 +320,12 @@ func (p *parser) list(n *yaml.Node, idx int) (List, error) {
 	if sev == "" {
 		l.Severity = def
 	} else if !l.Severity.Valid() {
-		return List{}, p.errf(m["severity"], "%s的 severity“%s”无效，只能是 error、warning 或 info", what, sev)
+		return List{}, p.Err(m["severity"], "%s的 severity“%s”无效，只能是 error、warning 或 info", what, sev)
 	}
-	if l.Message, _, err = p.text(m, n, what, "message", true); err != nil {
+	if l.Message, err = p.Text(m, n, what, "message", true); err != nil {
 		return List{}, err
 	}
-	items, err := p.sequence(m, n, what, "entries")
+	items, err := p.Sequence(m, n, what, "entries")
 	if err != nil {
 		return List{}, err
 	}
@@ -412,28 +340,28 @@ func (p *parser) list(n *yaml.Node, idx int) (List, error) {
 }
 
 func (p *parser) entry(n *yaml.Node, what string) (Entry, error) {
-	m, err := p.mapping(n, what, "phrase", "suggestion")
+	m, err := p.Mapping(n, what, "phrase", "suggestion")
 	if err != nil {
 		return Entry{}, err
 	}
 	e := Entry{Line: n.Line}
 	v, ok := m["phrase"]
 	if !ok {
-		return Entry{}, p.errf(n, "%s缺少 phrase", what)
+		return Entry{}, p.Err(n, "%s缺少 phrase", what)
 	}
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-		return Entry{}, p.errf(v, "%s的 phrase 应当是一段文字", what)
+		return Entry{}, p.Err(v, "%s的 phrase 应当是一段文字", what)
 	}
 	e.Phrase = v.Value
 	switch {
 	case strings.TrimSpace(e.Phrase) != e.Phrase:
-		return Entry{}, p.errf(v, "%s的 phrase“%s”首尾不能有空白", what, e.Phrase)
+		return Entry{}, p.Err(v, "%s的 phrase“%s”首尾不能有空白", what, e.Phrase)
 	case strings.ContainsAny(e.Phrase, "\n\r\t"):
-		return Entry{}, p.errf(v, "%s的 phrase 不能包含换行或制表符", what)
+		return Entry{}, p.Err(v, "%s的 phrase 不能包含换行或制表符", what)
 	case utf8.RuneCountInString(e.Phrase) < MinPhraseRunes:
-		return Entry{}, p.errf(v, "%s的 phrase“%s”太短，至少 %d 个字，否则会误报大量正常文字", what, e.Phrase, MinPhraseRunes)
+		return Entry{}, p.Err(v, "%s的 phrase“%s”太短，至少 %d 个字，否则会误报大量正常文字", what, e.Phrase, MinPhraseRunes)
 	}
-	if e.Suggestion, _, err = p.text(m, n, what, "suggestion", true); err != nil {
+	if e.Suggestion, err = p.Text(m, n, what, "suggestion", true); err != nil {
 		return Entry{}, err
 	}
 	return e, nil

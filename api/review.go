@@ -1,0 +1,115 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"govreply/knowledge"
+	"govreply/review"
+)
+
+// ReviewMaxBody is the body limit of POST /v1/review: a draft of
+// review.MaxRunes characters fits even when the client escapes every
+// character as a JSON surrogate pair (\uXXXX\uXXXX, 12 bytes), with room
+// for the rest of the object. A longer body is answered 413 too_large; a
+// draft over review.MaxRunes that fits is answered 413 text_too_long.
+const ReviewMaxBody = review.MaxRunes*12 + 4<<10
+
+// reviewRequest is the body of POST /v1/review.
+type reviewRequest struct {
+	Text string      `json:"text"`
+	Kind review.Kind `json:"kind"` // empty means comment
+}
+
+const reviewOp = "api.review"
+
+// review answers POST /v1/review {"text":"…","kind":"comment"} with the
+// review object of DESIGN.md (the same as `govreply review --json`).
+func (s *Server) review(c *gin.Context) {
+	if s.cfg.Reviewer == nil {
+		writeError(c, knowledge.E(reviewOp, knowledge.Unavailable, "审核功能未启用"))
+		return
+	}
+	req, err := readReviewRequest(c.Request)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if req.Kind == "" {
+		req.Kind = review.KindComment
+	}
+	rv, err := s.cfg.Reviewer.Review(req.Text, req.Kind)
+	if err == nil && strings.TrimSpace(req.Text) == "" {
+		err = &review.InputError{Code: review.CodeEmptyText, Message: "草稿不能为空（只有空白字符）"}
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rv)
+}
+
+// readReviewRequest checks the content type, reads the body (capped by
+// the route's limit) and decodes it strictly: one JSON object with only
+// the known fields, in valid UTF-8.
+func readReviewRequest(r *http.Request) (reviewRequest, error) {
+	var req reviewRequest
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return req, knowledge.E(reviewOp, knowledge.Unsupported, "请求须为 JSON（Content-Type: application/json）")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return req, knowledge.E(reviewOp, knowledge.Unsupported, "请求须为 UTF-8 编码的 JSON，收到 charset="+cs)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, knowledge.E(reviewOp, knowledge.TooLarge, fmt.Sprintf("请求内容过大：草稿最多 %d 字", review.MaxRunes), err)
+		}
+		return req, knowledge.E(reviewOp, knowledge.Invalid, "无法读取请求内容", err)
+	}
+	if !utf8.Valid(body) {
+		return req, &review.InputError{Code: review.CodeInvalidText, Message: "请求内容不是有效的 UTF-8 文本"}
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return req, knowledge.E(reviewOp, knowledge.Invalid, `请求内容为空，须为 JSON 对象，如 {"text":"草稿","kind":"comment"}`)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, knowledge.E(reviewOp, knowledge.Invalid, jsonProblem(err), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, knowledge.E(reviewOp, knowledge.Invalid, "请求中只能有一个 JSON 对象")
+	}
+	return req, nil
+}
+
+// jsonProblem says in Chinese what is wrong with a request body.
+func jsonProblem(err error) string {
+	var (
+		typeErr   *json.UnmarshalTypeError
+		syntaxErr *json.SyntaxError
+	)
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Sprintf("字段 %s 应当是字符串", typeErr.Field)
+	case errors.As(err, &typeErr):
+		return `请求须为 JSON 对象，如 {"text":"草稿","kind":"comment"}`
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return "请求不是有效的 JSON"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Sprintf("请求中有未知字段 %s（可用字段：text、kind）", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return "请求不是有效的 JSON"
+}

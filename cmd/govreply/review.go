@@ -1,0 +1,283 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"govreply/knowledge"
+	"govreply/review"
+)
+
+func newReviewCmd(cfg *config) *cobra.Command {
+	var kind string
+	cmd := &cobra.Command{
+		Use:   "review [--kind comment|reply|post] [FILE|-]",
+		Short: "审核草稿：逐处标出问题，说明依据和改法",
+		Long: "审核一篇草稿（从文件读取；不给文件或给 - 时从标准输入读取）。\n" +
+			"逐处标出问题（【】内为问题所在，后面的圈码对应下方清单），给出改法和所依据的规范，最后给出得分和是否通过。\n" +
+			"退出码：0 通过，1 未通过（有“错误”级问题），2 用法或输入错误。",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{"只能审核一篇草稿：给出一个文件，或用 - 表示从标准输入读取"}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k := review.Kind(kind)
+			if !k.Valid() {
+				return &review.InputError{Code: review.CodeInvalidKind,
+					Message: fmt.Sprintf("--kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind)}
+			}
+			rv, err := newReviewer(*cfg)
+			if err != nil {
+				return err
+			}
+			path := ""
+			if len(args) == 1 {
+				path = args[0]
+			}
+			text, err := readDraft(cmd.InOrStdin(), cmd.ErrOrStderr(), path)
+			if err != nil {
+				return err
+			}
+			return runReview(cmd.OutOrStdout(), rv, text, k, cfg.JSON)
+		},
+	}
+	cmd.Flags().StringVar(&kind, "kind", string(review.KindComment), "草稿类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
+	return cmd
+}
+
+// maxDraftBytes is the most the CLI reads of a draft: review.MaxRunes
+// characters of up to four bytes, and a little room for a byte-order mark
+// and line ends, which readDraft removes.
+const maxDraftBytes = review.MaxRunes*utf8.UTFMax + 64
+
+// readDraft reads the draft from the file at path, or from in when path
+// is "" or "-". It drops a UTF-8 byte-order mark and the line ends at the
+// end (an editor's or echo's final newline is not part of the draft).
+func readDraft(in io.Reader, stderr io.Writer, path string) (string, error) {
+	r := in
+	if path != "" && path != "-" {
+		st, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", knowledge.E("review", knowledge.NotFound, "草稿文件不存在："+path, err)
+		case err != nil:
+			return "", knowledge.E("review", knowledge.Invalid, "无法读取草稿文件 "+path+"："+err.Error(), err)
+		case st.IsDir():
+			return "", knowledge.E("review", knowledge.Invalid, path+" 是文件夹，请给出一个草稿文件")
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return "", knowledge.E("review", knowledge.Invalid, "无法打开草稿文件 "+path+"："+err.Error(), err)
+		}
+		defer f.Close()
+		r = f
+	} else if f, ok := in.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		fmt.Fprintln(stderr, "请输入或粘贴草稿，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：")
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxDraftBytes+1))
+	if err != nil {
+		return "", knowledge.E("review", knowledge.Invalid, "无法读取草稿："+err.Error(), err)
+	}
+	if len(data) > maxDraftBytes {
+		return "", &review.InputError{Code: review.CodeTooLong,
+			Message: fmt.Sprintf("草稿过长：最多 %d 字", review.MaxRunes)}
+	}
+	text := strings.TrimPrefix(string(data), "\uFEFF")
+	return strings.TrimRight(text, "\r\n"), nil
+}
+
+// runReview reviews text and prints the review object (asJSON) or the
+// human report to w. It returns errFindings when the draft does not pass
+// (exit 1) and the *review.InputError of a draft it cannot review (exit
+// 2); a draft of nothing but blanks counts as empty, as in the API.
+func runReview(w io.Writer, r *review.Reviewer, text string, kind review.Kind, asJSON bool) error {
+	res, err := r.Review(text, kind)
+	if err == nil && strings.TrimSpace(text) == "" {
+		err = &review.InputError{Code: review.CodeEmptyText, Message: "草稿不能为空（只有空白字符）"}
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		err = printJSON(w, res)
+	} else {
+		printReview(w, text, res)
+	}
+	if err == nil && !res.Pass {
+		err = errFindings
+	}
+	return err
+}
+
+// Chinese names of the kinds, severities and categories, for people.
+var (
+	kindNames     = map[review.Kind]string{review.KindComment: "评论", review.KindReply: "回复", review.KindPost: "博文"}
+	severityNames = map[review.Severity]string{review.SeverityError: "错误", review.SeverityWarning: "警告", review.SeverityInfo: "提示"}
+	categoryNames = map[string]string{
+		"stonewalling":     "推诿搪塞",
+		"blame_shifting":   "甩锅推责",
+		"hostile_tone":     "语气对立",
+		"pii":              "个人信息",
+		"confidential":     "涉密内容",
+		"commercial":       "商业广告",
+		"length":           "超出字数",
+		"officialese":      "官话套话",
+		"overpromise":      "过度承诺",
+		"vague_time":       "时间模糊",
+		"missing_empathy":  "缺少共情",
+		"missing_action":   "缺少行动",
+		"missing_timeline": "缺少时限",
+		"missing_contact":  "缺少联系渠道",
+		"long_sentence":    "句子过长",
+	}
+)
+
+func orID[K ~string](names map[K]string, id K) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return string(id)
+}
+
+// printReview prints a review for people: the draft with each problem
+// marked (【span】 followed by the circled numbers of its findings; a
+// finding about the whole draft is not marked inline), the numbered list,
+// then the score and the verdict.
+func printReview(w io.Writer, text string, rv review.Review) {
+	runes := []rune(text)
+	fmt.Fprintf(w, "审核草稿（%s，字数 %d/%d", orID(kindNames, rv.Kind), rv.Length, rv.Limit)
+	if rv.Length > rv.Limit {
+		fmt.Fprintf(w, "，超出 %d 字", rv.Length-rv.Limit)
+	}
+	fmt.Fprintln(w, "）")
+	fmt.Fprintln(w)
+	if len(rv.Findings) > 0 {
+		fmt.Fprintln(w, "原文（【】内为问题所在，圈码对应下方清单）：")
+	} else {
+		fmt.Fprintln(w, "原文：")
+	}
+	fmt.Fprintln(w, indent(markDraft(runes, rv.Findings), "  "))
+	fmt.Fprintln(w)
+
+	counts := map[review.Severity]int{}
+	if len(rv.Findings) == 0 {
+		fmt.Fprintln(w, "未发现问题。")
+	} else {
+		fmt.Fprintf(w, "问题（%d 处）：\n", len(rv.Findings))
+	}
+	for i, f := range rv.Findings {
+		counts[f.Severity]++
+		fmt.Fprintf(w, "%s %s · %s（%s）· %s\n", marker(i+1), orID(severityNames, f.Severity),
+			orID(categoryNames, f.Category), f.Rule, position(f, len(runes)))
+		if !wholeDraft(f, len(runes)) {
+			fmt.Fprintf(w, "   原文：“%s”\n", oneLine(f.Excerpt, 40))
+		}
+		fmt.Fprintf(w, "   问题：%s\n", f.Message)
+		if f.Suggestion != "" {
+			fmt.Fprintf(w, "   建议：%s\n", f.Suggestion)
+		}
+		if f.Source.Doc != "" {
+			src := f.Source.Doc
+			if f.Source.Section != "" {
+				src += " › " + f.Source.Section
+			}
+			fmt.Fprintf(w, "   依据：%s\n", src)
+		}
+	}
+	fmt.Fprintln(w)
+	tally := fmt.Sprintf("错误 %d 个，警告 %d 个，提示 %d 个", counts[review.SeverityError], counts[review.SeverityWarning], counts[review.SeverityInfo])
+	if rv.Pass {
+		fmt.Fprintf(w, "得分：%d/100　结论：通过（%s）\n", rv.Score, tally)
+	} else {
+		fmt.Fprintf(w, "得分：%d/100　结论：未通过（%s；有“错误”级问题，须修改后再发）\n", rv.Score, tally)
+	}
+}
+
+// wholeDraft reports a finding about the draft as a whole (length, a
+// missing element), which spans all n code points.
+func wholeDraft(f review.Finding, n int) bool { return f.Start == 0 && f.End == n && n > 0 }
+
+// position says where a finding is, counting characters from 1.
+func position(f review.Finding, n int) string {
+	switch {
+	case wholeDraft(f, n):
+		return "全文"
+	case f.End-f.Start <= 0:
+		return fmt.Sprintf("第 %d 字处", f.Start+1)
+	case f.End-f.Start == 1:
+		return fmt.Sprintf("第 %d 字", f.Start+1)
+	}
+	return fmt.Sprintf("第 %d–%d 字", f.Start+1, f.End)
+}
+
+// markDraft returns the draft with every finding that is not about the
+// whole draft bracketed 【…】 and followed by its number. Overlapping
+// spans are merged into one bracket carrying all their numbers.
+func markDraft(runes []rune, fs []review.Finding) string {
+	type group struct {
+		start, end int
+		nums       []int
+	}
+	var groups []group
+	for i, f := range fs { // sorted by start, then end (review.Review)
+		if wholeDraft(f, len(runes)) || f.Start < 0 || f.End > len(runes) || f.Start > f.End {
+			continue
+		}
+		if g := len(groups) - 1; g >= 0 && f.Start < groups[g].end {
+			groups[g].end = max(groups[g].end, f.End)
+			groups[g].nums = append(groups[g].nums, i+1)
+			continue
+		}
+		groups = append(groups, group{f.Start, f.End, []int{i + 1}})
+	}
+	var b strings.Builder
+	pos := 0
+	for _, g := range groups {
+		if g.start < pos { // cannot happen with sorted findings; be safe
+			continue
+		}
+		b.WriteString(string(runes[pos:g.start]))
+		b.WriteString("【")
+		b.WriteString(string(runes[g.start:g.end]))
+		b.WriteString("】")
+		for _, n := range g.nums {
+			b.WriteString(marker(n))
+		}
+		pos = g.end
+	}
+	b.WriteString(string(runes[pos:]))
+	return b.String()
+}
+
+// marker is the circled number of finding n (①…⑳, then (21)…).
+func marker(n int) string {
+	if n >= 1 && n <= 20 {
+		return string(rune('①' + n - 1))
+	}
+	return fmt.Sprintf("(%d)", n)
+}
+
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// oneLine puts an excerpt on one line and shortens it to n characters.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

@@ -1,0 +1,33 @@
+package review
+
+import (
+	"io/fs"
+
+	"govreply/internal/phrases"
+)
+
+// Options configure New.
+type Options struct {
+	// Phrases are the phrase lists to match: the knowledge base's
+	// (phrases.Load(builtin.PhrasesFS())) and any a department adds.
+	Phrases []*phrases.File
+	// Rules holds the reviewer's own rule files (rules/*.yaml: the
+	// patterns and word lists of the checks that are not plain phrases);
+	// nil means the embedded defaults.
+	Rules fs.FS
+}
+
+// New returns a Reviewer with every check of DESIGN.md's categories:
+// phrase lists (one automaton over all phrases), personal data, and the
+// rule-file checks (patterns, missing elements, length, long sentences).
+func New(opts Options) (*Reviewer, error) {
+	pc, err := newPhraseCheck(opts.Phrases)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := loadRules(opts.Rules)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithChecks(append([]Check{pc, piiCheck{}}, rules...)...), nil
+}

@@ -1,0 +1,217 @@
+// Package review checks a draft reply or post against the guidelines: it
+// points at each problem (a span of the draft), says why it is one and
+// what to write instead, and names the guideline it rests on (a document
+// and section of the knowledge base). The categories, severities and the
+// output shape are those of ../shared/DESIGN.md.
+//
+// A Reviewer runs a fixed set of Checks over a Draft. What the checks look
+// for (phrases, patterns, messages, suggestions, severities, sources) is
+// data: the phrase lists of the knowledge base (internal/phrases) and the
+// reviewer's own rule files (rules/*.yaml, embedded), to which a
+// department adds its own files without a code change.
+package review
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+
+	"govreply/internal/phrases"
+)
+
+// Kind is what a draft is, which decides its length limit and whether the
+// reply-only checks (empathy, action, timeline, contact) apply.
+type Kind string
+
+// The kinds of DESIGN.md.
+const (
+	KindComment Kind = "comment" // a reply in a comment thread (140 characters)
+	KindReply   Kind = "reply"   // a reply to a message or a mention (2,000)
+	KindPost    Kind = "post"    // a post of the account's own (2,000)
+)
+
+// Valid reports whether k is one of the kinds.
+func (k Kind) Valid() bool { return k == KindComment || k == KindReply || k == KindPost }
+
+// Limit is the length limit of k, counted as Weibo counts (see Length).
+func (k Kind) Limit() int {
+	if k == KindComment {
+		return 140
+	}
+	return 2000
+}
+
+// Replying reports whether k answers someone, so that a good draft of it
+// acknowledges them, says what is done, by when and how to follow up.
+func (k Kind) Replying() bool { return k == KindComment || k == KindReply }
+
+// Severity is how bad a finding is: error (the draft does not pass),
+// warning or info.
+type Severity = phrases.Severity
+
+// Severities.
+const (
+	SeverityError   = phrases.SeverityError
+	SeverityWarning = phrases.SeverityWarning
+	SeverityInfo    = phrases.SeverityInfo
+)
+
+// Source is the guideline a finding rests on: a document of the built-in
+// knowledge base and one of its "##" sections.
+type Source struct {
+	Doc     string `json:"doc"`
+	Section string `json:"section"`
+}
+
+// Finding is one problem in a draft. Start and End are offsets in Unicode
+// code points into the draft, End exclusive; Excerpt is that span. A
+// finding about the whole draft (length, a missing element) spans it all.
+type Finding struct {
+	Rule       string   `json:"rule"`     // stable rule id, "<category>.<slug>"
+	Category   string   `json:"category"` // a review category of DESIGN.md
+	Severity   Severity `json:"severity"`
+	Start      int      `json:"start"`
+	End        int      `json:"end"`
+	Excerpt    string   `json:"excerpt"`
+	Message    string   `json:"message"`    // why this is a problem (Chinese)
+	Suggestion string   `json:"suggestion"` // what to write instead (Chinese)
+	Source     Source   `json:"source"`
+}
+
+// Review is the outcome of reviewing one draft. Score runs from 0 to 100;
+// Pass is true when no finding is an error.
+type Review struct {
+	Kind     Kind      `json:"kind"`
+	Length   int       `json:"length"` // as Weibo counts (see Length)
+	Limit    int       `json:"limit"`
+	Score    int       `json:"score"`
+	Pass     bool      `json:"pass"`
+	Findings []Finding `json:"findings"`
+}
+
+// Draft is the text under review, prepared once for all checks.
+type Draft struct {
+	Text  string
+	Kind  Kind
+	Runes []rune // Text as code points: finding offsets index this
+}
+
+// Span returns the finding fields that locate runes [start, end) of d.
+func (d *Draft) Span(start, end int) (int, int, string) {
+	start = min(max(start, 0), len(d.Runes))
+	end = min(max(end, start), len(d.Runes))
+	return start, end, string(d.Runes[start:end])
+}
+
+// A Check finds one sort of problem in a draft. Check must not modify d,
+// must return findings whose offsets lie within d.Runes (Start ≤ End) and
+// must be safe for concurrent use.
+type Check interface {
+	Check(d *Draft) []Finding
+}
+
+// MaxRunes is the longest draft Review accepts: a post's 2,000 characters
+// with room to spare for one that is over the limit (that is a finding,
+// not an error).
+const MaxRunes = 20000
+
+// InputError is a draft Review cannot review. Code is stable for machines;
+// Message is for people (Chinese).
+type InputError struct {
+	Code    string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+// Input error codes.
+const (
+	CodeInvalidKind = "invalid_kind"
+	CodeInvalidText = "invalid_text"
+	CodeEmptyText   = "empty_text"
+	CodeTooLong     = "text_too_long"
+)
+
+// Reviewer reviews drafts. It is safe for concurrent use.
+type Reviewer struct {
+	checks []Check
+}
+
+// NewWithChecks returns a Reviewer that runs checks (tests, and New).
+func NewWithChecks(checks ...Check) *Reviewer { return &Reviewer{checks: checks} }
+
+// Review checks text as a draft of kind. It fails only on input it cannot
+// review (*InputError): an unknown kind, invalid UTF-8, an empty text or
+// one over MaxRunes.
+func (r *Reviewer) Review(text string, kind Kind) (Review, error) {
+	switch n := utf8.RuneCountInString(text); {
+	case !kind.Valid():
+		return Review{}, &InputError{CodeInvalidKind, fmt.Sprintf("kind 须为 comment、reply 或 post，收到 %q", kind)}
+	case !utf8.ValidString(text):
+		return Review{}, &InputError{CodeInvalidText, "草稿不是有效的 UTF-8 文本"}
+	case n == 0:
+		return Review{}, &InputError{CodeEmptyText, "草稿不能为空"}
+	case n > MaxRunes:
+		return Review{}, &InputError{CodeTooLong, fmt.Sprintf("草稿过长：%d 字，最多 %d 字", n, MaxRunes)}
+	}
+	d := &Draft{Text: text, Kind: kind, Runes: []rune(text)}
+	var fs []Finding
+	for _, c := range r.checks {
+		fs = append(fs, c.Check(d)...)
+	}
+	slices.SortStableFunc(fs, compareFindings)
+	fs = dropCovered(slices.CompactFunc(fs, sameFinding))
+	rv := Review{Kind: kind, Length: Length(text), Limit: kind.Limit(), Findings: fs, Pass: true}
+	if rv.Findings == nil {
+		rv.Findings = []Finding{}
+	}
+	rv.Score = 100
+	for _, f := range fs {
+		rv.Score -= penalty[f.Severity]
+		if f.Severity == SeverityError {
+			rv.Pass = false
+		}
+	}
+	rv.Score = max(rv.Score, 0)
+	return rv, nil
+}
+
+// penalty is what a finding of each severity takes off the score: one
+// error leaves at most 75, so a failing draft never scores as well as a
+// passing one with a couple of warnings.
+var penalty = map[Severity]int{SeverityError: 25, SeverityWarning: 8, SeverityInfo: 2}
+
+// compareFindings orders findings by place, then rule.
+func compareFindings(a, b Finding) int {
+	return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), cmp.Compare(a.Rule, b.Rule))
+}
+
+// dropCovered drops a finding whose span lies inside another finding's of
+// the same category (a phrase list's 机密 inside a pattern's 机密★长期):
+// one problem is reported, and paid for in the score, once. Findings
+// about the whole draft cover nothing of other categories. The result is
+// sorted by compareFindings.
+func dropCovered(fs []Finding) []Finding {
+	// Wider spans first, so that each is kept before what it covers.
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(b.End, a.End))
+	})
+	out := fs[:0]
+	for _, f := range fs {
+		covered := slices.ContainsFunc(out, func(k Finding) bool {
+			return k.Category == f.Category && k.Rule != f.Rule && k.Start <= f.Start && f.End <= k.End
+		})
+		if !covered {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, compareFindings)
+	return out
+}
+
+// sameFinding reports a finding reported twice (the same rule on the same
+// span), which CompactFunc drops.
+func sameFinding(a, b Finding) bool {
+	return a.Rule == b.Rule && a.Start == b.Start && a.End == b.End
+}

@@ -2,9 +2,9 @@
 // middleware (request ids, logging, metrics, body limits, recovery).
 //
 // Errors are JSON: {"error":{"code":"…","message":"…"}}, where code is a
-// stable machine code (a knowledge.Kind, or a review.InputError code) and
-// message is Chinese for people. statusOf is the one table that maps codes
-// to HTTP statuses.
+// stable machine code (a knowledge.Kind, or the code of a review or bot
+// InputError) and message is Chinese for people. statusOf is the one table
+// that maps codes to HTTP statuses.
 package api
 
 import (
@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"govreply/bot"
 	"govreply/knowledge"
 	"govreply/review"
 )
@@ -30,7 +31,9 @@ type Config struct {
 	Store     knowledge.Store
 	// Reviewer answers POST /v1/review; nil answers it 503 unavailable.
 	Reviewer *review.Reviewer
-	Logger   *slog.Logger
+	// Drafter answers POST /v1/drafts; nil answers it 503 unavailable.
+	Drafter bot.Drafter
+	Logger  *slog.Logger
 	// Registry collects the API's metrics; nil means a new registry.
 	Registry *prometheus.Registry
 	MaxBody  int64 // 0 means DefaultMaxBody
@@ -78,6 +81,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
 	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
+	v1.POST("/drafts", s.limitBodyTo(DraftsMaxBody), s.drafts)
 }
 
 // Handler returns the http.Handler of the API.

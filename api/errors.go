@@ -6,13 +6,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"govreply/bot"
 	"govreply/knowledge"
 	"govreply/review"
 )
 
 // statusOf maps each error code to its HTTP status. It is the only such
 // table: handlers return errors and never pick statuses themselves. Codes
-// are knowledge.Kind values and the codes of review.InputError.
+// are knowledge.Kind values and the codes of review.InputError and
+// bot.InputError (bot's invalid_kind and invalid_text are the reviewer's
+// codes, listed once). An input error whose code is missing here is a 400.
 var statusOf = map[string]int{
 	string(knowledge.Invalid):     http.StatusBadRequest,
 	string(knowledge.NotFound):    http.StatusNotFound,
@@ -26,6 +29,11 @@ var statusOf = map[string]int{
 	review.CodeInvalidText: http.StatusBadRequest,
 	review.CodeEmptyText:   http.StatusBadRequest,
 	review.CodeTooLong:     http.StatusRequestEntityTooLarge,
+
+	bot.CodeInvalidTone:  http.StatusBadRequest,
+	bot.CodeEmptyPost:    http.StatusBadRequest,
+	bot.CodePostTooLong:  http.StatusRequestEntityTooLarge,
+	bot.CodeFactsTooLong: http.StatusRequestEntityTooLarge,
 }
 
 // errorBody is the JSON shape of every error.
@@ -44,12 +52,16 @@ type errorDetail struct {
 func writeError(c *gin.Context, err error) {
 	var (
 		ie         *review.InputError
+		be         *bot.InputError
 		ke         *knowledge.Error
 		code, mesg string
+		input      bool // the caller's mistake, whatever its code
 	)
 	switch {
 	case errors.As(err, &ie):
-		code, mesg = ie.Code, ie.Message
+		code, mesg, input = ie.Code, ie.Message, true
+	case errors.As(err, &be):
+		code, mesg, input = be.Code, be.Message, true
 	case errors.As(err, &ke):
 		code, mesg = ke.Code(), ke.Message()
 	default:
@@ -57,7 +69,10 @@ func writeError(c *gin.Context, err error) {
 		code, mesg = ke.Code(), ke.Message()
 	}
 	status, ok := statusOf[code]
-	if !ok {
+	switch {
+	case !ok && input:
+		status = http.StatusBadRequest
+	case !ok:
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 {

@@ -58,45 +58,66 @@ func (s *Server) review(c *gin.Context) {
 	c.JSON(http.StatusOK, rv)
 }
 
-// readReviewRequest checks the content type, reads the body (capped by
-// the route's limit) and decodes it strictly: one JSON object with only
-// the known fields, in valid UTF-8.
+// readReviewRequest reads the body of POST /v1/review.
 func readReviewRequest(r *http.Request) (reviewRequest, error) {
 	var req reviewRequest
+	err := readJSON(r, &req, jsonRequest{
+		op:          reviewOp,
+		example:     `{"text":"草稿","kind":"comment"}`,
+		fields:      "text、kind",
+		tooLarge:    fmt.Sprintf("请求内容过大：草稿最多 %d 字", review.MaxRunes),
+		invalidUTF8: &review.InputError{Code: review.CodeInvalidText, Message: "请求内容不是有效的 UTF-8 文本"},
+	})
+	return req, err
+}
+
+// jsonRequest says how readJSON names a route's body in its errors.
+type jsonRequest struct {
+	op          string // the knowledge.Error op
+	example     string // a valid body, shown when the body is not an object
+	fields      string // the known fields, for an unknown one
+	tooLarge    string // the message of a body over the route's limit
+	invalidUTF8 error  // the error of a body that is not valid UTF-8
+}
+
+// readJSON checks the content type, reads the body (capped by the route's
+// limit) and decodes it into dst strictly: one JSON object with only the
+// known fields, in valid UTF-8.
+func readJSON(r *http.Request, dst any, jr jsonRequest) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return req, knowledge.E(reviewOp, knowledge.Unsupported, "请求须为 JSON（Content-Type: application/json）")
+		return knowledge.E(jr.op, knowledge.Unsupported, "请求须为 JSON（Content-Type: application/json）")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return req, knowledge.E(reviewOp, knowledge.Unsupported, "请求须为 UTF-8 编码的 JSON，收到 charset="+cs)
+		return knowledge.E(jr.op, knowledge.Unsupported, "请求须为 UTF-8 编码的 JSON，收到 charset="+cs)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return req, knowledge.E(reviewOp, knowledge.TooLarge, fmt.Sprintf("请求内容过大：草稿最多 %d 字", review.MaxRunes), err)
+			return knowledge.E(jr.op, knowledge.TooLarge, jr.tooLarge, err)
 		}
-		return req, knowledge.E(reviewOp, knowledge.Invalid, "无法读取请求内容", err)
+		return knowledge.E(jr.op, knowledge.Invalid, "无法读取请求内容", err)
 	}
 	if !utf8.Valid(body) {
-		return req, &review.InputError{Code: review.CodeInvalidText, Message: "请求内容不是有效的 UTF-8 文本"}
+		return jr.invalidUTF8
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return req, knowledge.E(reviewOp, knowledge.Invalid, `请求内容为空，须为 JSON 对象，如 {"text":"草稿","kind":"comment"}`)
+		return knowledge.E(jr.op, knowledge.Invalid, "请求内容为空，须为 JSON 对象，如 "+jr.example)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return req, knowledge.E(reviewOp, knowledge.Invalid, jsonProblem(err), err)
+	if err := dec.Decode(dst); err != nil {
+		return knowledge.E(jr.op, knowledge.Invalid, jsonProblem(err, jr), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return req, knowledge.E(reviewOp, knowledge.Invalid, "请求中只能有一个 JSON 对象")
+		return knowledge.E(jr.op, knowledge.Invalid, "请求中只能有一个 JSON 对象")
 	}
-	return req, nil
+	return nil
 }
 
 // jsonProblem says in Chinese what is wrong with a request body.
-func jsonProblem(err error) string {
+func jsonProblem(err error, jr jsonRequest) string {
 	var (
 		typeErr   *json.UnmarshalTypeError
 		syntaxErr *json.SyntaxError
@@ -105,11 +126,11 @@ func jsonProblem(err error) string {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return fmt.Sprintf("字段 %s 应当是字符串", typeErr.Field)
 	case errors.As(err, &typeErr):
-		return `请求须为 JSON 对象，如 {"text":"草稿","kind":"comment"}`
+		return "请求须为 JSON 对象，如 " + jr.example
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return "请求不是有效的 JSON"
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fmt.Sprintf("请求中有未知字段 %s（可用字段：text、kind）", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return fmt.Sprintf("请求中有未知字段 %s（可用字段：%s）", strings.TrimPrefix(err.Error(), "json: unknown field "), jr.fields)
 	}
 	return "请求不是有效的 JSON"
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -42,7 +43,14 @@ func newReviewServer(t *testing.T, rv *review.Reviewer) *httptest.Server {
 
 func postReview(t *testing.T, url, contentType string, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+"/v1/review", body)
+	return post(t, context.Background(), url+"/v1/review", contentType, body)
+}
+
+// post sends body to url with contentType ("" sends none) and returns the
+// response with its body read.
+func post(t *testing.T, ctx context.Context, url, contentType string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}

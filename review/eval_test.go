@@ -207,3 +207,34 @@ func BenchmarkReview(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100])/1e6, "p99-ms")
 }
+
+// TestMissingIgnoresPlaceholders: the assistant's 【待核实：…】 gaps stand
+// for facts not yet known, so markers inside them (核实, 电话) do not make
+// an action or a channel present; outside a gap they still do.
+func TestMissingIgnoresPlaceholders(t *testing.T) {
+	r := mustReviewer(t)
+	cases := []struct {
+		text string
+		want map[string]bool // category → flagged
+	}{
+		{"您好，给您添麻烦了。【待核实：具体措施，写清谁去做什么】。有问题可以拨打【待核实：联系电话】。",
+			map[string]bool{"missing_action": true, "missing_contact": true}},
+		{"您好，给您添麻烦了。我们正在核实情况，有问题可以拨打电话0871-64112233。",
+			map[string]bool{"missing_action": false, "missing_contact": false}},
+	}
+	for _, tc := range cases {
+		rv, err := r.Review(tc.text, review.KindComment)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		for _, f := range rv.Findings {
+			got[f.Category] = true
+		}
+		for c, want := range tc.want {
+			if got[c] != want {
+				t.Errorf("%q: %s flagged %v, want %v", tc.text, c, got[c], want)
+			}
+		}
+	}
+}

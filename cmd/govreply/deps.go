@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"govreply/bot"
 	"govreply/ingest"
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
@@ -210,6 +211,25 @@ func newReviewer(cfg config) (*review.Reviewer, error) {
 		return nil, rulesError("审核规则无法加载", err)
 	}
 	return r, nil
+}
+
+// newDrafter builds the drafter that --llm / GOVREPLY_LLM asks for, on the
+// process's retriever and reviewer (build both once per process). Only
+// the offline composer exists so far (issue 5): with openai or ollama set
+// it drafts offline too and logs a warning.
+func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *slog.Logger) (bot.Drafter, error) {
+	switch cfg.LLM {
+	case "offline", "":
+	case "openai", "ollama":
+		log.Warn("drafting with a model is not available yet; drafting offline", "llm", cfg.LLM)
+	default:
+		return nil, usageError{"未知的大模型 " + cfg.LLM + "：可选 offline、openai、ollama"}
+	}
+	c, err := bot.NewComposer(bot.ComposerOptions{Retriever: r, Reviewer: rv})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // rulesError is a configuration error about rule files. Its message keeps

@@ -64,33 +64,51 @@ const maxDraftBytes = review.MaxRunes*utf8.UTFMax + 64
 // is "" or "-". It drops a UTF-8 byte-order mark and the line ends at the
 // end (an editor's or echo's final newline is not part of the draft).
 func readDraft(in io.Reader, stderr io.Writer, path string) (string, error) {
+	return readText(in, stderr, path, textInput{
+		op: "review", what: "草稿", maxBytes: maxDraftBytes,
+		prompt:  "请输入或粘贴草稿，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：",
+		tooLong: &review.InputError{Code: review.CodeTooLong, Message: fmt.Sprintf("草稿过长：最多 %d 字", review.MaxRunes)},
+	})
+}
+
+// textInput says what readText reads, for its messages and limit.
+type textInput struct {
+	op       string // the knowledge.Error op
+	what     string // what the text is, for people: 草稿, 网友帖子
+	prompt   string // shown on stderr when reading from a terminal
+	maxBytes int    // the most read; more is tooLong
+	tooLong  error
+}
+
+// readText reads a text from the file at path, or from in when path is ""
+// or "-", and drops a UTF-8 byte-order mark and the line ends at the end.
+func readText(in io.Reader, stderr io.Writer, path string, ti textInput) (string, error) {
 	r := in
 	if path != "" && path != "-" {
 		st, err := os.Stat(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return "", knowledge.E("review", knowledge.NotFound, "草稿文件不存在："+path, err)
+			return "", knowledge.E(ti.op, knowledge.NotFound, ti.what+"文件不存在："+path, err)
 		case err != nil:
-			return "", knowledge.E("review", knowledge.Invalid, "无法读取草稿文件 "+path+"："+err.Error(), err)
+			return "", knowledge.E(ti.op, knowledge.Invalid, "无法读取"+ti.what+"文件 "+path+"："+err.Error(), err)
 		case st.IsDir():
-			return "", knowledge.E("review", knowledge.Invalid, path+" 是文件夹，请给出一个草稿文件")
+			return "", knowledge.E(ti.op, knowledge.Invalid, path+" 是文件夹，请给出一个"+ti.what+"文件")
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			return "", knowledge.E("review", knowledge.Invalid, "无法打开草稿文件 "+path+"："+err.Error(), err)
+			return "", knowledge.E(ti.op, knowledge.Invalid, "无法打开"+ti.what+"文件 "+path+"："+err.Error(), err)
 		}
 		defer f.Close()
 		r = f
 	} else if f, ok := in.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		fmt.Fprintln(stderr, "请输入或粘贴草稿，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：")
+		fmt.Fprintln(stderr, ti.prompt)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxDraftBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(ti.maxBytes)+1))
 	if err != nil {
-		return "", knowledge.E("review", knowledge.Invalid, "无法读取草稿："+err.Error(), err)
+		return "", knowledge.E(ti.op, knowledge.Invalid, "无法读取"+ti.what+"："+err.Error(), err)
 	}
-	if len(data) > maxDraftBytes {
-		return "", &review.InputError{Code: review.CodeTooLong,
-			Message: fmt.Sprintf("草稿过长：最多 %d 字", review.MaxRunes)}
+	if len(data) > ti.maxBytes {
+		return "", ti.tooLong
 	}
 	text := strings.TrimPrefix(string(data), "\uFEFF")
 	return strings.TrimRight(text, "\r\n"), nil

@@ -29,6 +29,7 @@ func newRoot() *cobra.Command {
 		newSearchCmd(&cfg),
 		newEvalCmd(&cfg),
 		newReviewCmd(&cfg),
+		newDraftCmd(&cfg),
 		newMigrateCmd(&cfg),
 	)
 	return root

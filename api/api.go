@@ -33,7 +33,9 @@ type Config struct {
 	Reviewer *review.Reviewer
 	// Drafter answers POST /v1/drafts; nil answers it 503 unavailable.
 	Drafter bot.Drafter
-	Logger  *slog.Logger
+	// Answerer answers POST /v1/chat; nil answers it 503 unavailable.
+	Answerer bot.Answerer
+	Logger   *slog.Logger
 	// Registry collects the API's metrics; nil means a new registry.
 	Registry *prometheus.Registry
 	MaxBody  int64 // 0 means DefaultMaxBody
@@ -82,6 +84,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.GET("/search", s.search)
 	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
 	v1.POST("/drafts", s.limitBodyTo(DraftsMaxBody), s.drafts)
+	v1.POST("/chat", s.limitBodyTo(ChatMaxBody), s.chat)
 }
 
 // Handler returns the http.Handler of the API.

@@ -34,6 +34,9 @@ var statusOf = map[string]int{
 	bot.CodeEmptyPost:    http.StatusBadRequest,
 	bot.CodePostTooLong:  http.StatusRequestEntityTooLarge,
 	bot.CodeFactsTooLong: http.StatusRequestEntityTooLarge,
+
+	bot.CodeEmptyMessage:   http.StatusBadRequest,
+	bot.CodeMessageTooLong: http.StatusRequestEntityTooLarge,
 }
 
 // errorBody is the JSON shape of every error.
@@ -50,12 +53,20 @@ type errorDetail struct {
 // errors are logged and answered with a generic message, so no internal
 // detail (SQL, paths) reaches the client.
 func writeError(c *gin.Context, err error) {
+	status, code, mesg := classify(err)
+	if status >= 500 {
+		c.Error(err) // logged by observe
+	}
+	writeErrorStatus(c, status, code, mesg)
+}
+
+// classify returns err's status (from statusOf), code and message.
+func classify(err error) (status int, code, mesg string) {
 	var (
-		ie         *review.InputError
-		be         *bot.InputError
-		ke         *knowledge.Error
-		code, mesg string
-		input      bool // the caller's mistake, whatever its code
+		ie    *review.InputError
+		be    *bot.InputError
+		ke    *knowledge.Error
+		input bool // the caller's mistake, whatever its code
 	)
 	switch {
 	case errors.As(err, &ie):
@@ -75,10 +86,7 @@ func writeError(c *gin.Context, err error) {
 	case !ok:
 		status = http.StatusInternalServerError
 	}
-	if status >= 500 {
-		c.Error(err) // logged by observe
-	}
-	writeErrorStatus(c, status, code, mesg)
+	return status, code, mesg
 }
 
 func writeErrorStatus(c *gin.Context, status int, code, msg string) {

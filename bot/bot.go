@@ -1,8 +1,8 @@
 // Package bot is the assistant: it drafts replies to citizens' posts (and,
 // later, answers questions and rewrites drafts) from the knowledge base,
 // checks every draft with the reviewer and cites the guidance it used.
-// The offline Composer needs no model server; LLM drafting comes later
-// (issue 5).
+// The offline Composer needs no model server; LLMDrafter drafts with a
+// language model through langchaingo and the prompts of package prompts.
 package bot
 
 import (

@@ -143,14 +143,7 @@ func (c *Composer) search(ctx context.Context, post string, class Classification
 	if c.retriever == nil {
 		return nil, nil
 	}
-	q := post
-	if extra := c.data.query(class); extra != "" {
-		q = extra + " " + post
-	}
-	if rs := []rune(q); len(rs) > knowledge.MaxQueryRunes {
-		q = string(rs[:knowledge.MaxQueryRunes])
-	}
-	hits, err := c.retriever.Documents(ctx, knowledge.Request{Query: q, K: 100})
+	hits, err := c.retriever.Documents(ctx, knowledge.Request{Query: c.searchQuery(post, class), K: 100})
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +158,20 @@ func (c *Composer) search(ctx context.Context, post string, class Classification
 		}
 	}
 	return out, nil
+}
+
+// searchQuery is the query that finds guidance for a post of class: the
+// class's query words (classify.yaml) and the post, cut to the
+// retriever's limit.
+func (c *Composer) searchQuery(post string, class Classification) string {
+	q := post
+	if extra := c.data.query(class); extra != "" {
+		q = extra + " " + post
+	}
+	if rs := []rune(q); len(rs) > knowledge.MaxQueryRunes {
+		q = string(rs[:knowledge.MaxQueryRunes])
+	}
+	return q
 }
 
 // Draft implements Drafter.

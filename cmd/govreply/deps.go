@@ -218,18 +218,41 @@ func newReviewer(cfg config) (*review.Reviewer, error) {
 // the offline composer exists so far (issue 5): with openai or ollama set
 // it drafts offline too and logs a warning.
 func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *slog.Logger) (bot.Drafter, error) {
-	switch cfg.LLM {
-	case "offline", "":
-	case "openai", "ollama":
-		log.Warn("drafting with a model is not available yet; drafting offline", "llm", cfg.LLM)
-	default:
-		return nil, usageError{"未知的大模型 " + cfg.LLM + "：可选 offline、openai、ollama"}
+	if err := checkLLM(cfg, "drafting", log); err != nil {
+		return nil, err
 	}
 	c, err := bot.NewComposer(bot.ComposerOptions{Retriever: r, Reviewer: rv})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkLLM rejects an unknown --llm and warns that the model-backed
+// version of what (drafting, answering) is not wired yet, so it runs
+// offline.
+func checkLLM(cfg config, what string, log *slog.Logger) error {
+	switch cfg.LLM {
+	case "offline", "":
+		return nil
+	case "openai", "ollama":
+		log.Warn(what+" with a model is not available yet; running offline", "llm", cfg.LLM)
+		return nil
+	}
+	return usageError{"未知的大模型 " + cfg.LLM + "：可选 offline、openai、ollama"}
+}
+
+// newAnswerer builds the question answerer that --llm / GOVREPLY_LLM asks
+// for, on the process's retriever, with conversations in memory (sessions
+// in Postgres are not written yet, so a server on DATABASE_URL keeps them
+// in memory too, and they end with the process). Only the offline
+// answerer is wired so far: with openai or ollama set it answers offline
+// and logs a warning.
+func newAnswerer(cfg config, r *knowledge.Retriever, log *slog.Logger) (bot.Answerer, error) {
+	if err := checkLLM(cfg, "answering", log); err != nil {
+		return nil, err
+	}
+	return bot.NewOfflineAnswerer(bot.AnswererOptions{Retriever: r, Sessions: bot.NewMemorySessions(bot.MemorySessionsOptions{})})
 }
 
 // rulesError is a configuration error about rule files. Its message keeps

@@ -1,0 +1,135 @@
+// Package prompts holds the assistant's prompt templates as files
+// (Chinese system prompts for draft, chat, rewrite and critique, and the
+// drafting request) and renders them with langchaingo's prompt templates
+// (Go text/template syntax).
+//
+// Everything that does not come from this package — the citizen's post,
+// the department's facts, retrieved passages, earlier drafts — is data.
+// It is rendered inside labelled fences (<网友帖子>, <已知事实>,
+// <参考资料 …>, <上一稿>, <审核意见>) after Escape, so no text can close a
+// fence early or open a new one, and the system prompts say that only the
+// system prompt gives instructions.
+package prompts
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	lp "github.com/tmc/langchaingo/prompts"
+)
+
+//go:embed *.txt
+var files embed.FS
+
+// FS returns the embedded template files.
+func FS() fs.FS { return files }
+
+// System prompt names.
+const (
+	NameDraft    = "draft"    // drafting replies (with DraftInput as the user message)
+	NameChat     = "chat"     // Q&A on rules, tone and cases with numbered citations
+	NameRewrite  = "rewrite"  // officialese to plain language
+	NameCritique = "critique" // reviewing a draft
+)
+
+// System returns the system prompt called name (NameDraft …).
+func System(name string) (string, error) {
+	switch name {
+	case NameDraft, NameChat, NameRewrite, NameCritique:
+	default:
+		return "", fmt.Errorf("prompts: unknown system prompt %q", name)
+	}
+	return render(name+".txt", map[string]any{})
+}
+
+// Passage is one retrieved piece of reference material. N is its number
+// in the prompt (1 = ranked highest); the model cites passages by it.
+type Passage struct {
+	N       int
+	Doc     string // document id
+	Title   string
+	Section string // heading path
+	Text    string
+}
+
+// DraftInput is what the drafting request says.
+type DraftInput struct {
+	Variants int    // how many drafts to write (ignored when Previous is set)
+	Class    string // the post's classification (投诉 …)
+	Kind     string // comment | reply | post
+	Limit    int    // length limit, Weibo-counted characters
+	Tone     string // 亲切 | 正式 | 简洁
+	Post     string
+	Facts    string
+	Passages []Passage // best first, numbered from 1
+	// Previous and Findings ask for one revised draft: the draft that
+	// failed review and what the reviewer said.
+	Previous string
+	Findings []string
+}
+
+var kindNames = map[string]string{"comment": "评论回复", "reply": "回复", "post": "博文"}
+
+var toneHints = map[string]string{
+	"亲切": "像面对面说话一样温和、口语化，可以有“您”“我们”",
+	"正式": "庄重规范，但不打官腔、不堆套话",
+	"简洁": "开门见山，句子短，只说最要紧的",
+}
+
+// Draft renders the drafting prompt: the system prompt and the user
+// message carrying the post, the facts and the fenced passages.
+func Draft(in DraftInput) (system, user string, err error) {
+	if system, err = System(NameDraft); err != nil {
+		return "", "", err
+	}
+	kindName := kindNames[in.Kind]
+	if kindName == "" {
+		kindName = "回复"
+	}
+	ps := make([]Passage, len(in.Passages))
+	for i, p := range in.Passages {
+		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text)}
+	}
+	findings := make([]string, len(in.Findings))
+	for i, f := range in.Findings {
+		findings[i] = Escape(strings.ReplaceAll(f, "\n", " "))
+	}
+	user, err = render("draft_input.txt", map[string]any{
+		"Variants": in.Variants,
+		"Class":    EscapeAttr(in.Class),
+		"KindName": kindName,
+		"Limit":    in.Limit,
+		"Tone":     EscapeAttr(in.Tone),
+		"ToneHint": toneHints[in.Tone],
+		"Post":     Escape(in.Post),
+		"Facts":    Escape(strings.TrimSpace(in.Facts)),
+		"Passages": ps,
+		"Previous": Escape(in.Previous),
+		"Findings": findings,
+	})
+	return system, user, err
+}
+
+// Escape makes untrusted text safe inside a fence: the angle brackets
+// that could close the fence or open another become their full-width
+// forms, which read the same to a model and to people.
+func Escape(s string) string {
+	return strings.NewReplacer("<", "＜", ">", "＞").Replace(s)
+}
+
+// EscapeAttr is Escape for a fence's attribute value: it also replaces
+// double quotes and line breaks.
+func EscapeAttr(s string) string {
+	return strings.NewReplacer("<", "＜", ">", "＞", `"`, "＂", "\r", " ", "\n", " ").Replace(s)
+}
+
+// render renders the named template file with langchaingo.
+func render(name string, values map[string]any) (string, error) {
+	out, err := lp.RenderTemplateFS(files, name, lp.TemplateFormatGoTemplate, values)
+	if err != nil {
+		return "", fmt.Errorf("prompts: %s: %w", name, err)
+	}
+	return strings.TrimSpace(out) + "\n", nil
+}

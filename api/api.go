@@ -35,6 +35,8 @@ type Config struct {
 	Drafter bot.Drafter
 	// Answerer answers POST /v1/chat; nil answers it 503 unavailable.
 	Answerer bot.Answerer
+	// Rewriter answers POST /v1/rewrite; nil answers it 503 unavailable.
+	Rewriter bot.Rewriter
 	Logger   *slog.Logger
 	// Registry collects the API's metrics; nil means a new registry.
 	Registry *prometheus.Registry
@@ -85,6 +87,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
 	v1.POST("/drafts", s.limitBodyTo(DraftsMaxBody), s.drafts)
 	v1.POST("/chat", s.limitBodyTo(ChatMaxBody), s.chat)
+	v1.POST("/rewrite", s.limitBodyTo(RewriteMaxBody), s.rewrite)
 }
 
 // Handler returns the http.Handler of the API.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tmc/langchaingo/llms"
+
 	"govreply/bot"
 	"govreply/ingest"
 	"govreply/ingest/chunk"
@@ -214,9 +216,11 @@ func newReviewer(cfg config) (*review.Reviewer, error) {
 }
 
 // newDrafter builds the drafter that --llm / GOVREPLY_LLM asks for, on the
-// process's retriever and reviewer (build both once per process). Only
-// the offline composer exists so far (issue 5): with openai or ollama set
-// it drafts offline too and logs a warning.
+// process's retriever and reviewer (build both once per process): the
+// offline composer, or with openai or ollama an LLMDrafter on that model
+// (its classifier, retriever and reviewer are the composer's). A missing
+// model name or server address is a configuration error here, before any
+// request: there is no silent fallback to offline drafting.
 func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *slog.Logger) (bot.Drafter, error) {
 	if err := checkLLM(cfg, "drafting", log); err != nil {
 		return nil, err
@@ -225,18 +229,49 @@ func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *sl
 	if err != nil {
 		return nil, err
 	}
-	return c, nil
+	if cfg.LLM == "offline" || cfg.LLM == "" {
+		return c, nil
+	}
+	m, err := newLLMClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := bot.NewLLMDrafter(bot.LLMOptions{Model: m, ModelName: cfg.LLMModel, Composer: c})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("drafting with a language model", "llm", cfg.LLM, "model", cfg.LLMModel)
+	return d, nil
 }
 
-// checkLLM rejects an unknown --llm and warns that the model-backed
-// version of what (drafting, answering) is not wired yet, so it runs
-// offline.
+// newLLMClient builds the model client of --llm openai|ollama.
+func newLLMClient(cfg config) (llms.Model, error) {
+	base := cfg.OpenAIBase
+	if cfg.LLM == bot.LLMProviderOllama {
+		base = cfg.OllamaHost
+	}
+	m, err := bot.NewLLMClient(bot.LLMClientOptions{Provider: cfg.LLM, BaseURL: base, APIKey: cfg.OpenAIKey, Model: cfg.LLMModel})
+	if err != nil {
+		return nil, usageError{"大模型配置有误：" + err.Error()}
+	}
+	return m, nil
+}
+
+// checkLLM rejects an unknown --llm and, for openai and ollama, a
+// configuration the model client cannot be built from (no model name, no
+// server address). Answering with a model is not wired yet: what
+// "answering" runs offline, with a warning.
 func checkLLM(cfg config, what string, log *slog.Logger) error {
 	switch cfg.LLM {
 	case "offline", "":
 		return nil
 	case "openai", "ollama":
-		log.Warn(what+" with a model is not available yet; running offline", "llm", cfg.LLM)
+		if _, err := newLLMClient(cfg); err != nil {
+			return err
+		}
+		if what != "drafting" {
+			log.Warn(what+" with a model is not available yet; running offline", "llm", cfg.LLM)
+		}
 		return nil
 	}
 	return usageError{"未知的大模型 " + cfg.LLM + "：可选 offline、openai、ollama"}
@@ -246,8 +281,8 @@ func checkLLM(cfg config, what string, log *slog.Logger) error {
 // for, on the process's retriever, with conversations in memory (sessions
 // in Postgres are not written yet, so a server on DATABASE_URL keeps them
 // in memory too, and they end with the process). Only the offline
-// answerer is wired so far: with openai or ollama set it answers offline
-// and logs a warning.
+// answerer is wired so far: with openai or ollama set (and valid, see
+// checkLLM) it answers offline and logs a warning; drafting uses the model.
 func newAnswerer(cfg config, r *knowledge.Retriever, log *slog.Logger) (bot.Answerer, error) {
 	if err := checkLLM(cfg, "answering", log); err != nil {
 		return nil, err
@@ -260,4 +295,11 @@ func newAnswerer(cfg config, r *knowledge.Retriever, log *slog.Logger) (bot.Answ
 func rulesError(what string, err error) error {
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
 	return knowledge.E("review.rules", knowledge.Invalid, what+"：\n  "+strings.Join(lines, "\n  "), err)
+}
+
+// newRewriter builds the plain-language rewriter on the process's
+// reviewer. It is offline (the pairs of bot/data/rewrite.yaml) whatever
+// --llm says.
+func newRewriter(rv *review.Reviewer) (bot.Rewriter, error) {
+	return bot.NewOfflineRewriter(bot.RewriterOptions{Reviewer: rv})
 }

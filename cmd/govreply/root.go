@@ -30,6 +30,7 @@ func newRoot() *cobra.Command {
 		newEvalCmd(&cfg),
 		newReviewCmd(&cfg),
 		newDraftCmd(&cfg),
+		newRewriteCmd(&cfg),
 		newAskCmd(&cfg),
 		newMigrateCmd(&cfg),
 	)

@@ -61,9 +61,13 @@ func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	rw, err := newRewriter(rv)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv := api.New(api.Config{Retriever: d.retriever, Store: d.store, Reviewer: rv, Drafter: dr, Answerer: ans, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
+	srv := api.New(api.Config{Retriever: d.retriever, Store: d.store, Reviewer: rv, Drafter: dr, Answerer: ans, Rewriter: rw, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("无法监听 %s：%w", cfg.Addr, err)

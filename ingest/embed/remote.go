@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"github.com/tmc/langchaingo/llms/ollama"
 	"github.com/tmc/langchaingo/llms/openai"
 
+	"govreply/internal/endpoint"
+	"govreply/internal/httpretry"
 	"govreply/knowledge"
 )
 
@@ -39,9 +40,10 @@ const (
 // dimension when RemoteOptions.Dimensions is 0.
 const remoteProbeText = "政务微博回复维度探测"
 
-// remoteOllamaPort is Ollama's default port, used when OLLAMA_HOST names a
-// host without scheme and port (Ollama's own convention).
-const remoteOllamaPort = "11434"
+// remoteNoKey is the token handed to langchaingo's openai client when no API
+// key is configured (it refuses an empty one); the retrying transport
+// removes the resulting Authorization header.
+const remoteNoKey = "govreply-no-api-key"
 
 // RemoteOptions configures a Remote embedder.
 type RemoteOptions struct {
@@ -156,7 +158,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 		if err != nil {
 			return nil, knowledge.E(op, knowledge.Invalid, "无法创建 OpenAI 兼容的嵌入客户端", err)
 		}
-		r.client, r.baseURL = llm, remoteRedact(base)
+		r.client, r.baseURL = llm, endpoint.Redact(base)
 	case ProviderOllama:
 		if model == "" {
 			model = DefaultOllamaEmbedModel
@@ -176,7 +178,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 		if err != nil {
 			return nil, knowledge.E(op, knowledge.Invalid, "无法创建 Ollama 嵌入客户端", err)
 		}
-		r.client, r.baseURL = llm, remoteRedact(base)
+		r.client, r.baseURL = llm, endpoint.Redact(base)
 	default:
 		return nil, knowledge.E(op, knowledge.Invalid,
 			fmt.Sprintf("不支持的嵌入服务类型 %q（可选 openai、ollama）", opt.Provider))
@@ -237,8 +239,8 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		inputs[i] = t
 	}
 
-	st := &remoteCallState{}
-	vecs, err := r.client.CreateEmbedding(context.WithValue(ctx, remoteStateKey{}, st), inputs)
+	st := &httpretry.State{}
+	vecs, err := r.client.CreateEmbedding(httpretry.WithState(ctx, st), inputs)
 	if err != nil {
 		return nil, r.classify(ctx, op, st, err)
 	}
@@ -271,43 +273,43 @@ func (r *Remote) ctxError(op string, err error) error {
 // classify turns a langchaingo error into a knowledge error, using what the
 // transport observed on the wire (langchaingo's errors carry no status code
 // for Ollama and hide network details for OpenAI).
-func (r *Remote) classify(ctx context.Context, op string, st *remoteCallState, err error) error {
+func (r *Remote) classify(ctx context.Context, op string, st *httpretry.State, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return r.ctxError(op, cerr)
 	}
-	last := st.snapshot()
+	last := st.Snapshot()
 	retried := ""
-	if last.retry > 0 {
-		retried = fmt.Sprintf("（已重试 %d 次）", last.retry)
+	if last.Retry > 0 {
+		retried = fmt.Sprintf("（已重试 %d 次）", last.Retry)
 	}
 	switch {
-	case last.timedOut:
+	case last.TimedOut:
 		return knowledge.E(op, knowledge.Unavailable,
 			fmt.Sprintf("嵌入模型服务不可用：%s 请求超时（超过 %s）%s", r.baseURL, r.timeout, retried), err)
-	case last.status == 0 && last.netErr != nil:
+	case last.Status == 0 && last.NetErr != nil:
 		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：无法连接 %s%s", r.baseURL, retried), last.netErr)
-	case last.status == 0:
+			fmt.Sprintf("嵌入模型服务不可用：无法连接 %s%s", r.baseURL, retried), last.NetErr)
+	case last.Status == 0:
 		// The transport never saw a request: the client failed before
 		// sending (should not happen with the clients we build).
 		return knowledge.E(op, knowledge.Other, "嵌入请求未能发出", err)
-	case last.status == http.StatusTooManyRequests:
+	case last.Status == http.StatusTooManyRequests:
 		return knowledge.E(op, knowledge.Unavailable,
 			fmt.Sprintf("嵌入模型服务不可用：请求过多被限流（HTTP 429）%s，请稍后再试", retried), err)
-	case last.status >= 500:
+	case last.Status >= 500:
 		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：服务器返回 HTTP %d%s", last.status, retried), err)
-	case last.status == http.StatusUnauthorized || last.status == http.StatusForbidden:
+			fmt.Sprintf("嵌入模型服务不可用：服务器返回 HTTP %d%s", last.Status, retried), err)
+	case last.Status == http.StatusUnauthorized || last.Status == http.StatusForbidden:
 		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务拒绝访问（HTTP %d）：请检查 OPENAI_API_KEY", last.status), err)
-	case last.status == http.StatusNotFound:
+			fmt.Sprintf("嵌入模型服务拒绝访问（HTTP %d）：请检查 OPENAI_API_KEY", last.Status), err)
+	case last.Status == http.StatusNotFound:
 		return knowledge.E(op, knowledge.Unavailable,
 			fmt.Sprintf("嵌入模型服务找不到模型 %s 或接口（HTTP 404）：请检查 GOVREPLY_EMBED_MODEL 与服务地址（Ollama 需先 ollama pull 该模型）", r.model), err)
-	case last.status == http.StatusRequestEntityTooLarge:
+	case last.Status == http.StatusRequestEntityTooLarge:
 		return knowledge.E(op, knowledge.TooLarge, "文本超出嵌入模型的长度限制（HTTP 413）", err)
-	case last.status >= 400:
+	case last.Status >= 400:
 		return knowledge.E(op, knowledge.Invalid,
-			fmt.Sprintf("嵌入模型服务拒绝了请求（HTTP %d）：文本可能过长或模型不支持", last.status), err)
+			fmt.Sprintf("嵌入模型服务拒绝了请求（HTTP %d）：文本可能过长或模型不支持", last.Status), err)
 	default:
 		// The server answered 2xx but the body was unusable: undecodable,
 		// empty, or the wrong number of vectors.
@@ -318,80 +320,31 @@ func (r *Remote) classify(ctx context.Context, op string, st *remoteCallState, e
 // remoteHTTPClient copies the caller's client (never modifying it) and puts
 // the retrying transport in front of its transport.
 func remoteHTTPClient(opt RemoteOptions, stripAuth bool) *http.Client {
-	c := &http.Client{}
-	var base http.RoundTripper
-	if opt.HTTPClient != nil {
-		*c = *opt.HTTPClient
-		base = opt.HTTPClient.Transport
-	}
-	if base == nil {
-		// langchaingo's default: http.DefaultTransport plus its User-Agent.
-		base = httputil.DefaultTransport
-	}
-	sleep := opt.sleep
-	if sleep == nil {
-		sleep = remoteSleep
-	}
-	jitter := opt.jitter
-	if jitter == nil {
-		jitter = remoteJitter
-	}
-	c.Transport = &remoteTransport{
-		base:      base,
-		retries:   opt.Retries,
-		timeout:   opt.Timeout,
-		stripAuth: stripAuth,
-		sleep:     sleep,
-		jitter:    jitter,
-	}
-	return c
+	// langchaingo's default transport: http.DefaultTransport plus its
+	// User-Agent.
+	return httpretry.NewClient(opt.HTTPClient, httputil.DefaultTransport, httpretry.Transport{
+		Retries:   opt.Retries,
+		Timeout:   opt.Timeout,
+		StripAuth: stripAuth,
+		Sleep:     opt.sleep,
+		Jitter:    opt.jitter,
+	})
 }
 
 // remoteOpenAIBase validates OPENAI_BASE_URL. langchaingo posts to
 // BaseURL + "/embeddings" (trailing slash trimmed).
 func remoteOpenAIBase(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if strings.TrimSpace(raw) == "" {
 		raw = DefaultOpenAIBaseURL
 	}
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("want an http(s) URL, got %q", raw)
-	}
-	return u, nil
+	return endpoint.HTTP(raw)
 }
 
-// remoteOllamaBase reads OLLAMA_HOST the way Ollama does: "host",
-// "host:port" or a full URL; a missing scheme means http and a missing
-// port (without scheme) means 11434.
+// remoteOllamaBase reads OLLAMA_HOST as Ollama does (endpoint.Ollama),
+// DefaultOllamaHost when unset.
 func remoteOllamaBase(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
+	if strings.TrimSpace(raw) == "" {
 		raw = DefaultOllamaHost
 	}
-	if !strings.Contains(raw, "://") {
-		host := raw
-		if _, _, err := net.SplitHostPort(host); err != nil {
-			host = net.JoinHostPort(strings.Trim(host, "[]"), remoteOllamaPort)
-		}
-		raw = "http://" + host
-	}
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("want an http(s) URL, got %q", raw)
-	}
-	return u, nil
-}
-
-// remoteRedact renders u for messages without user info.
-func remoteRedact(u *url.URL) string {
-	c := *u
-	c.User = nil
-	return c.String()
+	return endpoint.Ollama(raw)
 }

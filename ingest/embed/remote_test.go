@@ -18,6 +18,7 @@ import (
 
 	"github.com/tmc/langchaingo/embeddings"
 
+	"govreply/internal/httpretry"
 	"govreply/knowledge"
 )
 
@@ -520,7 +521,7 @@ func TestRemoteBackoff(t *testing.T) {
 		t.Fatalf("sleeps = %v, want 4", sleeps)
 	}
 	for i, d := range sleeps {
-		hi := remoteBackoffBase << i
+		hi := httpretry.BackoffBase << i
 		if d < hi/2 || d > hi {
 			t.Errorf("wait %d = %v, want in [%v, %v]", i, d, hi/2, hi)
 		}
@@ -545,8 +546,8 @@ func TestRemoteRetryAfter(t *testing.T) {
 		if tt.value != "" {
 			h.Set("Retry-After", tt.value)
 		}
-		if got := remoteRetryAfter(h, now); got != tt.want {
-			t.Errorf("remoteRetryAfter(%q) = %v, want %v", tt.value, got, tt.want)
+		if got := httpretry.RetryAfter(h, now); got != tt.want {
+			t.Errorf("RetryAfter(%q) = %v, want %v", tt.value, got, tt.want)
 		}
 	}
 
@@ -666,7 +667,7 @@ func TestRemoteCancel(t *testing.T) {
 		opt := rtOptions(s, &rtSleeps{})
 		opt.sleep = func(c context.Context, d time.Duration) error {
 			cancel()
-			return remoteSleep(c, time.Hour) // must return at once
+			return httpretry.Sleep(c, time.Hour) // must return at once
 		}
 		r := rtMustNew(t, opt)
 		if _, err := r.Embed(ctx, []string{"x"}); !errors.Is(err, context.Canceled) {

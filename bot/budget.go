@@ -157,3 +157,34 @@ func (b *tokenBudget) fit(in prompts.DraftInput) (system, user string, kept int,
 	}
 	return "", "", 0, fmt.Errorf("帖子和事实太长，超出了模型的上下文窗口（可用 %d 个词元），请精简后重试", b.limit)
 }
+
+// fitChat renders a Q&A prompt within the budget: the lowest-ranked
+// passages are dropped first (down to one), then the oldest turns of the
+// conversation; the best passage is never dropped. It returns how many passages it
+// kept. A question that does not fit even alone is an error.
+func (b *tokenBudget) fitChat(in prompts.ChatInput) (system, user string, kept int, err error) {
+	passages, history := in.Passages, in.History
+	try := func(np, skip int) (bool, error) {
+		in.Passages, in.History = passages[:np], history[skip:]
+		if system, user, err = prompts.Chat(in); err != nil {
+			return false, err
+		}
+		return b.count(system, user) <= b.limit, nil
+	}
+	for np := len(passages); np >= min(1, len(passages)); np-- {
+		if ok, err := try(np, 0); err != nil || ok {
+			return system, user, np, err
+		}
+	}
+	for skip := 1; skip <= len(history); skip++ {
+		if ok, err := try(min(1, len(passages)), skip); err != nil || ok {
+			return system, user, min(1, len(passages)), err
+		}
+	}
+	if len(passages) == 0 {
+		if ok, err := try(0, len(history)); err != nil || ok {
+			return system, user, 0, err
+		}
+	}
+	return "", "", 0, fmt.Errorf("问题太长，超出了模型的上下文窗口（可用 %d 个词元），请精简后重试", b.limit)
+}

@@ -154,6 +154,10 @@ func (c *llmClient) GenerateContent(ctx context.Context, msgs []llms.MessageCont
 	return resp, nil
 }
 
+// Streams reports whether the client asks the server for a streamed
+// answer (LLMClientOptions.Stream); LLMAnswerer then forwards the pieces.
+func (c *llmClient) Streams() bool { return c.stream }
+
 // Call implements llms.Model.
 func (c *llmClient) Call(ctx context.Context, prompt string, options ...llms.CallOption) (string, error) {
 	return llms.GenerateFromSinglePrompt(ctx, c, prompt, options...)

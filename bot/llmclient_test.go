@@ -267,31 +267,12 @@ func TestLLMClientCancel(t *testing.T) {
 			s := newChatServer(t, p.proto)
 			s.hang = true
 			d := newLLM(t, clientFor(t, s, p.stream, nil), LLMOptions{})
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			errc := make(chan error, 1)
-			go func() {
+			err := cancelMidRequest(t, s.started, s.done, func(ctx context.Context) error {
 				_, err := d.Draft(ctx, DraftRequest{Post: waterPost})
-				errc <- err
-			}()
-			select {
-			case <-s.started:
-			case <-time.After(10 * time.Second):
-				t.Fatal("the request never reached the server")
-			}
-			cancel()
-			select {
-			case <-s.done:
-			case <-time.After(5 * time.Second):
-				t.Fatal("the upstream request was not cancelled")
-			}
-			select {
-			case err := <-errc:
-				if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "起草已取消") {
-					t.Errorf("want context.Canceled, got %v", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Draft did not return after cancellation")
+				return err
+			})
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "起草已取消") {
+				t.Errorf("want context.Canceled, got %v", err)
 			}
 			if n, _ := s.count(); n != 1 {
 				t.Errorf("a cancelled request was retried: %d attempts", n)
@@ -351,4 +332,33 @@ func TestNewLLMClientConfig(t *testing.T) {
 	if _, err := NewLLMClient(LLMClientOptions{Provider: "ollama", Model: "m", BaseURL: "localhost"}); err != nil {
 		t.Errorf("host without scheme and port: %v", err)
 	}
+}
+
+// cancelMidRequest runs call in the background, waits until the request
+// reaches the server (started), cancels call's context, checks that the
+// upstream request ends (done) and returns call's error.
+func cancelMidRequest(t *testing.T, started, done <-chan struct{}, call func(context.Context) error) error {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- call(ctx) }()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the server")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the upstream request was not cancelled")
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not return after cancellation")
+	}
+	return nil
 }

@@ -25,9 +25,9 @@ type Turn struct {
 // recent turns (the store's bound). Implementations are safe for
 // concurrent use.
 //
-// MemorySessions is the one implementation so far (the embedded default;
-// sessions end with the process). Sessions in Postgres, for a server
-// running on DATABASE_URL, are not written yet.
+// MemorySessions is the embedded default (sessions end with the
+// process); package bot/pgsessions keeps them in PostgreSQL, for a server
+// running on DATABASE_URL.
 type SessionStore interface {
 	Get(ctx context.Context, id string) (turns []Turn, ok bool, err error)
 	Append(ctx context.Context, id string, t Turn) error

@@ -133,3 +133,40 @@ func render(name string, values map[string]any) (string, error) {
 	}
 	return strings.TrimSpace(out) + "\n", nil
 }
+
+// ChatTurn is an earlier question and its answer in a conversation.
+type ChatTurn struct {
+	Question string
+	Answer   string
+}
+
+// ChatInput is what a Q&A request says.
+type ChatInput struct {
+	Question string
+	History  []ChatTurn // earlier turns, oldest first
+	Passages []Passage  // best first, numbered from 1
+}
+
+// Chat renders the Q&A prompt: the chat system prompt and the user
+// message carrying the conversation so far, the fenced passages and the
+// question, each fenced.
+func Chat(in ChatInput) (system, user string, err error) {
+	if system, err = System(NameChat); err != nil {
+		return "", "", err
+	}
+	ps := make([]Passage, len(in.Passages))
+	for i, p := range in.Passages {
+		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text)}
+	}
+	flat := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+	hist := make([]ChatTurn, len(in.History))
+	for i, t := range in.History {
+		hist[i] = ChatTurn{Question: Escape(flat.Replace(t.Question)), Answer: Escape(flat.Replace(t.Answer))}
+	}
+	user, err = render("chat_input.txt", map[string]any{
+		"Question": Escape(strings.TrimSpace(in.Question)),
+		"History":  hist,
+		"Passages": ps,
+	})
+	return system, user, err
+}

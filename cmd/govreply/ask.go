@@ -21,7 +21,7 @@ func newAskCmd(cfg *config) *cobra.Command {
 		Long: "就政务微博的规范、语气和案例提问（问题写在命令行上；给 - 时从标准输入读取）。\n" +
 			"回答摘录知识库中最相关的原文，每句后标注引用编号 [n]，并列出来源（标题 › 小节（文档 ID））；\n" +
 			"知识库中没有相关内容时会直说，不编造。\n" +
-			"--session 接着已有会话追问。会话保存在内存中：命令行每次运行都是新进程，所以给出的会话 ID 通常已不存在，此时开始新会话（会话保存到数据库尚未实现）。\n" +
+			"--session 接着已有会话追问。设置了 DATABASE_URL 时会话保存在数据库中，可跨多次运行接着追问；否则保存在内存中，命令行每次运行都是新进程，给出的会话 ID 已不存在，此时开始新会话。\n" +
 			"退出码：0 成功，2 用法或输入错误。",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -66,11 +66,17 @@ var openAnswerer = func(ctx context.Context, cfg config) (ans bot.Answerer, done
 	if err != nil {
 		return nil, nil, err
 	}
-	if ans, err = newAnswerer(cfg, d.retriever, log); err != nil {
+	sessions, closeSessions, err := openSessions(ctx, cfg)
+	if err != nil {
 		d.store.Close()
 		return nil, nil, err
 	}
-	return ans, func() { d.store.Close() }, nil
+	if ans, err = newAnswerer(cfg, d.retriever, sessions, log); err != nil {
+		closeSessions()
+		d.store.Close()
+		return nil, nil, err
+	}
+	return ans, func() { closeSessions(); d.store.Close() }, nil
 }
 
 // runAsk answers req (checked already) and prints the AnswerResponse

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"govreply/bot"
+	"govreply/bot/pgsessions"
 )
 
 // fakeAnswerer returns a fixed answer (a new session "s-new" unless the
@@ -162,5 +163,52 @@ func TestAskBuiltin(t *testing.T) {
 	code, out, _ = runCLI(t, nil, "ask", "今天天气怎么样")
 	if code != 0 || !strings.Contains(out, "知识库中没有找到") || !strings.HasSuffix(out, "来源：无\n") {
 		t.Errorf("off-topic: %d %s", code, out)
+	}
+}
+
+// TestAskSessionPostgres: with DATABASE_URL the session is kept in the
+// database, so a second process (runCLI again, with everything reopened)
+// continues it, with the first question as history.
+func TestAskSessionPostgres(t *testing.T) {
+	env := pgEnv(t)
+	ask := func(args ...string) (bot.AnswerResponse, string) {
+		t.Helper()
+		code, out, stderr := runCLI(t, env, append([]string{"ask", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("ask %v: exit %d: %s", args, code, stderr)
+		}
+		var res bot.AnswerResponse
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("not JSON: %s", out)
+		}
+		return res, stderr
+	}
+	first, _ := ask("网友在评论里骂人，怎么回复？")
+	if len(first.Session) != 32 {
+		t.Fatalf("session %q", first.Session)
+	}
+	second, stderr := ask("--session", first.Session, "那要道歉吗")
+	if second.Session != first.Session || strings.Contains(stderr, "不存在或已过期") {
+		t.Fatalf("session not continued: %q after %q, stderr %q", second.Session, first.Session, stderr)
+	}
+
+	s, err := pgsessions.Open(context.Background(), pgsessions.Options{URL: env["DATABASE_URL"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	turns, ok, err := s.Get(context.Background(), first.Session)
+	if err != nil || !ok || len(turns) != 2 {
+		t.Fatalf("stored session: %+v %v %v", turns, ok, err)
+	}
+	if turns[0].Question != "网友在评论里骂人，怎么回复？" || turns[1].Question != "那要道歉吗" ||
+		turns[1].Answer != second.Answer || !strings.Contains(turns[1].Query, "骂人") {
+		t.Errorf("stored turns %+v", turns)
+	}
+
+	// Without DATABASE_URL the id is unknown to the new process.
+	code, out, stderr := runCLI(t, nil, "ask", "--json", "--session", first.Session, "那要道歉吗")
+	if code != 0 || strings.Contains(out, first.Session) || !strings.Contains(stderr, "不存在或已过期") {
+		t.Errorf("memory sessions: %d %s %q", code, out, stderr)
 	}
 }

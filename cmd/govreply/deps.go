@@ -14,6 +14,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"govreply/bot"
+	"govreply/bot/pgsessions"
 	"govreply/ingest"
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
@@ -222,7 +223,7 @@ func newReviewer(cfg config) (*review.Reviewer, error) {
 // model name or server address is a configuration error here, before any
 // request: there is no silent fallback to offline drafting.
 func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *slog.Logger) (bot.Drafter, error) {
-	if err := checkLLM(cfg, "drafting", log); err != nil {
+	if err := checkLLM(cfg); err != nil {
 		return nil, err
 	}
 	c, err := bot.NewComposer(bot.ComposerOptions{Retriever: r, Reviewer: rv})
@@ -245,12 +246,16 @@ func newDrafter(cfg config, r *knowledge.Retriever, rv *review.Reviewer, log *sl
 }
 
 // newLLMClient builds the model client of --llm openai|ollama.
-func newLLMClient(cfg config) (llms.Model, error) {
+func newLLMClient(cfg config) (llms.Model, error) { return buildLLMClient(cfg, false) }
+
+// buildLLMClient builds the model client of --llm openai|ollama; stream
+// asks the server for streamed answers.
+func buildLLMClient(cfg config, stream bool) (llms.Model, error) {
 	base := cfg.OpenAIBase
 	if cfg.LLM == bot.LLMProviderOllama {
 		base = cfg.OllamaHost
 	}
-	m, err := bot.NewLLMClient(bot.LLMClientOptions{Provider: cfg.LLM, BaseURL: base, APIKey: cfg.OpenAIKey, Model: cfg.LLMModel})
+	m, err := bot.NewLLMClient(bot.LLMClientOptions{Provider: cfg.LLM, BaseURL: base, APIKey: cfg.OpenAIKey, Model: cfg.LLMModel, Stream: stream})
 	if err != nil {
 		return nil, usageError{"大模型配置有误：" + err.Error()}
 	}
@@ -259,35 +264,57 @@ func newLLMClient(cfg config) (llms.Model, error) {
 
 // checkLLM rejects an unknown --llm and, for openai and ollama, a
 // configuration the model client cannot be built from (no model name, no
-// server address). Answering with a model is not wired yet: what
-// "answering" runs offline, with a warning.
-func checkLLM(cfg config, what string, log *slog.Logger) error {
+// server address): nothing falls back to offline silently.
+func checkLLM(cfg config) error {
 	switch cfg.LLM {
 	case "offline", "":
 		return nil
 	case "openai", "ollama":
-		if _, err := newLLMClient(cfg); err != nil {
-			return err
-		}
-		if what != "drafting" {
-			log.Warn(what+" with a model is not available yet; running offline", "llm", cfg.LLM)
-		}
-		return nil
+		_, err := newLLMClient(cfg)
+		return err
 	}
 	return usageError{"未知的大模型 " + cfg.LLM + "：可选 offline、openai、ollama"}
 }
 
 // newAnswerer builds the question answerer that --llm / GOVREPLY_LLM asks
-// for, on the process's retriever, with conversations in memory (sessions
-// in Postgres are not written yet, so a server on DATABASE_URL keeps them
-// in memory too, and they end with the process). Only the offline
-// answerer is wired so far: with openai or ollama set (and valid, see
-// checkLLM) it answers offline and logs a warning; drafting uses the model.
-func newAnswerer(cfg config, r *knowledge.Retriever, log *slog.Logger) (bot.Answerer, error) {
-	if err := checkLLM(cfg, "answering", log); err != nil {
+// for, on the process's retriever, with conversations in sessions (see
+// openSessions): the offline answerer, or with openai or ollama an
+// LLMAnswerer on that model (the same client as drafting, streaming, so
+// that SSE answers arrive token by token), which retrieves and applies
+// the relevance threshold as the offline answerer does.
+func newAnswerer(cfg config, r *knowledge.Retriever, sessions bot.SessionStore, log *slog.Logger) (bot.Answerer, error) {
+	if err := checkLLM(cfg); err != nil {
 		return nil, err
 	}
-	return bot.NewOfflineAnswerer(bot.AnswererOptions{Retriever: r, Sessions: bot.NewMemorySessions(bot.MemorySessionsOptions{})})
+	off, err := bot.NewOfflineAnswerer(bot.AnswererOptions{Retriever: r, Sessions: sessions})
+	if err != nil || cfg.LLM == "offline" || cfg.LLM == "" {
+		return off, err
+	}
+	m, err := buildLLMClient(cfg, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := bot.NewLLMAnswerer(bot.LLMAnswererOptions{Model: m, ModelName: cfg.LLMModel, Offline: off})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("answering with a language model", "llm", cfg.LLM, "model", cfg.LLMModel)
+	return a, nil
+}
+
+// openSessions returns the conversation store: in PostgreSQL when
+// DATABASE_URL is set (in the knowledge store's schema, the first on the
+// URL's search_path; sessions outlive the process), otherwise in memory
+// (they end with the process). done closes it.
+func openSessions(ctx context.Context, cfg config) (s bot.SessionStore, done func(), err error) {
+	if cfg.DatabaseURL == "" {
+		return bot.NewMemorySessions(bot.MemorySessionsOptions{}), func() {}, nil
+	}
+	st, err := pgsessions.Open(ctx, pgsessions.Options{URL: cfg.DatabaseURL})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, st.Close, nil
 }
 
 // rulesError is a configuration error about rule files. Its message keeps

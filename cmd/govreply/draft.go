@@ -83,7 +83,7 @@ var openDrafter = func(ctx context.Context, cfg config) (dr bot.Drafter, done fu
 		return nil, nil, err
 	}
 	log := cliLogger()
-	if err := checkLLM(cfg, "drafting", log); err != nil { // before the slow part
+	if err := checkLLM(cfg); err != nil { // before the slow part
 		return nil, nil, err
 	}
 	d, err := openDeps(ctx, cfg, depsOptions{log: log})

@@ -57,7 +57,12 @@ func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
-	ans, err := newAnswerer(cfg, d.retriever, log)
+	sessions, closeSessions, err := openSessions(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeSessions()
+	ans, err := newAnswerer(cfg, d.retriever, sessions, log)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ type RewriteResponse struct {
 	Text    string        `json:"text"`
 	Changes []Change      `json:"changes"` // in text order, never overlapping
 	Review  review.Review `json:"review"`
+	// Fallback, set only by an LLMRewriter, says (in Chinese) why the
+	// model's rewrite was not used and this is the offline rewrite.
+	Fallback string `json:"fallback,omitempty"`
 }
 
 // Rewriter puts an officialese draft into plain language, keeping its

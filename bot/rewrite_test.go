@@ -108,26 +108,7 @@ func TestRewriteOfficialese(t *testing.T) {
 			t.Errorf("review of the result: %+v", res.Review)
 		}
 		// Changes map to the original offsets and rebuild the result.
-		runes := []rune(in)
-		var sb strings.Builder
-		pos := 0
-		for _, c := range res.Changes {
-			if c.Start < pos || c.End < c.Start || c.End > len(runes) {
-				t.Fatalf("change out of order or range: %+v", c)
-			}
-			if got := string(runes[c.Start:c.End]); got != c.Before {
-				t.Errorf("change %+v: original[%d:%d] = %q", c, c.Start, c.End, got)
-			}
-			if c.Rule == "" || c.Reason == "" {
-				t.Errorf("change without rule or reason: %+v", c)
-			}
-			sb.WriteString(string(runes[pos:c.Start]) + c.After)
-			pos = c.End
-		}
-		sb.WriteString(string(runes[pos:]))
-		if sb.String() != res.Text {
-			t.Errorf("changes do not rebuild the text:\n got %s\nwant %s", sb.String(), res.Text)
-		}
+		checkChanges(t, in, res)
 		// Idempotent.
 		again, err := w.Rewrite(ctx, RewriteRequest{Text: res.Text, Kind: review.KindReply})
 		if err != nil {

@@ -1,12 +1,12 @@
 // Package prompts holds the assistant's prompt templates as files
 // (Chinese system prompts for draft, chat, rewrite and critique, and the
-// drafting request) and renders them with langchaingo's prompt templates
+// drafting, chat and rewrite requests) and renders them with langchaingo's prompt templates
 // (Go text/template syntax).
 //
 // Everything that does not come from this package — the citizen's post,
 // the department's facts, retrieved passages, earlier drafts — is data.
 // It is rendered inside labelled fences (<网友帖子>, <已知事实>,
-// <参考资料 …>, <上一稿>, <审核意见>) after Escape, so no text can close a
+// <参考资料 …>, <原稿>, <上一稿>, <审核意见>) after Escape, so no text can close a
 // fence early or open a new one, and the system prompts say that only the
 // system prompt gives instructions.
 package prompts
@@ -167,6 +167,42 @@ func Chat(in ChatInput) (system, user string, err error) {
 		"Question": Escape(strings.TrimSpace(in.Question)),
 		"History":  hist,
 		"Passages": ps,
+	})
+	return system, user, err
+}
+
+// RewriteInput is what a plain-language rewrite request says.
+type RewriteInput struct {
+	Kind  string // comment | reply | post
+	Limit int    // length limit, Weibo-counted characters
+	Draft string // the officialese draft to rewrite
+	// Previous and Findings ask for a revised rewrite: the rewrite that
+	// failed review and what the reviewer said.
+	Previous string
+	Findings []string
+}
+
+// Rewrite renders the rewrite prompt: the rewrite system prompt and the
+// user message carrying the fenced draft (and, for a second attempt, the
+// fenced failing rewrite and the reviewer's findings).
+func Rewrite(in RewriteInput) (system, user string, err error) {
+	if system, err = System(NameRewrite); err != nil {
+		return "", "", err
+	}
+	kindName := kindNames[in.Kind]
+	if kindName == "" {
+		kindName = "回复"
+	}
+	findings := make([]string, len(in.Findings))
+	for i, f := range in.Findings {
+		findings[i] = Escape(strings.ReplaceAll(f, "\n", " "))
+	}
+	user, err = render("rewrite_input.txt", map[string]any{
+		"KindName": kindName,
+		"Limit":    in.Limit,
+		"Draft":    Escape(in.Draft),
+		"Previous": Escape(in.Previous),
+		"Findings": findings,
 	})
 	return system, user, err
 }

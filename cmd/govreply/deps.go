@@ -324,9 +324,28 @@ func rulesError(what string, err error) error {
 	return knowledge.E("review.rules", knowledge.Invalid, what+"：\n  "+strings.Join(lines, "\n  "), err)
 }
 
-// newRewriter builds the plain-language rewriter on the process's
-// reviewer. It is offline (the pairs of bot/data/rewrite.yaml) whatever
-// --llm says.
-func newRewriter(rv *review.Reviewer) (bot.Rewriter, error) {
-	return bot.NewOfflineRewriter(bot.RewriterOptions{Reviewer: rv})
+// newRewriter builds the plain-language rewriter that --llm /
+// GOVREPLY_LLM asks for, on the process's reviewer: the offline rewriter
+// (the pairs of bot/data/rewrite.yaml, the default), or with openai or
+// ollama an LLMRewriter on that model, which falls back to the offline
+// rewrite (marked in the response) when the model's loses a fact or fails
+// review twice. A bad model configuration is an error here.
+func newRewriter(cfg config, rv *review.Reviewer, log *slog.Logger) (bot.Rewriter, error) {
+	if err := checkLLM(cfg); err != nil {
+		return nil, err
+	}
+	off, err := bot.NewOfflineRewriter(bot.RewriterOptions{Reviewer: rv})
+	if err != nil || cfg.LLM == "offline" || cfg.LLM == "" {
+		return off, err
+	}
+	m, err := newLLMClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := bot.NewLLMRewriter(bot.LLMRewriterOptions{Model: m, ModelName: cfg.LLMModel, Offline: off, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("rewriting with a language model", "llm", cfg.LLM, "model", cfg.LLMModel)
+	return w, nil
 }

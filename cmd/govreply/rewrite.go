@@ -62,7 +62,7 @@ var openRewriter = func(cfg config) (bot.Rewriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newRewriter(rv)
+	return newRewriter(cfg, rv, cliLogger())
 }
 
 // runRewrite rewrites req (checked already) and prints the
@@ -96,6 +96,9 @@ func printRewrite(w io.Writer, res bot.RewriteResponse) {
 	fmt.Fprintf(w, "改写稿（%s，字数 %d/%d）：\n", orID(kindNames, rv.Kind), rv.Length, rv.Limit)
 	fmt.Fprintln(w, indent(res.Text, "  "))
 	fmt.Fprintln(w)
+	if res.Fallback != "" {
+		fmt.Fprintf(w, "注意：%s。\n\n", res.Fallback)
+	}
 	if len(res.Changes) == 0 {
 		fmt.Fprintln(w, "改动：无（没有找到需要改写的套话）")
 	} else {

@@ -66,7 +66,7 @@ func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
-	rw, err := newRewriter(rv)
+	rw, err := newRewriter(cfg, rv, log)
 	if err != nil {
 		return err
 	}

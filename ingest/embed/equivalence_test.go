@@ -3,17 +3,14 @@ package embed
 import (
 	"context"
 	"hash/fnv"
-	"io/fs"
 	"maps"
 	"math"
-	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 	"unicode"
 
 	"govreply/ingest/segment"
-	"govreply/knowledge/builtin"
+	"govreply/internal/texttest"
 )
 
 // referenceVector is the local embedder as it was before Vector took a
@@ -93,28 +90,10 @@ func equivalenceTexts(t *testing.T) []string {
 	t.Helper()
 	texts := []string{"", " ", "的", "我们的", "a", "政务微博", "政政政政政", "回复回复回复 Weibo weibo WEIBO",
 		"\xff\xfe政务\xff微博", "🙂政务🙂微博🙂", "１２３ＡＢＣ全角", "2024年3月5日 12345 热线12345"}
-	err := fs.WalkDir(builtin.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(builtin.FS(), p)
-		texts = append(texts, string(b))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts = append(texts, texttest.Builtin(t)...)
 	pieces := []string{"网友", "反映", "小区", "停水", "我们", "的", "了", "，", "。", "！", "\n", " ", "Weibo", "APP",
 		"12345", "🙂", "\xff", "「", "」", "政务微博", "回复", "答复", "最晚", "最迟", "在评论区", "a", "·", "—", "\t"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 300 {
-		var b strings.Builder
-		for range rng.IntN(80) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		texts = append(texts, b.String())
-	}
-	return texts
+	return append(texts, texttest.Mix(1, 2, 300, 80, pieces)...)
 }
 
 func TestVectorMatchesReference(t *testing.T) {

@@ -1,13 +1,10 @@
 package segment
 
 import (
-	"io/fs"
-	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
 
-	"govreply/knowledge/builtin"
+	"govreply/internal/texttest"
 )
 
 // cutTexts are varied texts for comparing cuts: the built-in knowledge
@@ -18,29 +15,11 @@ func cutTexts(t *testing.T) []string {
 	texts := []string{"", " ", "的", "a", "政务微博", "政政政政政", "Weibo WEIBO weibo", "\xff\xfe政务\xff微博",
 		"🙂政务🙂微博🙂", "１２３ＡＢＣ全角", "2024年3月5日 12345 热线12345", "中华人民共和国国务院办公厅",
 		"ΑΒΓ Straße İstanbul", "abc123def", "，。！？", "\n\t"}
-	err := fs.WalkDir(builtin.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(builtin.FS(), p)
-		texts = append(texts, string(b))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts = append(texts, texttest.Builtin(t)...)
 	pieces := []string{"网友", "反映", "小区", "停水", "我们", "的", "了", "，", "。", "！", "\n", " ", "Weibo", "APP",
 		"12345", "🙂", "\xff", "「", "」", "政务微博", "回复", "答复", "最晚", "最迟", "在评论区", "a", "·", "—",
 		"\t", "中华人民共和国", "研究生命", "起源", "结婚的和尚未结婚的", "长", "江", "大桥", "市", "南京", "Ⅻ", "Ａ"}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 500 {
-		var b strings.Builder
-		for range rng.IntN(60) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		texts = append(texts, b.String())
-	}
-	return texts
+	return append(texts, texttest.Mix(3, 4, 500, 60, pieces)...)
 }
 
 func TestCutSearchMatchesGse(t *testing.T) {

@@ -238,20 +238,7 @@ func TestLLMClientProtocols(t *testing.T) {
 			if retry := s.message(t, 1, "user"); !strings.Contains(retry, "<上一稿>\n"+badDraft) || !strings.Contains(retry, "<审核意见>") {
 				t.Errorf("retry request lacks the failing draft or the findings:\n%s", retry)
 			}
-			for i, v := range resp.Drafts {
-				if !v.Review.Pass {
-					t.Errorf("draft %d fails: %+v", i+1, v.Review.Findings)
-				}
-				if len(v.Citations) == 0 {
-					t.Errorf("draft %d cites nothing", i+1)
-				}
-				for _, c := range v.Citations {
-					if !slices.ContainsFunc(ps, func(p []string) bool { return p[2] == c.Doc && p[3] == c.Title && p[4] == c.Section }) {
-						t.Errorf("citation %+v was not among the passages sent", c)
-					}
-					checkRealCitation(t, c)
-				}
-			}
+			checkDraftsCitePassages(t, resp, ps)
 			if c := resp.Drafts[1].Citations; len(c) != 1 || c[0].Doc != ps[1][2] {
 				t.Errorf("the regenerated draft cites passage 2: %+v", c)
 			}
@@ -361,4 +348,25 @@ func cancelMidRequest(t *testing.T, started, done <-chan struct{}, call func(con
 		t.Fatal("the call did not return after cancellation")
 	}
 	return nil
+}
+
+// checkDraftsCitePassages: every draft passes review and cites something,
+// and every citation is one of the passages sent (ps: passageRE matches of
+// the prompt) and a real document of the knowledge base.
+func checkDraftsCitePassages(t *testing.T, resp DraftResponse, ps [][]string) {
+	t.Helper()
+	for i, v := range resp.Drafts {
+		if !v.Review.Pass {
+			t.Errorf("draft %d fails: %+v", i+1, v.Review.Findings)
+		}
+		if len(v.Citations) == 0 {
+			t.Errorf("draft %d cites nothing", i+1)
+		}
+		for _, c := range v.Citations {
+			if !slices.ContainsFunc(ps, func(p []string) bool { return p[2] == c.Doc && p[3] == c.Title && p[4] == c.Section }) {
+				t.Errorf("citation %+v was not among the passages sent", c)
+			}
+			checkRealCitation(t, c)
+		}
+	}
 }

@@ -197,9 +197,28 @@ func (s *Store) Append(ctx context.Context, id string, t bot.Turn) error {
 	return nil
 }
 
+// SweepEvery runs Sweep every interval until ctx is done, so that a
+// long-running server does not keep expired conversations (citizens'
+// questions among them) longer than the TTL says. A failed sweep is
+// reported to onError (nil: ignored) and tried again at the next tick.
+func (s *Store) SweepEvery(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Sweep(ctx); err != nil && onError != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
+}
+
 // Sweep deletes the expired sessions and their turns and returns how many
-// sessions it deleted. Open runs it; a long-running server may run it
-// from time to time (an expired session is invisible either way).
+// sessions it deleted. Open runs it, and SweepEvery from time to time (an
+// expired session is invisible either way).
 func (s *Store) Sweep(ctx context.Context) (int64, error) {
 	tag, err := s.pool.Exec(ctx, `DELETE FROM chat_sessions WHERE used <= $1`, s.deadline(s.now()))
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"govreply/bot"
 	"govreply/bot/pgsessions"
 	"govreply/knowledge/postgres/pgtest"
@@ -190,5 +192,50 @@ func TestConcurrentAppends(t *testing.T) {
 		if turns, _, _ := stores[1].Get(ctx, fmt.Sprintf("own-%d", w)); fmt.Sprint(questions(turns)) != "[0 1 2 3 4]" {
 			t.Errorf("own-%d: %v", w, questions(turns))
 		}
+	}
+}
+
+// TestSweepEvery: the periodic sweep deletes a session once it expires and
+// stops with its context.
+func TestSweepEvery(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := newClock()
+	schema := pgtest.MustSchema(t)
+	s := open(t, pgsessions.Options{URL: pgtest.URL(), Schema: schema, TTL: time.Hour, Now: c.Now})
+	conn, err := pgx.Connect(ctx, pgtest.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	count := func() int {
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{schema, "chat_sessions"}.Sanitize()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := s.Append(ctx, "a", bot.Turn{Question: "a1"}); err != nil {
+		t.Fatal(err)
+	}
+	if count() != 1 {
+		t.Fatal("the session was not stored")
+	}
+	c.Advance(2 * time.Hour)
+	stopped := make(chan struct{})
+	go func() {
+		s.SweepEvery(ctx, 10*time.Millisecond, func(err error) { t.Error(err) })
+		close(stopped)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); count() != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the expired session was never swept")
+		}
+	}
+	cancel()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("SweepEvery did not stop with its context")
 	}
 }

@@ -62,6 +62,11 @@ func serve(ctx context.Context, cfg config, corpus []string, log *slog.Logger) e
 		return err
 	}
 	defer closeSessions()
+	if sw, ok := sessions.(interface {
+		SweepEvery(context.Context, time.Duration, func(error))
+	}); ok {
+		go sw.SweepEvery(ctx, 10*time.Minute, func(err error) { log.Warn("清理过期会话失败", "err", err) })
+	}
 	ans, err := newAnswerer(cfg, d.retriever, sessions, log)
 	if err != nil {
 		return err

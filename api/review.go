@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -99,7 +100,7 @@ func readJSON(r *http.Request, dst any, jr jsonRequest) error {
 		}
 		return knowledge.E(jr.op, knowledge.Invalid, "无法读取请求内容", err)
 	}
-	if !utf8.Valid(body) {
+	if !utf8.Valid(body) || hasLoneSurrogate(body) {
 		return jr.invalidUTF8
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -114,6 +115,53 @@ func readJSON(r *http.Request, dst any, jr jsonRequest) error {
 		return knowledge.E(jr.op, knowledge.Invalid, "请求中只能有一个 JSON 对象")
 	}
 	return nil
+}
+
+// hasLoneSurrogate reports whether a JSON text escapes half of a UTF-16
+// surrogate pair ("\ud800" alone): encoding/json would turn it into
+// U+FFFD silently, so such text is as invalid as bad UTF-8 bytes.
+func hasLoneSurrogate(body []byte) bool {
+	high := false // the previous escape was a high surrogate
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			if high {
+				return true
+			}
+			continue
+		}
+		if i+1 >= len(body) {
+			break
+		}
+		if body[i+1] != 'u' || i+6 > len(body) {
+			if high {
+				return true
+			}
+			i++ // an escaped character such as \\ or \"
+			continue
+		}
+		v, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		if err != nil {
+			return false // a syntax error the decoder reports
+		}
+		switch {
+		case v >= 0xD800 && v < 0xDC00:
+			if high {
+				return true
+			}
+			high = true
+		case v >= 0xDC00 && v < 0xE000:
+			if !high {
+				return true
+			}
+			high = false
+		default:
+			if high {
+				return true
+			}
+		}
+		i += 5
+	}
+	return high
 }
 
 // jsonProblem says in Chinese what is wrong with a request body.

@@ -158,6 +158,18 @@ func TestReviewBuiltin(t *testing.T) {
 	}
 }
 
+// TestReviewEscapes: a surrogate pair and an escaped backslash before "u"
+// are valid JSON text, reviewed as usual.
+func TestReviewEscapes(t *testing.T) {
+	srv := newReviewServer(t, review.NewWithChecks())
+	for _, body := range []string{`{"text":"草稿\ud83d\ude00"}`, `{"text":"C:\\ud800"}`, `{"text":"引号\"和\\"}`} {
+		resp, out := postReview(t, srv.URL, "application/json", strings.NewReader(body))
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: status %d: %.200s", body, resp.StatusCode, out)
+		}
+	}
+}
+
 func TestReviewErrors(t *testing.T) {
 	srv := newReviewServer(t, review.NewWithChecks(phraseCheck{}))
 	huge := `{"text":"` + strings.Repeat("长", api.ReviewMaxBody/3+1) + `"}`
@@ -174,6 +186,9 @@ func TestReviewErrors(t *testing.T) {
 		{"no text", "application/json", strings.NewReader(`{"kind":"post"}`), 400, review.CodeEmptyText},
 		{"null text", "application/json", strings.NewReader(`{"text":null}`), 400, review.CodeEmptyText},
 		{"invalid UTF-8", "application/json", strings.NewReader("{\"text\":\"\xff\xfe草稿\"}"), 400, review.CodeInvalidText},
+		{"lone high surrogate", "application/json", strings.NewReader(`{"text":"草稿\ud800"}`), 400, review.CodeInvalidText},
+		{"lone low surrogate", "application/json", strings.NewReader(`{"text":"\udc00草稿"}`), 400, review.CodeInvalidText},
+		{"high surrogate then text", "application/json", strings.NewReader(`{"text":"\ud83d\u0041"}`), 400, review.CodeInvalidText},
 		{"text too long", "application/json", jsonBody(t, map[string]string{"text": strings.Repeat("长", review.MaxRunes+1)}), 413, review.CodeTooLong},
 		{"body too large", "application/json", strings.NewReader(huge), 413, "too_large"},
 		{"body too large, no length", "application/json", io.MultiReader(strings.NewReader(huge)), 413, "too_large"},

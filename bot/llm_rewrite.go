@@ -168,7 +168,10 @@ func (w *LLMRewriter) attempt(ctx context.Context, in prompts.RewriteInput, orig
 
 // fallback returns the offline rewrite, marked with why.
 func (w *LLMRewriter) fallback(ctx context.Context, req RewriteRequest, why string) (RewriteResponse, error) {
-	w.log.Warn("rewrite falls back to the offline rewriter", "reason", why)
+	// Log the reason without its details: they may quote the draft's facts
+	// (a phone number, a name), which stay out of logs.
+	reason, _, _ := strings.Cut(why, "：")
+	w.log.Warn("rewrite falls back to the offline rewriter", "reason", reason)
 	res, err := w.off.Rewrite(ctx, req)
 	if err != nil {
 		return RewriteResponse{}, err

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -245,5 +246,23 @@ func TestDiffRunes(t *testing.T) {
 	// Short equal runs inside a phrase are merged: one change, not two.
 	if hs := diffRunes([]rune("甲乙丙丁戊"), []rune("甲X丙Y戊")); len(hs) != 1 {
 		t.Errorf("want one merged hunk, got %+v", hs)
+	}
+}
+
+// TestLLMRewriteFallbackLogKeepsFactsOut: the fallback is logged without
+// the facts the model lost (they may be a citizen's phone number).
+func TestLLMRewriteFallbackLogKeepsFactsOut(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	why := "大模型改写稿丢失了原稿中的事实：13812345678、幸福小区"
+	w := &LLMRewriter{log: log, off: rewriter(t)}
+	if _, err := w.fallback(context.Background(), RewriteRequest{Text: "我局高度重视，电话13812345678。", Kind: review.KindReply}, why); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "13812345678") || strings.Contains(buf.String(), "幸福小区") {
+		t.Errorf("the log holds the lost facts: %s", buf.String())
+	}
+	if !strings.Contains(buf.String(), "丢失了原稿中的事实") {
+		t.Errorf("the log lacks the reason: %s", buf.String())
 	}
 }

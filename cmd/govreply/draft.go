@@ -144,23 +144,7 @@ func printDrafts(w io.Writer, res bot.DraftResponse) {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "草稿 %d（%s，字数 %d/%d）\n", i+1, orID(kindNames, rv.Kind), rv.Length, rv.Limit)
 		fmt.Fprintln(w, indent(v.Text, "  "))
-		verdict := "通过"
-		if !rv.Pass {
-			verdict = "未通过"
-		}
-		fmt.Fprintf(w, "审核：%d/100　%s", rv.Score, verdict)
-		if len(rv.Findings) > 0 {
-			fmt.Fprintf(w, "（问题 %d 处）", len(rv.Findings))
-		}
-		fmt.Fprintln(w)
-		n := utf8.RuneCountInString(v.Text)
-		for _, f := range rv.Findings {
-			fmt.Fprintf(w, "  - %s · %s", orID(severityNames, f.Severity), orID(categoryNames, f.Category))
-			if !wholeDraft(f, n) && f.Excerpt != "" {
-				fmt.Fprintf(w, " “%s”", oneLine(f.Excerpt, 20))
-			}
-			fmt.Fprintf(w, "：%s\n", f.Message)
-		}
+		printReviewBrief(w, v.Text, rv, "未通过")
 		if len(v.Citations) == 0 {
 			fmt.Fprintln(w, "依据：无")
 			continue

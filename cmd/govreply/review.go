@@ -221,6 +221,29 @@ func printReview(w io.Writer, text string, rv review.Review) {
 	}
 }
 
+// printReviewBrief prints the score, the verdict (failing: what to say
+// when the draft does not pass) and one line per finding of text's review,
+// as the commands that show a review next to their own output do.
+func printReviewBrief(w io.Writer, text string, rv review.Review, failing string) {
+	verdict := "通过"
+	if !rv.Pass {
+		verdict = failing
+	}
+	fmt.Fprintf(w, "审核：%d/100　%s", rv.Score, verdict)
+	if len(rv.Findings) > 0 {
+		fmt.Fprintf(w, "（问题 %d 处）", len(rv.Findings))
+	}
+	fmt.Fprintln(w)
+	n := utf8.RuneCountInString(text)
+	for _, f := range rv.Findings {
+		fmt.Fprintf(w, "  - %s · %s", orID(severityNames, f.Severity), orID(categoryNames, f.Category))
+		if !wholeDraft(f, n) && f.Excerpt != "" {
+			fmt.Fprintf(w, " “%s”", oneLine(f.Excerpt, 20))
+		}
+		fmt.Fprintf(w, "：%s\n", f.Message)
+	}
+}
+
 // wholeDraft reports a finding about the draft as a whole (length, a
 // missing element), which spans all n code points.
 func wholeDraft(f review.Finding, n int) bool { return f.Start == 0 && f.End == n && n > 0 }

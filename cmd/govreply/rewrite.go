@@ -113,21 +113,5 @@ func printRewrite(w io.Writer, res bot.RewriteResponse) {
 		fmt.Fprintf(w, "     理由：%s\n", c.Reason)
 	}
 	fmt.Fprintln(w)
-	verdict := "通过"
-	if !rv.Pass {
-		verdict = "未通过（有“错误”级问题，须修改后再发）"
-	}
-	fmt.Fprintf(w, "审核：%d/100　%s", rv.Score, verdict)
-	if len(rv.Findings) > 0 {
-		fmt.Fprintf(w, "（问题 %d 处）", len(rv.Findings))
-	}
-	fmt.Fprintln(w)
-	n := len([]rune(res.Text))
-	for _, f := range rv.Findings {
-		fmt.Fprintf(w, "  - %s · %s", orID(severityNames, f.Severity), orID(categoryNames, f.Category))
-		if !wholeDraft(f, n) && f.Excerpt != "" {
-			fmt.Fprintf(w, " “%s”", oneLine(f.Excerpt, 20))
-		}
-		fmt.Fprintf(w, "：%s\n", f.Message)
-	}
+	printReviewBrief(w, res.Text, rv, "未通过（有“错误”级问题，须修改后再发）")
 }

@@ -91,6 +91,9 @@ type Store struct {
 	commonShare    float64
 	now            func() time.Time
 	stats          statsCache
+	// statements are the search statements by mode (SearchStatement),
+	// assembled once: the dimension is the only thing they vary by.
+	statements map[knowledge.Mode]string
 }
 
 var _ knowledge.Store = (*Store)(nil)
@@ -138,6 +141,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		textCandidates: cmp.Or(opts.TextCandidates, DefaultTextCandidates),
 		commonShare:    cmp.Or(opts.CommonShare, DefaultCommonShare),
 		now:            opts.Now,
+	}
+	s.statements = map[knowledge.Mode]string{}
+	for _, m := range []knowledge.Mode{knowledge.ModeHybrid, knowledge.ModeVector, knowledge.ModeText} {
+		s.statements[m] = searchSQL(m != knowledge.ModeText, m != knowledge.ModeVector, dim)
 	}
 	if s.now == nil {
 		s.now = time.Now

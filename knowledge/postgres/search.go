@@ -34,7 +34,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if !mode.Valid() {
 		return nil, knowledge.E(op, knowledge.Invalid, "未知的检索模式 "+string(mode))
 	}
-	useVec, useText := mode != knowledge.ModeText, mode != knowledge.ModeVector
+	useVec := mode != knowledge.ModeText
 	if useVec && len(q.Vector) != s.dim {
 		return nil, knowledge.E(op, knowledge.Invalid, "查询向量维度与知识库不一致")
 	}
@@ -42,7 +42,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	sql := searchSQL(useVec, useText, s.dim)
+	sql := s.statements[mode]
 
 	var hits []knowledge.Hit
 	run := func(db interface {
@@ -342,7 +342,7 @@ func scanHit(row pgx.CollectableRow) (knowledge.Hit, error) {
 // measure a stale copy.
 func (s *Store) SearchStatement(mode knowledge.Mode) string {
 	mode = cmp.Or(mode, knowledge.ModeHybrid)
-	return searchSQL(mode != knowledge.ModeText, mode != knowledge.ModeVector, s.dim)
+	return s.statements[mode]
 }
 
 // SearchArgs returns the named arguments Search binds for q (depth and

@@ -84,12 +84,7 @@ func NewLLMClient(opts LLMClientOptions) (llms.Model, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultLLMTimeout
 	}
-	switch {
-	case opts.Retries == 0:
-		opts.Retries = DefaultLLMRetries
-	case opts.Retries < 0:
-		opts.Retries = 0
-	}
+	opts.Retries = httpretry.Retries(opts.Retries, DefaultLLMRetries)
 	if model == "" {
 		return nil, errors.New("未设置大模型名：请用 --llm-model 或环境变量 GOVREPLY_LLM_MODEL 指定（如 gpt-4o-mini、qwen2.5:7b）")
 	}

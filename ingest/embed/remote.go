@@ -118,12 +118,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultRemoteTimeout
 	}
-	switch {
-	case opt.Retries == 0:
-		opt.Retries = DefaultRemoteRetries
-	case opt.Retries < 0:
-		opt.Retries = 0
-	}
+	opt.Retries = httpretry.Retries(opt.Retries, DefaultRemoteRetries)
 
 	httpClient := remoteHTTPClient(opt, provider == ProviderOpenAI && opt.APIKey == "")
 

@@ -261,3 +261,15 @@ func (b *attemptBody) Close() error {
 	b.cancel()
 	return err
 }
+
+// Retries reads a configured retry count: 0 means def, a negative count
+// means none.
+func Retries(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
+}

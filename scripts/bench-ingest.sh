@@ -44,7 +44,8 @@ import json, sys
 label, s, fbytes, wall_ms, rss_kb = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 wall = wall_ms / 1000
 print(f"{label}: added {s['added']}, unchanged {s['skipped']}, failed {s['failed']}, chunks {s['chunks']}")
-print(f"  Indexer.Run: {s['seconds']:.1f} s, {fbytes/1e6/s['seconds']:.2f} MB/s of Markdown files "
+idx = f", of which {s['index_seconds']:.1f} s building the vector index" if s.get('index_seconds') else ""
+print(f"  Indexer.Run: {s['seconds']:.1f} s{idx}, {fbytes/1e6/s['seconds']:.2f} MB/s of Markdown files "
       f"({s['bytes']/1e6/s['seconds']:.2f} MB/s of body text), {s['chunks']/s['seconds']:.0f} chunks/s")
 print(f"  process wall time (start-up, migrations, run): {wall:.1f} s, {fbytes/1e6/wall:.2f} MB/s; peak RSS {rss_kb/1024:.0f} MB")
 PY

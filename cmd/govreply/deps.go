@@ -51,6 +51,8 @@ type depsOptions struct {
 // DATABASE_URL (or with --corpus) the store is in memory and is filled
 // here; otherwise it is PostgreSQL, migrated on open.
 func openDeps(ctx context.Context, cfg config, o depsOptions) (*deps, error) {
+	seg := segment.Default()
+	go seg.Warm() // overlaps the tiktoken tables and the store's migrations
 	emb, err := newEmbedder(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -59,7 +61,6 @@ func openDeps(ctx context.Context, cfg config, o depsOptions) (*deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	seg := segment.Default()
 	exp, err := newExpander(cfg, seg)
 	if err != nil {
 		return nil, err

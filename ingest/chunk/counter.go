@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/pkoukk/tiktoken-go"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
@@ -22,7 +23,35 @@ func init() {
 	// Setting it during package initialisation (which is single-threaded)
 	// cannot race with any GetEncoding call, and it guarantees the rank
 	// files come from the embedded assets, never from the network.
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
+	tiktoken.SetBpeLoader(loader)
+}
+
+// loader is the offline loader, remembering what it loaded so that the
+// fast counter shares tiktoken-go's rank table instead of parsing the
+// file again.
+var loader = &sharedLoader{offline: tiktoken_loader.NewOfflineLoader(), ranks: map[string]map[string]int{}}
+
+// cl100kFile is the name under which tiktoken-go asks the loader for
+// cl100k_base's ranks (a key into the embedded files, never fetched).
+const cl100kFile = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+
+type sharedLoader struct {
+	offline tiktoken.BpeLoader
+	mu      sync.Mutex
+	ranks   map[string]map[string]int
+}
+
+func (l *sharedLoader) LoadTiktokenBpe(file string) (map[string]int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r, ok := l.ranks[file]; ok {
+		return r, nil
+	}
+	r, err := l.offline.LoadTiktokenBpe(file)
+	if err == nil {
+		l.ranks[file] = r
+	}
+	return r, err
 }
 
 // Counter counts tokens with one tiktoken encoding. It is safe for concurrent
@@ -31,6 +60,7 @@ func init() {
 type Counter struct {
 	name string
 	enc  *tiktoken.Tiktoken
+	fast *fastBPE // cl100k_base only; nil for the other encodings
 }
 
 type counterEntry struct {
@@ -80,6 +110,14 @@ func NewCounter(encoding string) (*Counter, error) {
 			return
 		}
 		e.c = &Counter{name: name, enc: enc}
+		if name == "cl100k_base" {
+			ranks, err := loader.LoadTiktokenBpe(cl100kFile)
+			if err != nil {
+				e.err = fmt.Errorf("加载分词编码 %s 失败：%w", name, err)
+				return
+			}
+			e.c.fast = newFastBPE(ranks)
+		}
 	})
 	return e.c, e.err
 }
@@ -92,6 +130,9 @@ func (c *Counter) Encoding() string { return c.name }
 func (c *Counter) Count(text string) int {
 	if text == "" {
 		return 0
+	}
+	if c.fast != nil && utf8.ValidString(text) {
+		return c.fast.count(text)
 	}
 	return len(c.enc.EncodeOrdinary(text))
 }

@@ -41,7 +41,7 @@ type dag struct {
 
 // cutSearch returns gse's CutSearch(text, true).
 func (s *Segmenter) cutSearch(text string) []string {
-	d := newDAG(&s.seg, text)
+	d := newDAG(s.gse(), text)
 	words := d.cut()
 	out := make([]string, 0, len(words)*2)
 	var buf []byte

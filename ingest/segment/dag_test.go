@@ -25,7 +25,7 @@ func cutTexts(t *testing.T) []string {
 func TestCutSearchMatchesGse(t *testing.T) {
 	s := Default()
 	for _, text := range cutTexts(t) {
-		want := s.seg.CutSearch(text, true)
+		want := s.gse().CutSearch(text, true)
 		if got := s.cutSearch(text); !slices.Equal(got, want) {
 			t.Fatalf("cutSearch(%q)\n = %q\nwant %q", text, got, want)
 		}

@@ -20,8 +20,7 @@ import (
 var stopwordsText string
 
 var (
-	once     sync.Once
-	shared   *Segmenter
+	shared   = &Segmenter{}
 	stopOnce sync.Once
 	stops    map[string]bool
 )
@@ -29,23 +28,34 @@ var (
 // Segmenter wraps a gse segmenter. It is safe for concurrent use: gse's
 // cutting only reads its dictionary.
 type Segmenter struct {
-	seg gse.Segmenter
+	once sync.Once
+	seg  gse.Segmenter
 }
 
-// Default returns the process-wide segmenter, loading gse's embedded
-// dictionary on first use (about a second; done once per process).
-func Default() *Segmenter {
-	once.Do(func() {
-		s := &Segmenter{}
+// Default returns the process-wide segmenter. Its dictionary, gse's
+// embedded one, loads on first use (about a second, once per process) or
+// when Warm is called.
+func Default() *Segmenter { return shared }
+
+// Warm loads the dictionary now if it is not loaded yet. Commands call it
+// in a goroutine at start, so that the second of loading overlaps other
+// start-up work (the tiktoken tables, migrations, reading files).
+func (s *Segmenter) Warm() {
+	s.gse()
+	idfOnce.Do(loadIDF)
+}
+
+// gse returns the loaded gse segmenter.
+func (s *Segmenter) gse() *gse.Segmenter {
+	s.once.Do(func() {
 		s.seg.SkipLog = true
 		// LoadDictEmbed only fails on a malformed dictionary, and the
 		// dictionary is compiled into the binary.
 		if err := s.seg.LoadDictEmbed("zh_s"); err != nil {
 			panic("segment: embedded gse dictionary: " + err.Error())
 		}
-		shared = s
 	})
-	return shared
+	return &s.seg
 }
 
 // Words cuts text into words in gse's search mode (long words are also
@@ -68,7 +78,7 @@ func (s *Segmenter) Words(text string) []string {
 // sub-words), lower-cased, punctuation and spaces included, so the words
 // concatenate to the lower-cased text. Query expansion reads word
 // boundaries from it (knowledge/thesaurus).
-func (s *Segmenter) Cut(text string) []string { return newDAG(&s.seg, text).cut() }
+func (s *Segmenter) Cut(text string) []string { return newDAG(s.gse(), text).cut() }
 
 // Terms returns the search terms of text: its words without stop words,
 // the character bigrams of its CJK runs (Bigrams), then its CJK characters
@@ -144,7 +154,7 @@ func (s *Segmenter) WeightedTerms(text string) ([]string, []float64) {
 // Freq returns gse's dictionary frequency of word (0 when unknown). The
 // local embedder uses it as a corpus-independent document frequency.
 func (s *Segmenter) Freq(word string) float64 {
-	f, _, ok := s.seg.Find(word)
+	f, _, ok := s.gse().Find(word)
 	if !ok {
 		return 0
 	}
@@ -152,7 +162,7 @@ func (s *Segmenter) Freq(word string) float64 {
 }
 
 // TotalFreq is the sum of all dictionary frequencies.
-func (s *Segmenter) TotalFreq() float64 { return s.seg.Dict.TotalFreq() }
+func (s *Segmenter) TotalFreq() float64 { return s.gse().Dict.TotalFreq() }
 
 // IsStopword reports whether w is a function word too common to help a
 // search (的, 了, 怎么, …). The list is data: stopwords.txt.

@@ -52,9 +52,12 @@ func TestBulkRunOnPostgres(t *testing.T) {
 			ix.Bulk, ix.Writers = ingest.BulkOn, 1
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			_, err = ix.Run(ctx, "c", []string{manyFiles(t, 10)}, &recorder{n: c.cancelAfter, cancel: cancel})
+			sum, err := ix.Run(ctx, "c", []string{manyFiles(t, 10)}, &recorder{n: c.cancelAfter, cancel: cancel})
 			if (err != nil) != (c.cancelAfter > 0) {
 				t.Fatalf("Run: %v", err)
+			}
+			if sum.IndexSeconds <= 0 || sum.IndexSeconds > sum.Seconds {
+				t.Errorf("IndexSeconds %v of Seconds %v: want the index build's share", sum.IndexSeconds, sum.Seconds)
 			}
 			if !hnswIndexExists(t, schema) {
 				t.Fatal("the HNSW index is missing after Run returned")

@@ -154,3 +154,19 @@ func TestIngestReportsFailures(t *testing.T) {
 		}
 	}
 }
+
+func TestStartCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	stop := startCPUProfile(path)
+	if code := run(context.Background(), []string{"review", "--help"}, io.Discard, io.Discard); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	stop()
+	info, err := os.Stat(path)
+	if err != nil || info.Size() == 0 {
+		t.Fatalf("profile %s not written: %v", path, err)
+	}
+	// An unwritable path profiles nothing and does not stop the command.
+	startCPUProfile(filepath.Join(t.TempDir(), "missing", "cpu.prof"))()
+	startCPUProfile("")()
+}

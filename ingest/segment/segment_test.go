@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -172,6 +173,31 @@ func TestWeightedTerms(t *testing.T) {
 func TestDefaultIsShared(t *testing.T) {
 	if Default() != Default() {
 		t.Fatal("Default() loaded the dictionary twice")
+	}
+}
+
+// TestWarmWhileSegmenting loads the dictionary from several goroutines at
+// once, as commands do (Warm in the background while the first files are
+// segmented): every caller waits for the one load and sees the whole
+// dictionary. Run with -race.
+func TestWarmWhileSegmenting(t *testing.T) {
+	const text = "市民反映小区电梯经常出故障"
+	s := &Segmenter{} // not Default: its dictionary may be loaded already
+	var wg sync.WaitGroup
+	words := make([][]string, 4)
+	wg.Go(s.Warm)
+	for i := range words {
+		wg.Go(func() { words[i] = s.Words(text) })
+	}
+	wg.Wait()
+	want := Default().Words(text)
+	if !slices.Contains(want, "电梯") {
+		t.Fatalf("reference words %q lack 电梯", want)
+	}
+	for _, w := range words {
+		if !slices.Equal(w, want) {
+			t.Fatalf("words %q, want %q: the dictionary was not whole when they were cut", w, want)
+		}
 	}
 }
 

@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"govreply/knowledge"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/postgres/pgtest"
 	"govreply/knowledge/storetest"
@@ -49,5 +51,43 @@ func TestTsvectorOf(t *testing.T) {
 				t.Errorf("%s: tsvectorOf = %.200s, differs from to_tsvector('simple')", tc.name, got)
 			}
 		})
+	}
+}
+
+// TestChunkRowKeepsTsvectorInline checks migration 0005's row layout: a
+// chunk of typical size (a few hundred terms, 1536 dimensions) has only its
+// embedding in the TOAST table; its tsvector, which every full-text
+// candidate is scored on, stays in the row.
+func TestChunkRowKeepsTsvectorInline(t *testing.T) {
+	const dim = 1536
+	s := pgtest.MustOpen(t, dim)
+	terms := make([]string, 0, 600)
+	for i := range 300 {
+		terms = append(terms, fmt.Sprintf("词%03d", i), fmt.Sprintf("语%03d", i))
+	}
+	vec := make([]float32, dim)
+	for i := range vec {
+		vec[i] = float32(i%7) / 100
+	}
+	c := storetest.Chunk(0, vec, terms...)
+	c.Text = strings.Repeat("市民反映路灯不亮，已转交城管部门处理。", 12)
+	if _, err := s.Put(t.Context(), storetest.Doc("", "inline", "h1"), []knowledge.Chunk{c}); err != nil {
+		t.Fatal(err)
+	}
+	var toast string
+	var tsvBytes int
+	if err := s.QueryRow(t.Context(), `SELECT c.reltoastrelid::regclass::text, (SELECT pg_column_size(tsv) FROM chunks)
+		FROM pg_class c WHERE c.oid = 'chunks'::regclass`).Scan(&toast, &tsvBytes); err != nil {
+		t.Fatal(err)
+	}
+	if tsvBytes < 2048 {
+		t.Fatalf("the test's tsvector is %d bytes: too small to have been moved out of line", tsvBytes)
+	}
+	var values int
+	if err := s.QueryRow(t.Context(), `SELECT count(DISTINCT chunk_id) FROM `+toast).Scan(&values); err != nil {
+		t.Fatal(err)
+	}
+	if values != 1 {
+		t.Errorf("%d values of the chunk's row are in the TOAST table, want 1 (the embedding)", values)
 	}
 }

@@ -2,7 +2,9 @@ package segment
 
 import (
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-ego/gse"
@@ -36,19 +38,33 @@ type dag struct {
 	first []int   // edges of rune k are edges[first[k]:first[k+1]]
 	edges []edge  // dictionary words, by start rune, then by end
 	alone []route // route of a rune that starts no word (gse's fallback)
+	rs    []route // best routes (routes)
 	logT  float64 // ln of the dictionary's total frequency
+}
+
+// dagPool recycles a dag's slices between cuts: ingest cuts every chunk,
+// and they were a fifth of its allocations.
+var dagPool = sync.Pool{New: func() any { return new(dag) }}
+
+// release returns d to dagPool; d must not be used afterwards. The words
+// a cut returned stay valid: they are substrings of the text, not of d.
+func (d *dag) release() {
+	d.seg, d.text = nil, ""
+	dagPool.Put(d)
 }
 
 // cutSearch returns gse's CutSearch(text, true).
 func (s *Segmenter) cutSearch(text string) []string {
 	d := newDAG(s.gse(), text)
+	defer d.release()
 	words := d.cut()
 	out := make([]string, 0, len(words)*2)
-	var buf []byte
+	buf := d.key[:0] // the text's bytes are no longer needed
 	for _, w := range words {
 		out, buf = d.grams(out, buf, w)
 		out = append(out, w)
 	}
+	d.key = buf
 	return out
 }
 
@@ -60,7 +76,10 @@ func newDAG(seg *gse.Segmenter, text string) *dag {
 	if !utf8.ValidString(text) {
 		text = string([]rune(text)) // as gse's []rune round trip: U+FFFD per bad byte
 	}
-	d := &dag{seg: seg, text: text, key: []byte(text), logT: math.Log(seg.Dict.TotalFreq())}
+	d := dagPool.Get().(*dag)
+	d.seg, d.text, d.logT = seg, text, math.Log(seg.Dict.TotalFreq())
+	d.key = append(d.key[:0], text...)
+	d.off, d.edges = d.off[:0], d.edges[:0]
 	for i := range text {
 		d.off = append(d.off, i)
 	}
@@ -80,8 +99,8 @@ func (d *dag) find(a, b int) (float64, bool) {
 // positive frequency (gse's getDag).
 func (d *dag) build() {
 	n := len(d.off) - 1
-	d.first = make([]int, n+1)
-	d.alone = make([]route, n)
+	d.first = slices.Grow(d.first[:0], n+1)[:n+1]
+	d.alone = slices.Grow(d.alone[:0], n)[:n]
 	for k := range n {
 		d.first[k] = len(d.edges)
 		for i := k; i < n; i++ {
@@ -114,7 +133,8 @@ func aloneRoute(freq float64, ok bool, logT float64, k int) route {
 // same arithmetic and tie-breaking, so the same floats.
 func (d *dag) routes() []route {
 	n := len(d.off) - 1
-	rs := make([]route, n+1)
+	d.rs = append(slices.Grow(d.rs[:0], n+1)[:n], route{}) // rs[n] is the zero route
+	rs := d.rs
 	for idx := n - 1; idx >= 0; idx-- {
 		es := d.edges[d.first[idx]:d.first[idx+1]]
 		if len(es) == 0 {

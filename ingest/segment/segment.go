@@ -78,7 +78,11 @@ func (s *Segmenter) Words(text string) []string {
 // sub-words), lower-cased, punctuation and spaces included, so the words
 // concatenate to the lower-cased text. Query expansion reads word
 // boundaries from it (knowledge/thesaurus).
-func (s *Segmenter) Cut(text string) []string { return newDAG(s.gse(), text).cut() }
+func (s *Segmenter) Cut(text string) []string {
+	d := newDAG(s.gse(), text)
+	defer d.release()
+	return d.cut()
+}
 
 // Terms returns the search terms of text: its words without stop words,
 // the character bigrams of its CJK runs (Bigrams), then its CJK characters
@@ -286,7 +290,7 @@ func (s *Segmenter) Weight(term string) float64 { return IDF(term) }
 // Unigrams returns the CJK characters of text that are not stop words, in
 // order, one per occurrence. The strings are substrings of text.
 func Unigrams(text string) []string {
-	var out []string
+	out := make([]string, 0, utf8.RuneCountInString(text))
 	for i, r := range text {
 		if isHan(r) {
 			if c := text[i : i+utf8.RuneLen(r)]; !IsStopword(c) {
@@ -302,7 +306,7 @@ func Unigrams(text string) []string {
 // unless it is a stop word). The strings are substrings of text: a run's
 // characters are adjacent in it.
 func Bigrams(text string) []string {
-	var out []string
+	out := make([]string, 0, utf8.RuneCountInString(text))
 	prev, pairs := -1, 0 // byte offset of the run's last character (-1: no run); bigrams of the run so far
 	for i, r := range text {
 		if !isHan(r) {

@@ -188,3 +188,15 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("oversized body: %d %s", resp.StatusCode, b)
 	}
 }
+
+// wantMetrics fails the test unless GET /metrics of the server at url
+// holds every one of lines.
+func wantMetrics(t *testing.T, url string, lines ...string) {
+	t.Helper()
+	_, body := get(t, url+"/metrics")
+	for _, want := range lines {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

@@ -229,15 +229,9 @@ func TestReviewRouteAndMetrics(t *testing.T) {
 	}
 	postReview(t, srv.URL, "application/json", strings.NewReader(`{"text":"您好"}`))
 	postReview(t, srv.URL, "text/plain", strings.NewReader(`您好`))
-	_, body = get(t, srv.URL+"/metrics")
-	for _, want := range []string{
+	wantMetrics(t, srv.URL,
 		`govreply_http_requests_total{code="200",method="POST",route="/v1/review"} 1`,
-		`govreply_http_requests_total{code="415",method="POST",route="/v1/review"} 1`,
-	} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+		`govreply_http_requests_total{code="415",method="POST",route="/v1/review"} 1`)
 
 	// Without a reviewer the route says the service is unavailable.
 	srv = newReviewServer(t, nil)

@@ -158,21 +158,14 @@ func TestLLMDraftPromptAndCitations(t *testing.T) {
 	if resp.Classification != Complaint || len(resp.Drafts) != 3 {
 		t.Fatalf("response %+v", resp)
 	}
+	checkDraftsCitePassages(t, resp, ps)
+	// 【依据】i+1,i+2 → exactly passages i+1 and i+2 of the prompt.
 	for i, v := range resp.Drafts {
-		if !v.Review.Pass {
-			t.Errorf("draft %d fails: %+v", i+1, v.Review.Findings)
-		}
-		// 【依据】i+1,i+2 → passages i+1 and i+2 of the prompt, which are
-		// real documents of the knowledge base.
-		if len(v.Citations) == 0 {
-			t.Errorf("draft %d cites nothing", i+1)
-		}
 		for j, c := range v.Citations {
 			p := ps[i+j]
 			if c.Doc != p[2] || c.Title != p[3] || c.Section != p[4] {
 				t.Errorf("draft %d citation %d = %+v, want passage %s", i+1, j+1, c, p[1])
 			}
-			checkRealCitation(t, c)
 		}
 	}
 	if !slices.ContainsFunc(resp.ToVerify, func(s string) bool { return strings.Contains(s, "恢复供水时间") }) ||

@@ -2,7 +2,7 @@
 // middleware (request ids, logging, metrics, body limits, recovery).
 //
 // Errors are JSON: {"error":{"code":"…","message":"…"}}, where code is a
-// stable machine code (a knowledge.Kind, or the code of a review or bot
+// stable machine code (a errs.Kind, or the code of a review or bot
 // InputError) and message is Chinese for people. statusOf is the one table
 // that maps codes to HTTP statuses.
 package api
@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"govreply/bot"
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/review"
 )
@@ -68,10 +69,11 @@ func New(cfg Config) *Server {
 	e.HandleMethodNotAllowed = true
 	e.Use(s.recovery, s.requestID, s.observe, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
-		writeError(c, knowledge.E("api", knowledge.NotFound, "接口不存在："+c.Request.URL.Path))
+		writeError(c, errs.E("api", errs.NotFound, "接口不存在："+c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		writeErrorStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "不支持该请求方法")
+		// Routing's own answer, not an error of the application.
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, errorBody{errorDetail{Code: "method_not_allowed", Message: "不支持该请求方法"}})
 	})
 	s.routes(e)
 	s.engine = e
@@ -118,7 +120,15 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	if err := s.cfg.Store.Ping(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		writeError(c, knowledge.E("readyz", knowledge.Unavailable, "知识库暂不可用", err))
+		// Not ready is 503 (or 504) whatever the store says; a store
+		// that names the failing part (database_unavailable) keeps it.
+		switch errs.KindOf(err) {
+		case errs.Unavailable, errs.Timeout:
+			err = errs.E("readyz", "知识库暂不可用", err)
+		default:
+			err = errs.E("readyz", errs.Unavailable, "知识库暂不可用", err)
+		}
+		writeError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -14,6 +14,7 @@ import (
 	"govreply/api"
 	"govreply/ingest/embed"
 	"govreply/ingest/segment"
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/memory"
 )
@@ -48,8 +49,8 @@ func newTestServer(t *testing.T, store knowledge.Store) *httptest.Server {
 
 type errBody struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    errs.Code `json:"code"`
+		Message string    `json:"message"`
 	} `json:"error"`
 }
 
@@ -95,7 +96,7 @@ func TestSearchErrors(t *testing.T) {
 		name   string
 		query  string
 		status int
-		code   string
+		code   errs.Code
 	}{
 		{"empty query", "q=", 400, "invalid_input"},
 		{"blank query", "q=" + url.QueryEscape("   "), 400, "invalid_input"},
@@ -142,7 +143,7 @@ type downStore struct{ knowledge.Store }
 
 func (downStore) Ping(context.Context) error { return errors.New("connection refused") }
 func (downStore) Search(context.Context, knowledge.Query) ([]knowledge.Hit, error) {
-	return nil, knowledge.E("test", knowledge.Unavailable, "数据库不可用", errors.New("connection refused"))
+	return nil, errs.E("test", errs.Unavailable, "数据库不可用", errors.New("connection refused"))
 }
 
 func TestUnavailable(t *testing.T) {

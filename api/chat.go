@@ -9,29 +9,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"govreply/bot"
-	"govreply/knowledge"
+	"govreply/internal/errs"
 )
 
 // ChatMaxBody is the body limit of POST /v1/chat: a question of the
 // longest allowed length fits even when every character is escaped as a
 // JSON surrogate pair (12 bytes), with room for the session id.
-const ChatMaxBody = bot.MaxMessageRunes*12 + 4<<10
+const ChatMaxBody = bot.MaxMessageRunes*12 + bot.MaxSessionBytes + 4<<10
 
 // tokenRunes is how many characters one SSE token event carries when the
 // Answerer does not stream by itself.
 const tokenRunes = 8
 
 const chatOp = "api.chat"
-
-// chatRequest is the body of POST /v1/chat.
-type chatRequest struct {
-	Session string `json:"session"`
-	Message string `json:"message"`
-}
-
-// maxSessionBytes bounds the session field: an id is 32 hex digits, so a
-// longer one is not ours (answered 400 rather than carried around).
-const maxSessionBytes = 128
 
 // chat answers POST /v1/chat {"session":"…","message":"…"} with the
 // bot.AnswerResponse {"session","answer","sources"} (the same as `govreply
@@ -48,38 +38,30 @@ const maxSessionBytes = 128
 // away.
 func (s *Server) chat(c *gin.Context) {
 	if s.cfg.Answerer == nil {
-		writeError(c, knowledge.E(chatOp, knowledge.Unavailable, "问答功能未启用"))
+		writeError(c, errs.E(chatOp, errs.Unavailable, "问答功能未启用"))
 		return
 	}
-	var body chatRequest
-	err := readJSON(c.Request, &body, jsonRequest{
-		op:          chatOp,
-		example:     `{"session":"","message":"网友骂人怎么回复？"}`,
-		fields:      "session、message",
-		tooLarge:    fmt.Sprintf("请求内容过大：问题最多 %d 字", bot.MaxMessageRunes),
-		invalidUTF8: &bot.InputError{Code: bot.CodeInvalidText, Message: "请求内容不是有效的 UTF-8 文本"},
+	var req bot.AnswerRequest
+	err := readJSON(c.Request, &req, jsonRequest{
+		op:       chatOp,
+		example:  `{"session":"","message":"网友骂人怎么回复？"}`,
+		fields:   "session、message",
+		tooLarge: fmt.Sprintf("请求内容过大：问题最多 %d 字", bot.MaxMessageRunes),
 	})
-	if err == nil {
-		body.Message, err = bot.CheckMessage(body.Message)
-	}
-	if err == nil && len(body.Session) > maxSessionBytes {
-		err = knowledge.E(chatOp, knowledge.Invalid, fmt.Sprintf("会话 ID 无效：最长 %d 个字符", maxSessionBytes))
-	}
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	req := bot.AnswerRequest{Session: body.Session, Message: body.Message}
 	if wantsStream(c.Request) {
 		s.chatStream(c, req)
 		return
 	}
 	res, err := s.cfg.Answerer.Answer(c.Request.Context(), req)
 	if err != nil {
-		writeError(c, s.answerError(c, err))
+		writeError(c, canceled(c, chatOp, err))
 		return
 	}
-	c.JSON(http.StatusOK, nonNilSources(res))
+	c.JSON(http.StatusOK, res.NonNil())
 }
 
 // chatStream answers req as Server-Sent Events.
@@ -126,28 +108,20 @@ func (s *Server) chatStream(c *gin.Context, req bot.AnswerRequest) {
 		c.Abort()
 		return
 	case err != nil && !started:
-		writeError(c, s.answerError(c, err))
+		writeError(c, canceled(c, chatOp, err))
 		return
 	case err != nil:
-		status, code, msg := classify(err) // the status line has gone out already
+		status, body := classify(err) // the status line has gone out already
 		if status >= 500 {
 			c.Error(err) // logged by observe
 		}
-		c.SSEvent("error", errorBody{errorDetail{Code: code, Message: msg}})
+		c.SSEvent("error", body)
 		c.Writer.Flush()
 		return
 	}
 	start()
-	c.SSEvent("done", nonNilSources(res))
+	c.SSEvent("done", res.NonNil())
 	c.Writer.Flush()
-}
-
-// answerError names a cancelled request as such.
-func (s *Server) answerError(c *gin.Context, err error) error {
-	if ctxErr := c.Request.Context().Err(); ctxErr != nil {
-		return knowledge.E(chatOp, knowledge.Unavailable, "请求已取消", err)
-	}
-	return err
 }
 
 // wantsStream reports whether the client accepts text/event-stream.
@@ -201,11 +175,3 @@ func lastIndexRune(rs []rune, r rune) int {
 }
 
 func containsRune(rs []rune, r rune) bool { return indexRune(rs, r) >= 0 }
-
-// nonNilSources returns res with [] rather than null sources.
-func nonNilSources(res bot.AnswerResponse) bot.AnswerResponse {
-	if res.Sources == nil {
-		res.Sources = []bot.Source{}
-	}
-	return res
-}

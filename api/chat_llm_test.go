@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"govreply/bot"
+	"govreply/bot/llm"
 	"govreply/ingest/embed"
 	"govreply/ingest/segment"
 	"govreply/knowledge"
@@ -80,11 +81,11 @@ func TestChatStreamLLM(t *testing.T) {
 	r := &knowledge.Retriever{Store: mem, Embedder: emb, Segmenter: seg}
 
 	up, users := fakeOpenAIStream(t, "重大突发事件要在规定时间内", "发布权威信息[1]，并举行新闻", "发布会[1][7]。")
-	m, err := bot.NewLLMClient(bot.LLMClientOptions{Provider: "openai", BaseURL: up.URL + "/v1", APIKey: "sk-test", Model: "gpt-4o-mini", Stream: true})
+	m, err := llm.NewClient(llm.ClientOptions{Provider: "openai", BaseURL: up.URL + "/v1", APIKey: "sk-test", Model: "gpt-4o-mini", Stream: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := bot.NewLLMAnswerer(bot.LLMAnswererOptions{Model: m, ModelName: "gpt-4o-mini", Retriever: r})
+	a, err := llm.NewAnswerer(llm.AnswererOptions{Model: m, ModelName: "gpt-4o-mini", Retriever: r})
 	if err != nil {
 		t.Fatal(err)
 	}

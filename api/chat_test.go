@@ -16,6 +16,8 @@ import (
 
 	"govreply/api"
 	"govreply/bot"
+	"govreply/internal/errs"
+	"govreply/review"
 )
 
 // fakeAnswerer returns a fixed answer (or err) in the session asked for
@@ -28,7 +30,13 @@ type fakeAnswerer struct {
 	calls []bot.AnswerRequest
 }
 
+// Answer validates req as every Answerer must (bot.AnswerRequest.Normalize)
+// and records only the requests that pass.
 func (f *fakeAnswerer) Answer(ctx context.Context, req bot.AnswerRequest) (bot.AnswerResponse, error) {
+	req, err := req.Normalize()
+	if err != nil {
+		return bot.AnswerResponse{}, err
+	}
 	f.mu.Lock()
 	f.calls = append(f.calls, req)
 	f.mu.Unlock()
@@ -265,23 +273,23 @@ func TestChatErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, accept, ct, body string
 		status                 int
-		code                   string
+		code                   errs.Code
 	}{
 		{"not JSON", "", "text/plain", `{"message":"问"}`, 415, "unsupported_format"},
 		{"empty", "", "application/json", `{"message":""}`, 400, bot.CodeEmptyMessage},
 		{"blank", "text/event-stream", "application/json", `{"message":" \n "}`, 400, bot.CodeEmptyMessage},
 		{"too long", "", "application/json", `{"message":"` + strings.Repeat("问", bot.MaxMessageRunes+1) + `"}`, 413, bot.CodeMessageTooLong},
-		{"bad UTF-8", "", "application/json", "{\"message\":\"\xff\"}", 400, bot.CodeInvalidText},
+		{"bad UTF-8", "", "application/json", "{\"message\":\"\xff\"}", 400, review.CodeInvalidText},
 		{"unknown field", "", "application/json", `{"msg":"问"}`, 400, "invalid_input"},
 		{"not an object", "", "application/json", `["问"]`, 400, "invalid_input"},
 		{"body too large", "", "application/json", `{"message":"` + strings.Repeat("问", api.ChatMaxBody) + `"}`, 413, "too_large"},
-		{"session too long", "", "application/json", `{"session":"` + strings.Repeat("a", 200) + `","message":"问"}`, 400, "invalid_input"},
+		{"session too long", "", "application/json", `{"session":"` + strings.Repeat("a", 200) + `","message":"问"}`, 400, bot.CodeInvalidSession},
 	} {
 		resp, body := postChat(t, context.Background(), srv.URL, tc.accept, tc.ct, tc.body)
 		var eb struct {
 			Error struct{ Code, Message string } `json:"error"`
 		}
-		if err := json.Unmarshal(body, &eb); err != nil || resp.StatusCode != tc.status || eb.Error.Code != tc.code || eb.Error.Message == "" {
+		if err := json.Unmarshal(body, &eb); err != nil || resp.StatusCode != tc.status || errs.Code(eb.Error.Code) != tc.code || eb.Error.Message == "" {
 			t.Errorf("%s: %d %.200s, want %d %s", tc.name, resp.StatusCode, body, tc.status, tc.code)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 	"govreply/api"
 	"govreply/bot"
-	"govreply/internal/draftinput"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
@@ -34,7 +34,13 @@ type fakeDrafter struct {
 	done    chan error    // a blocking Draft's ctx.Err()
 }
 
+// Draft validates req as every Drafter must (bot.DraftRequest.Normalize)
+// and records only the requests that pass.
 func (f *fakeDrafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftResponse, error) {
+	req, err := req.Normalize()
+	if err != nil {
+		return bot.DraftResponse{}, err
+	}
 	f.mu.Lock()
 	f.calls = append(f.calls, req)
 	f.mu.Unlock()
@@ -148,7 +154,7 @@ func TestDrafts(t *testing.T) {
 		return string(bytes.ReplaceAll(b, []byte("😀"), []byte(`\ud83d\ude00`)))
 	}
 	resp, body = postDrafts(t, context.Background(), srv.URL, "application/json",
-		strings.NewReader(`{"post":`+esc(draftinput.MaxPostRunes)+`,"facts":`+esc(draftinput.MaxFactsRunes)+`,"kind":"post","tone":"简洁"}`))
+		strings.NewReader(`{"post":`+esc(bot.MaxPostRunes)+`,"facts":`+esc(bot.MaxFactsRunes)+`,"kind":"post","tone":"简洁"}`))
 	if resp.StatusCode != 200 {
 		t.Fatalf("longest post and facts, fully escaped: %d %.300s", resp.StatusCode, body)
 	}
@@ -163,17 +169,17 @@ func TestDraftsErrors(t *testing.T) {
 		body        io.Reader
 		drafter     *fakeDrafter // nil: one that must not be called
 		status      int
-		code        string
+		code        errs.Code
 	}{
 		{"empty post", "application/json", strings.NewReader(`{"post":""}`), nil, 400, bot.CodeEmptyPost},
 		{"blank post", "application/json", strings.NewReader(`{"post":" \n\t ","facts":"已修好"}`), nil, 400, bot.CodeEmptyPost},
 		{"no post", "application/json", strings.NewReader(`{"facts":"已修好"}`), nil, 400, bot.CodeEmptyPost},
 		{"null post", "application/json", strings.NewReader(`{"post":null}`), nil, 400, bot.CodeEmptyPost},
-		{"post too long", "application/json", jsonBody(t, map[string]string{"post": long(draftinput.MaxPostRunes + 1)}), nil, 413, bot.CodePostTooLong},
-		{"facts too long", "application/json", jsonBody(t, map[string]string{"post": "路灯", "facts": long(draftinput.MaxFactsRunes + 1)}), nil, 413, bot.CodeFactsTooLong},
-		{"invalid UTF-8", "application/json", strings.NewReader("{\"post\":\"\xff\xfe路灯\"}"), nil, 400, bot.CodeInvalidText},
-		{"invalid UTF-8 facts", "application/json", strings.NewReader("{\"post\":\"路灯\",\"facts\":\"\xc3\"}"), nil, 400, bot.CodeInvalidText},
-		{"unknown kind", "application/json", strings.NewReader(`{"post":"路灯","kind":"weibo"}`), nil, 400, bot.CodeInvalidKind},
+		{"post too long", "application/json", jsonBody(t, map[string]string{"post": long(bot.MaxPostRunes + 1)}), nil, 413, bot.CodePostTooLong},
+		{"facts too long", "application/json", jsonBody(t, map[string]string{"post": "路灯", "facts": long(bot.MaxFactsRunes + 1)}), nil, 413, bot.CodeFactsTooLong},
+		{"invalid UTF-8", "application/json", strings.NewReader("{\"post\":\"\xff\xfe路灯\"}"), nil, 400, review.CodeInvalidText},
+		{"invalid UTF-8 facts", "application/json", strings.NewReader("{\"post\":\"路灯\",\"facts\":\"\xc3\"}"), nil, 400, review.CodeInvalidText},
+		{"unknown kind", "application/json", strings.NewReader(`{"post":"路灯","kind":"weibo"}`), nil, 400, review.CodeInvalidKind},
 		{"unknown tone", "application/json", strings.NewReader(`{"post":"路灯","tone":"严厉"}`), nil, 400, bot.CodeInvalidTone},
 		{"body too large", "application/json", strings.NewReader(huge), nil, 413, "too_large"},
 		{"body too large, no length", "application/json", io.MultiReader(strings.NewReader(huge)), nil, 413, "too_large"},
@@ -187,9 +193,9 @@ func TestDraftsErrors(t *testing.T) {
 		{"no content type", "", strings.NewReader(`{"post":"路灯"}`), nil, 415, "unsupported_format"},
 		{"not UTF-8 charset", "application/json; charset=gbk", strings.NewReader(`{"post":"路灯"}`), nil, 415, "unsupported_format"},
 		{"drafter input error", "application/json", strings.NewReader(`{"post":"路灯"}`),
-			&fakeDrafter{err: &bot.InputError{Code: bot.CodeEmptyPost, Message: "帖子没有可回复的内容"}}, 400, bot.CodeEmptyPost},
+			&fakeDrafter{err: errs.E("fake", errs.Invalid, bot.CodeEmptyPost, "帖子没有可回复的内容")}, 400, bot.CodeEmptyPost},
 		{"drafter input error, code not in the table", "application/json", strings.NewReader(`{"post":"路灯"}`),
-			&fakeDrafter{err: &bot.InputError{Code: "post_unusable", Message: "帖子无法起草"}}, 400, "post_unusable"},
+			&fakeDrafter{err: errs.E("fake", errs.Invalid, errs.Code("post_unusable"), "帖子无法起草")}, 400, "post_unusable"},
 		{"drafter failure", "application/json", strings.NewReader(`{"post":"路灯"}`),
 			&fakeDrafter{err: errors.New("retriever: SELECT failed at /srv/db")}, 500, "internal"},
 	}

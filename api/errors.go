@@ -1,43 +1,38 @@
 package api
 
 import (
-	"errors"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"govreply/bot"
-	"govreply/knowledge"
-	"govreply/review"
+	"govreply/internal/errs"
 )
 
-// statusOf maps each error code to its HTTP status. It is the only such
-// table: handlers return errors and never pick statuses themselves. Codes
-// are knowledge.Kind values and the codes of review.InputError and
-// bot.InputError (bot's invalid_kind and invalid_text are the reviewer's
-// codes, listed once). An input error whose code is missing here is a 400.
-var statusOf = map[string]int{
-	string(knowledge.Invalid):     http.StatusBadRequest,
-	string(knowledge.NotFound):    http.StatusNotFound,
-	string(knowledge.TooLarge):    http.StatusRequestEntityTooLarge,
-	string(knowledge.Unsupported): http.StatusUnsupportedMediaType,
-	string(knowledge.Conflict):    http.StatusConflict,
-	string(knowledge.Unavailable): http.StatusServiceUnavailable,
-	string(knowledge.Other):       http.StatusInternalServerError,
-
-	review.CodeInvalidKind: http.StatusBadRequest,
-	review.CodeInvalidText: http.StatusBadRequest,
-	review.CodeEmptyText:   http.StatusBadRequest,
-	review.CodeTooLong:     http.StatusRequestEntityTooLarge,
-
-	bot.CodeInvalidTone:  http.StatusBadRequest,
-	bot.CodeEmptyPost:    http.StatusBadRequest,
-	bot.CodePostTooLong:  http.StatusRequestEntityTooLarge,
-	bot.CodeFactsTooLong: http.StatusRequestEntityTooLarge,
-
-	bot.CodeEmptyMessage:   http.StatusBadRequest,
-	bot.CodeMessageTooLong: http.StatusRequestEntityTooLarge,
+// statusOf maps each error kind to its HTTP status. It is the only such
+// table: handlers return errors and never pick statuses themselves. A
+// dependency that is down or refuses (database, model server, embedder)
+// is Unavailable, 503; one that does not answer in time is Timeout, 504.
+// A client that went away is answered 499 (nginx's "client closed
+// request"); it never reads it, but logs and metrics do.
+var statusOf = map[errs.Kind]int{
+	errs.Internal:        http.StatusInternalServerError,
+	errs.Invalid:         http.StatusBadRequest,
+	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.Unsupported:     http.StatusUnsupportedMediaType,
+	errs.NotFound:        http.StatusNotFound,
+	errs.Conflict:        http.StatusConflict,
+	errs.Unauthenticated: http.StatusUnauthorized,
+	errs.Forbidden:       http.StatusForbidden,
+	errs.RateLimited:     http.StatusTooManyRequests,
+	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.Timeout:         http.StatusGatewayTimeout,
+	errs.Canceled:        statusClientClosed,
 }
+
+// statusClientClosed is the status of a request whose client went away.
+const statusClientClosed = 499
 
 // errorBody is the JSON shape of every error.
 type errorBody struct {
@@ -45,50 +40,30 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    errs.Code `json:"code"`
+	Message string    `json:"message"`
 }
 
-// writeError answers err with its status and Chinese message. Internal
-// errors are logged and answered with a generic message, so no internal
-// detail (SQL, paths) reaches the client.
+// writeError answers err with its status, code and Chinese message, and
+// Retry-After when the error says how long to wait. Errors of status 500
+// and above are logged (their causes hold what people must not see: SQL,
+// paths, a model server's reply); the client gets only the message.
 func writeError(c *gin.Context, err error) {
-	status, code, mesg := classify(err)
+	status, body := classify(err)
 	if status >= 500 {
 		c.Error(err) // logged by observe
 	}
-	writeErrorStatus(c, status, code, mesg)
+	if ra := errs.RetryAfterOf(err); ra > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(ra.Seconds()))))
+	}
+	c.AbortWithStatusJSON(status, body)
 }
 
-// classify returns err's status (from statusOf), code and message.
-func classify(err error) (status int, code, mesg string) {
-	var (
-		ie    *review.InputError
-		be    *bot.InputError
-		ke    *knowledge.Error
-		input bool // the caller's mistake, whatever its code
-	)
-	switch {
-	case errors.As(err, &ie):
-		code, mesg, input = ie.Code, ie.Message, true
-	case errors.As(err, &be):
-		code, mesg, input = be.Code, be.Message, true
-	case errors.As(err, &ke):
-		code, mesg = ke.Code(), ke.Message()
-	default:
-		ke = &knowledge.Error{Kind: knowledge.Other, Err: err}
-		code, mesg = ke.Code(), ke.Message()
-	}
-	status, ok := statusOf[code]
-	switch {
-	case !ok && input:
-		status = http.StatusBadRequest
-	case !ok:
+// classify returns err's status (from statusOf) and its JSON body.
+func classify(err error) (int, errorBody) {
+	status, ok := statusOf[errs.KindOf(err)]
+	if !ok {
 		status = http.StatusInternalServerError
 	}
-	return status, code, mesg
-}
-
-func writeErrorStatus(c *gin.Context, status int, code, msg string) {
-	c.AbortWithStatusJSON(status, errorBody{errorDetail{Code: code, Message: msg}})
+	return status, errorBody{errorDetail{Code: errs.CodeOf(err), Message: errs.MessageOf(err)}}
 }

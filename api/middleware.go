@@ -3,15 +3,16 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	"govreply/internal/errs"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"govreply/knowledge"
 )
 
 type metrics struct {
@@ -92,7 +93,7 @@ func (s *Server) limitBodyTo(n int64) gin.HandlerFunc {
 
 func (s *Server) capBody(c *gin.Context, n int64) {
 	if c.Request.ContentLength > n {
-		writeError(c, knowledge.E("api", knowledge.TooLarge, "请求内容过大"))
+		writeError(c, errs.E("api", errs.TooLarge, "请求内容过大"))
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
@@ -104,7 +105,7 @@ func (s *Server) recovery(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("panic", "id", c.GetString("request_id"), "route", c.FullPath(), "panic", r)
-			writeErrorStatus(c, http.StatusInternalServerError, string(knowledge.Other), "服务内部错误，请稍后再试")
+			writeError(c, errs.E("api.recovery", errs.Internal, fmt.Errorf("panic: %v", r)))
 		}
 	}()
 	c.Next()

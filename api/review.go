@@ -14,7 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"govreply/knowledge"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
@@ -34,23 +34,17 @@ type reviewRequest struct {
 const reviewOp = "api.review"
 
 // review answers POST /v1/review {"text":"…","kind":"comment"} with the
-// review object of DESIGN.md (the same as `govreply review --json`).
+// review object (the same as `govreply review --json`). The reviewer
+// validates the draft (review.CheckDraft; kind defaults to comment).
 func (s *Server) review(c *gin.Context) {
+	var rv review.Review
 	if s.cfg.Reviewer == nil {
-		writeError(c, knowledge.E(reviewOp, knowledge.Unavailable, "审核功能未启用"))
+		writeError(c, errs.E(reviewOp, errs.Unavailable, "审核功能未启用"))
 		return
 	}
 	req, err := readReviewRequest(c.Request)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	if req.Kind == "" {
-		req.Kind = review.KindComment
-	}
-	rv, err := s.cfg.Reviewer.Review(req.Text, req.Kind)
-	if err == nil && strings.TrimSpace(req.Text) == "" {
-		err = &review.InputError{Code: review.CodeEmptyText, Message: "草稿不能为空（只有空白字符）"}
+	if err == nil {
+		rv, err = s.cfg.Reviewer.Review(req.Text, req.Kind)
 	}
 	if err != nil {
 		writeError(c, err)
@@ -63,22 +57,29 @@ func (s *Server) review(c *gin.Context) {
 func readReviewRequest(r *http.Request) (reviewRequest, error) {
 	var req reviewRequest
 	err := readJSON(r, &req, jsonRequest{
-		op:          reviewOp,
-		example:     `{"text":"草稿","kind":"comment"}`,
-		fields:      "text、kind",
-		tooLarge:    fmt.Sprintf("请求内容过大：草稿最多 %d 字", review.MaxRunes),
-		invalidUTF8: &review.InputError{Code: review.CodeInvalidText, Message: "请求内容不是有效的 UTF-8 文本"},
+		op:       reviewOp,
+		example:  `{"text":"草稿","kind":"comment"}`,
+		fields:   "text、kind",
+		tooLarge: fmt.Sprintf("请求内容过大：草稿最多 %d 字", review.MaxRunes),
 	})
 	return req, err
 }
 
 // jsonRequest says how readJSON names a route's body in its errors.
 type jsonRequest struct {
-	op          string // the knowledge.Error op
-	example     string // a valid body, shown when the body is not an object
-	fields      string // the known fields, for an unknown one
-	tooLarge    string // the message of a body over the route's limit
-	invalidUTF8 error  // the error of a body that is not valid UTF-8
+	op       string // the errs.Error op
+	example  string // a valid body, shown when the body is not an object
+	fields   string // the known fields, for an unknown one
+	tooLarge string // the message of a body over the route's limit
+}
+
+// canceled names a request whose client went away as such, whatever
+// error the work it cut short returned.
+func canceled(c *gin.Context, op string, err error) error {
+	if ctxErr := c.Request.Context().Err(); ctxErr != nil && !errs.Is(errs.Canceled, err) {
+		return errs.E(op, errs.Canceled, "请求已取消", err)
+	}
+	return err
 }
 
 // readJSON checks the content type, reads the body (capped by the route's
@@ -87,32 +88,32 @@ type jsonRequest struct {
 func readJSON(r *http.Request, dst any, jr jsonRequest) error {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
-		return knowledge.E(jr.op, knowledge.Unsupported, "请求须为 JSON（Content-Type: application/json）")
+		return errs.E(jr.op, errs.Unsupported, "请求须为 JSON（Content-Type: application/json）")
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return knowledge.E(jr.op, knowledge.Unsupported, "请求须为 UTF-8 编码的 JSON，收到 charset="+cs)
+		return errs.E(jr.op, errs.Unsupported, "请求须为 UTF-8 编码的 JSON，收到 charset="+cs)
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return knowledge.E(jr.op, knowledge.TooLarge, jr.tooLarge, err)
+			return errs.E(jr.op, errs.TooLarge, jr.tooLarge, err)
 		}
-		return knowledge.E(jr.op, knowledge.Invalid, "无法读取请求内容", err)
+		return errs.E(jr.op, errs.Invalid, "无法读取请求内容", err)
 	}
 	if !utf8.Valid(body) || hasLoneSurrogate(body) {
-		return jr.invalidUTF8
+		return errs.E(jr.op, errs.Invalid, review.CodeInvalidText, "请求内容不是有效的 UTF-8 文本")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return knowledge.E(jr.op, knowledge.Invalid, "请求内容为空，须为 JSON 对象，如 "+jr.example)
+		return errs.E(jr.op, errs.Invalid, "请求内容为空，须为 JSON 对象，如 "+jr.example)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return knowledge.E(jr.op, knowledge.Invalid, jsonProblem(err, jr), err)
+		return errs.E(jr.op, errs.Invalid, jsonProblem(err, jr), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return knowledge.E(jr.op, knowledge.Invalid, "请求中只能有一个 JSON 对象")
+		return errs.E(jr.op, errs.Invalid, "请求中只能有一个 JSON 对象")
 	}
 	return nil
 }

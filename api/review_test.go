@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/api"
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 	"govreply/knowledge/builtin"
 	"govreply/review"
@@ -178,7 +179,7 @@ func TestReviewErrors(t *testing.T) {
 		contentType string
 		body        io.Reader
 		status      int
-		code        string
+		code        errs.Code
 	}{
 		{"unknown kind", "application/json", strings.NewReader(`{"text":"草稿","kind":"weibo"}`), 400, review.CodeInvalidKind},
 		{"empty text", "application/json", strings.NewReader(`{"text":"","kind":"comment"}`), 400, review.CodeEmptyText},

@@ -10,6 +10,8 @@ import (
 
 	"govreply/api"
 	"govreply/bot"
+	"govreply/bot/offline"
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 	"govreply/knowledge/builtin"
 	"govreply/review"
@@ -26,7 +28,7 @@ func newRewriteServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := bot.NewOfflineRewriter(bot.RewriterOptions{Reviewer: rv})
+	w, err := offline.NewRewriter(offline.RewriterOptions{Reviewer: rv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestRewriteErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, contentType, body string
 		status                  int
-		code                    string
+		code                    errs.Code
 	}{
 		{"empty text", "application/json", `{"text":"  "}`, 400, "empty_text"},
 		{"bad kind", "application/json", `{"text":"尽快处理","kind":"tweet"}`, 400, "invalid_kind"},
@@ -93,7 +95,7 @@ func TestRewriteErrors(t *testing.T) {
 			Error struct{ Code, Message string }
 		}
 		_ = json.Unmarshal(body, &e)
-		if resp.StatusCode != tc.status || e.Error.Code != tc.code || e.Error.Message == "" {
+		if resp.StatusCode != tc.status || errs.Code(e.Error.Code) != tc.code || e.Error.Message == "" {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, resp.StatusCode, body, tc.status, tc.code)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -15,7 +16,7 @@ func (s *Server) search(c *gin.Context) {
 	if v := c.Query("k"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			writeError(c, knowledge.E("api.search", knowledge.Invalid, "k 必须是 1 到 100 之间的整数"))
+			writeError(c, errs.E("api.search", errs.Invalid, "k 必须是 1 到 100 之间的整数"))
 			return
 		}
 		k = n

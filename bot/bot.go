@@ -1,20 +1,31 @@
-// Package bot is the assistant: it drafts replies to citizens' posts (and,
-// later, answers questions and rewrites drafts) from the knowledge base,
-// checks every draft with the reviewer and cites the guidance it used.
-// The offline Composer needs no model server; LLMDrafter drafts with a
-// language model through langchaingo and the prompts of package prompts.
+// Package bot is the assistant's domain: what a request to draft, answer
+// or rewrite is, what comes back, and the interfaces that do the work
+// (Drafter, Answerer, Rewriter) and keep conversations (SessionStore).
+// Each request type validates itself (Normalize) so that the API, the CLI
+// and every implementation accept and refuse the same inputs with the same
+// codes and messages.
+//
+// The implementations live in sub-packages named for what they are:
+// bot/offline drafts, answers and rewrites from templates, rules and the
+// knowledge base with no model server; bot/llm does the same with a
+// language model (langchaingo), leaning on bot/offline for classification,
+// retrieval and fallbacks; bot/memory and bot/postgres keep conversations.
 package bot
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
 // Classification is what a citizen's post is.
 type Classification string
 
-// The classifications of DESIGN.md.
+// The classifications.
 const (
 	Complaint  Classification = "投诉"
 	Inquiry    Classification = "咨询"
@@ -25,14 +36,48 @@ const (
 	Other      Classification = "其他"
 )
 
+// Classes returns the classifications in the order the drafter knows them.
+func Classes() []Classification {
+	return []Classification{Complaint, Inquiry, Suggestion, HelpCall, Rumour, Praise, Other}
+}
+
 // Tone is how a draft sounds.
 type Tone string
 
-// The tones of DESIGN.md.
+// The tones.
 const (
 	Warm    Tone = "亲切"
 	Formal  Tone = "正式"
 	Concise Tone = "简洁"
+)
+
+// Tones returns the tones.
+func Tones() []Tone { return []Tone{Warm, Formal, Concise} }
+
+// Valid reports whether t is one of the tones.
+func (t Tone) Valid() bool { return t == Warm || t == Formal || t == Concise }
+
+// Defaults of a DraftRequest that leaves kind or tone out.
+const (
+	DefaultKind = review.KindReply
+	DefaultTone = Warm
+)
+
+// Limits of a DraftRequest, in code points: a Weibo reply or post holds at
+// most 2,000 characters, and facts longer than the reply they feed cannot
+// all be used.
+const (
+	MaxPostRunes  = 2000
+	MaxFactsRunes = 2000
+)
+
+// Input error codes of a DraftRequest. Invalid UTF-8 and an unknown kind
+// use the reviewer's codes (review.CodeInvalidText, review.CodeInvalidKind).
+const (
+	CodeEmptyPost    errs.Code = "empty_post"
+	CodePostTooLong  errs.Code = "post_too_long"
+	CodeFactsTooLong errs.Code = "facts_too_long"
+	CodeInvalidTone  errs.Code = "invalid_tone"
 )
 
 // DraftRequest is a citizen's post and what the department knows.
@@ -41,6 +86,63 @@ type DraftRequest struct {
 	Facts string      `json:"facts"` // what the department knows: what happened, what is done, by when, contact (optional)
 	Kind  review.Kind `json:"kind"`  // comment | reply | post; default reply
 	Tone  Tone        `json:"tone"`  // 亲切 | 正式 | 简洁; default 亲切
+}
+
+// Normalize returns req with the defaults filled in (kind reply, tone
+// 亲切) and the post without surrounding blanks, or the error of a request
+// no Drafter can serve: an unknown kind or tone, a post or facts that are
+// not UTF-8, a blank post, a post or facts over their limits. It is the
+// one validation of a drafting request; every Drafter calls it.
+func (req DraftRequest) Normalize() (DraftRequest, error) {
+	const op = "bot.DraftRequest"
+	if req.Kind == "" {
+		req.Kind = DefaultKind
+	}
+	if req.Tone == "" {
+		req.Tone = DefaultTone
+	}
+	switch {
+	case !req.Kind.Valid():
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidKind,
+			fmt.Sprintf("kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", string(req.Kind)))
+	case !req.Tone.Valid():
+		return req, errs.E(op, errs.Invalid, CodeInvalidTone, fmt.Sprintf("tone 须为 亲切、正式 或 简洁，收到 %q", string(req.Tone)))
+	case !utf8.ValidString(req.Post):
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "网友帖子不是有效的 UTF-8 文本")
+	case !utf8.ValidString(req.Facts):
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "已知情况不是有效的 UTF-8 文本")
+	}
+	req.Post = strings.TrimSpace(req.Post)
+	if req.Post == "" {
+		return req, errs.E(op, errs.Invalid, CodeEmptyPost, "网友帖子不能为空：请粘贴网友的帖子或留言原文")
+	}
+	if n := utf8.RuneCountInString(req.Post); n > MaxPostRunes {
+		return req, PostTooLong(n)
+	}
+	if n := utf8.RuneCountInString(req.Facts); n > MaxFactsRunes {
+		return req, FactsTooLong(n)
+	}
+	return req, nil
+}
+
+// PostTooLong is the error of a post of n characters (n < 0: more than
+// can be counted, as when the CLI stops reading).
+func PostTooLong(n int) error {
+	return tooLong(CodePostTooLong, "网友帖子过长", n, MaxPostRunes, "")
+}
+
+// FactsTooLong is the error of facts of n characters (n < 0: unknown).
+func FactsTooLong(n int) error {
+	return tooLong(CodeFactsTooLong, "已知情况过长", n, MaxFactsRunes, "，请只写与这条回复有关的情况")
+}
+
+// tooLong is a TooLarge error saying how long a text is and may be.
+func tooLong(code errs.Code, what string, n, limit int, advice string) error {
+	msg := fmt.Sprintf("%s：最多 %d 字%s", what, limit, advice)
+	if n >= 0 {
+		msg = fmt.Sprintf("%s：%d 字，最多 %d 字%s", what, n, limit, advice)
+	}
+	return errs.E("bot.tooLong", errs.TooLarge, code, msg)
 }
 
 // Citation is a piece of guidance a draft rests on.
@@ -57,28 +159,65 @@ type Variant struct {
 	Citations []Citation    `json:"citations"`
 }
 
-// DraftResponse is the outcome of drafting, in the shape of DESIGN.md's
-// POST /v1/drafts.
+// DraftResponse is the outcome of drafting: the response of POST
+// /v1/drafts and of `govreply draft --json`.
 type DraftResponse struct {
 	Classification Classification `json:"classification"`
 	Drafts         []Variant      `json:"drafts"`
 	ToVerify       []string       `json:"to_verify"` // what the drafter must fill in or verify
 }
 
-// Drafter drafts replies. Draft returns two or three variants, each
-// reviewed; facts the drafter cannot know appear in the text as
-// 【待核实：…】 and in ToVerify, never invented. An invalid request (empty
-// or over-long post, unknown kind or tone) is an *InputError. Drafters are
-// safe for concurrent use.
+// NonNil returns res with empty lists instead of nil ones (drafts,
+// to_verify, each draft's citations and findings), so that its JSON shows
+// [] rather than null, whichever Drafter made it.
+func (res DraftResponse) NonNil() DraftResponse {
+	res.ToVerify = nonNil(res.ToVerify)
+	drafts := make([]Variant, len(res.Drafts))
+	for i, v := range res.Drafts {
+		v.Citations = nonNil(v.Citations)
+		v.Review.Findings = nonNil(v.Review.Findings)
+		drafts[i] = v
+	}
+	res.Drafts = drafts
+	return res
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Drafter drafts replies. Draft validates req with Normalize and returns
+// two or three variants, each reviewed; facts the drafter cannot know
+// appear in the text as 【待核实：…】 (see Placeholder) and in ToVerify,
+// never invented. A variant that fails review is returned marked as
+// failing by its review, never as passing. Drafters are safe for
+// concurrent use.
 type Drafter interface {
 	Draft(ctx context.Context, req DraftRequest) (DraftResponse, error)
 }
 
-// InputError is a request a Drafter cannot serve. Code is stable for
-// machines; Message is for people (Chinese).
-type InputError struct {
-	Code    string
-	Message string
-}
+// Placeholder is how a draft marks what the drafter must fill in or
+// verify: 【待核实：what】.
+func Placeholder(what string) string { return PlaceholderOpen + what + PlaceholderClose }
 
-func (e *InputError) Error() string { return e.Message }
+// The brackets of a Placeholder.
+const (
+	PlaceholderOpen  = "【待核实："
+	PlaceholderClose = "】"
+)
+
+// ProblemName names a review category for the person (or model) who must
+// fix the draft: 个人信息 for pii. Categories without a name give "".
+func ProblemName(category string) string { return problemNames[category] }
+
+var problemNames = map[string]string{
+	"pii":            "个人信息",
+	"confidential":   "涉密或内部信息",
+	"commercial":     "商业广告",
+	"hostile_tone":   "不友善的说法",
+	"blame_shifting": "推卸责任的说法",
+	"stonewalling":   "推诿的说法",
+}

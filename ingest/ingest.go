@@ -16,6 +16,7 @@ import (
 
 	"govreply/ingest/chunk"
 	"govreply/ingest/segment"
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -60,7 +61,7 @@ func IndexText(doc knowledge.Document, heading []string, text string) string {
 func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowledge.Chunk, error) {
 	pieces := ix.Chunker.Split(doc.Body)
 	if len(pieces) == 0 {
-		return nil, knowledge.E("ingest.Chunks", knowledge.Invalid, "文件没有可导入的文字内容")
+		return nil, errs.E("ingest.Chunks", errs.Invalid, "文件没有可导入的文字内容")
 	}
 	texts := make([]string, len(pieces))
 	chunks := make([]knowledge.Chunk, len(pieces))
@@ -70,7 +71,7 @@ func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowle
 	}
 	if ae, ok := ix.analysisEmbedder(); ok {
 		if err := ctx.Err(); err != nil {
-			return nil, knowledge.E("ingest.Chunks", err)
+			return nil, errs.E("ingest.Chunks", err)
 		}
 		for i := range chunks {
 			a := ae.Segmenter().Analyze(texts[i])
@@ -83,7 +84,7 @@ func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowle
 	}
 	vecs, err := ix.Embedder.Embed(ctx, texts)
 	if err != nil {
-		return nil, knowledge.E("ingest.Chunks", err)
+		return nil, errs.E("ingest.Chunks", err)
 	}
 	for i := range chunks {
 		chunks[i].Embedding = vecs[i]
@@ -134,7 +135,7 @@ func (ix *Indexer) prepare(ctx context.Context, collection string, doc knowledge
 	doc.Collection = collection
 	if old, err := ix.Store.Get(ctx, collection, doc.ID); err == nil && old.Hash == doc.Hash {
 		return prepared{doc: doc, outcome: knowledge.Unchanged}
-	} else if err != nil && !knowledge.Is(knowledge.NotFound, err) {
+	} else if err != nil && !errs.Is(errs.NotFound, err) {
 		return prepared{err: err}
 	}
 	chunks, err := ix.Chunks(ctx, doc)
@@ -213,12 +214,12 @@ func (ix *Indexer) RunFS(ctx context.Context, collection string, fsys fs.FS, p P
 		return err
 	})
 	if err != nil {
-		return Summary{}, knowledge.E("ingest.RunFS", knowledge.Invalid, "读取内置知识库失败", err)
+		return Summary{}, errs.E("ingest.RunFS", errs.Invalid, "读取内置知识库失败", err)
 	}
 	return ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
 		data, err := fs.ReadFile(fsys, f.Path)
 		if err != nil {
-			return knowledge.Document{}, knowledge.E("ingest.RunFS", knowledge.Invalid, "读取文件失败", err)
+			return knowledge.Document{}, errs.E("ingest.RunFS", errs.Invalid, "读取文件失败", err)
 		}
 		return LoadBytes(".", f.Path, data)
 	})
@@ -255,14 +256,14 @@ func (ix *Indexer) run(ctx context.Context, collection string, start time.Time, 
 }
 
 func interrupted(err error) error {
-	return knowledge.E("ingest.Run", knowledge.Unavailable, "导入已中断", err)
+	return errs.E("ingest.Run", errs.Unavailable, "导入已中断", err)
 }
 
 // reason is the people-facing text of err.
 func reason(err error) string {
-	var e *knowledge.Error
+	var e *errs.Error
 	if errors.As(err, &e) {
-		return e.Message()
+		return errs.MessageOf(err)
 	}
 	return err.Error()
 }
@@ -282,7 +283,7 @@ func Collect(paths []string) ([]File, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.NotFound, "路径不存在或无法读取："+p, err)
+			return nil, errs.E(op, errs.NotFound, "路径不存在或无法读取："+p, err)
 		}
 		if !info.IsDir() {
 			out = append(out, File{Root: filepath.Dir(p), Path: p})
@@ -305,7 +306,7 @@ func Collect(paths []string) ([]File, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.Invalid, "读取文件夹失败："+p, err)
+			return nil, errs.E(op, errs.Invalid, "读取文件夹失败："+p, err)
 		}
 	}
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })

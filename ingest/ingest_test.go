@@ -11,6 +11,7 @@ import (
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
 	"govreply/ingest/segment"
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
 	"govreply/knowledge/memory"
@@ -140,7 +141,7 @@ type flakyStore struct {
 
 func (f flakyStore) Put(ctx context.Context, d knowledge.Document, c []knowledge.Chunk) (knowledge.Outcome, error) {
 	if d.ID == f.failID {
-		return "", knowledge.E("test.Put", knowledge.Unavailable, "数据库不可用", errors.New("conn reset"))
+		return "", errs.E("test.Put", errs.Unavailable, "数据库不可用", errors.New("conn reset"))
 	}
 	return f.Store.Put(ctx, d, c)
 }
@@ -161,7 +162,7 @@ func TestRunFailureDoesNotStopOthers(t *testing.T) {
 
 func TestCollectMissingPath(t *testing.T) {
 	_, err := ingest.Collect([]string{filepath.Join(t.TempDir(), "missing")})
-	if !knowledge.Is(knowledge.NotFound, err) {
+	if !errs.Is(errs.NotFound, err) {
 		t.Fatalf("err %v, want not_found", err)
 	}
 }

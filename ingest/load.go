@@ -20,11 +20,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"govreply/ingest/markdown"
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
 // MaxFileSize is the largest file Load and LoadBytes accept. Bigger files
-// fail with kind knowledge.TooLarge.
+// fail with kind errs.TooLarge.
 const MaxFileSize = 20 << 20 // 20 MiB
 
 // loadOp is the Op of every error the loaders return.
@@ -70,7 +72,7 @@ func Supported(name string) bool {
 // slashes (root/a/b.md → "a/b"). When path is not inside root, the id is the
 // file name without its extension. Collection is left empty for the caller.
 //
-// Errors are *knowledge.Error values: NotFound when the file does not exist,
+// Errors are *errs.Error values: NotFound when the file does not exist,
 // TooLarge above MaxFileSize, Unsupported for unknown extensions and PDFs
 // without a text layer, Invalid for unreadable or empty content.
 func Load(root, path string) (knowledge.Document, error) {
@@ -80,17 +82,17 @@ func Load(root, path string) (knowledge.Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return knowledge.Document{}, loadErr(path, knowledge.NotFound, "找不到文件", err)
+			return knowledge.Document{}, loadErr(path, errs.NotFound, "找不到文件", err)
 		}
-		return knowledge.Document{}, loadErr(path, knowledge.Other, "无法读取文件", err)
+		return knowledge.Document{}, loadErr(path, errs.Internal, "无法读取文件", err)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
-		return knowledge.Document{}, loadErr(path, knowledge.Other, "无法读取文件", err)
+		return knowledge.Document{}, loadErr(path, errs.Internal, "无法读取文件", err)
 	}
 	if info.IsDir() {
-		return knowledge.Document{}, loadErr(path, knowledge.Invalid, "这是一个文件夹，不是文件", nil)
+		return knowledge.Document{}, loadErr(path, errs.Invalid, "这是一个文件夹，不是文件", nil)
 	}
 	if info.Size() > MaxFileSize {
 		return knowledge.Document{}, tooLarge(path, info.Size())
@@ -98,7 +100,7 @@ func Load(root, path string) (knowledge.Document, error) {
 	// The file may grow between Stat and ReadAll; never read past the limit.
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return knowledge.Document{}, loadErr(path, knowledge.Other, "无法读取文件", err)
+		return knowledge.Document{}, loadErr(path, errs.Internal, "无法读取文件", err)
 	}
 	return LoadBytes(root, path, data)
 }
@@ -114,7 +116,7 @@ func LoadBytes(root, name string, data []byte) (knowledge.Document, error) {
 		return knowledge.Document{}, tooLarge(name, int64(len(data)))
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return knowledge.Document{}, loadErr(name, knowledge.Invalid, "文件是空的", nil)
+		return knowledge.Document{}, loadErr(name, errs.Invalid, "文件是空的", nil)
 	}
 
 	var (
@@ -158,7 +160,7 @@ type parsedDoc struct {
 func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document, error) {
 	body := normalizeBody(p.body)
 	if strings.TrimSpace(body) == "" {
-		return knowledge.Document{}, loadErr(name, knowledge.Invalid, msgEmptyBody, nil)
+		return knowledge.Document{}, loadErr(name, errs.Invalid, msgEmptyBody, nil)
 	}
 	doc := knowledge.Document{
 		ID:        p.id,
@@ -175,10 +177,10 @@ func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document,
 		doc.ID = idFromPath(root, name)
 	}
 	if doc.ID == "" {
-		return knowledge.Document{}, loadErr(name, knowledge.Invalid, "无法从文件名得出文档 id，请在 front matter 中写明 id", nil)
+		return knowledge.Document{}, loadErr(name, errs.Invalid, "无法从文件名得出文档 id，请在 front matter 中写明 id", nil)
 	}
 	if doc.Title == "" && !p.noHeadings {
-		doc.Title = cleanTitle(firstHeading(body))
+		doc.Title = cleanTitle(markdown.FirstHeading(body))
 	}
 	if doc.Title == "" {
 		doc.Title = cleanTitle(p.titleHint)
@@ -266,68 +268,6 @@ func idFromPath(root, name string) string {
 	return p
 }
 
-// firstHeading returns the text of the first ATX heading line in a
-// normalised Markdown body, skipping fenced code blocks.
-func firstHeading(body string) string {
-	fence := ""
-	for _, line := range strings.Split(body, "\n") {
-		t := strings.TrimLeft(line, " ")
-		if f := fenceMarker(t); f != "" {
-			switch {
-			case fence == "":
-				fence = f
-			case strings.HasPrefix(t, fence) && strings.TrimSpace(strings.TrimLeft(t, fence[:1])) == "":
-				fence = ""
-			}
-			continue
-		}
-		if fence != "" || len(line)-len(t) > 3 {
-			continue
-		}
-		if level, text := atxHeading(t); level > 0 && text != "" {
-			return text
-		}
-	}
-	return ""
-}
-
-// fenceMarker returns the opening run of a fenced code block line
-// ("```" or "~~~" or longer), or "".
-func fenceMarker(line string) string {
-	for _, c := range []byte{'`', '~'} {
-		n := 0
-		for n < len(line) && line[n] == c {
-			n++
-		}
-		if n >= 3 {
-			return line[:n]
-		}
-	}
-	return ""
-}
-
-// atxHeading parses "## Title ##" into (2, "Title"); level 0 means not a
-// heading.
-func atxHeading(line string) (int, string) {
-	n := 0
-	for n < len(line) && line[n] == '#' {
-		n++
-	}
-	if n == 0 || n > 6 {
-		return 0, ""
-	}
-	rest := line[n:]
-	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
-		return 0, ""
-	}
-	rest = strings.TrimSpace(rest)
-	// Optional closing sequence of #s, preceded by a space.
-	if t := strings.TrimRight(rest, "#"); t != rest && (t == "" || strings.HasSuffix(t, " ")) {
-		rest = strings.TrimSpace(t)
-	}
-	return n, rest
-}
-
 // cleanTitle collapses whitespace and strips Markdown emphasis markers.
 func cleanTitle(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -346,14 +286,14 @@ func cleanTitle(s string) string {
 func decodeTextFile(data []byte) (string, error) {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if kind := binaryKind(data); kind != "" {
-		return "", knowledge.E(loadOp, knowledge.Invalid, msgBinary+kind, nil)
+		return "", errs.E(loadOp, errs.Invalid, msgBinary+kind, nil)
 	}
 	if !utf8.Valid(data) {
-		return "", knowledge.E(loadOp, knowledge.Invalid, msgNotUTF8, nil)
+		return "", errs.E(loadOp, errs.Invalid, msgNotUTF8, nil)
 	}
 	s := string(data)
 	if tooManyControls(s) {
-		return "", knowledge.E(loadOp, knowledge.Invalid, msgBinary, nil)
+		return "", errs.E(loadOp, errs.Invalid, msgBinary, nil)
 	}
 	return s, nil
 }
@@ -459,11 +399,12 @@ func normalizeBody(s string) string {
 }
 
 // escapeHeadingLike keeps a line of extracted text (HTML, DOCX, PDF) from
-// being read as a Markdown heading by the chunker.
+// being read as a Markdown heading by the chunker: a line package markdown
+// reads as an ATX heading loses its indentation and gets a backslash
+// ("# 不是标题" becomes `\# 不是标题`); any other line is returned as it is.
 func escapeHeadingLike(line string) string {
-	t := strings.TrimLeft(line, " ")
-	if level, _ := atxHeading(t); level > 0 {
-		return `\` + t
+	if _, _, ok := markdown.ATXHeading(line); ok {
+		return `\` + strings.TrimLeft(line, " ")
 	}
 	return line
 }
@@ -495,18 +436,18 @@ func (e *loadPathError) Error() string {
 func (e *loadPathError) Unwrap() error { return e.err }
 
 // loadErr builds the error for file name.
-func loadErr(name string, kind knowledge.Kind, msg string, cause error) error {
-	return knowledge.E(loadOp, kind, msg, &loadPathError{path: name, err: cause})
+func loadErr(name string, kind errs.Kind, msg string, cause error) error {
+	return errs.E(loadOp, kind, msg, &loadPathError{path: name, err: cause})
 }
 
 // wrapLoadErr attaches name to an error from a format parser, keeping its
 // kind and message.
 func wrapLoadErr(name string, err error) error {
-	var ke *knowledge.Error
+	var ke *errs.Error
 	if errors.As(err, &ke) {
-		return knowledge.E(loadOp, ke.Kind, ke.Message(), &loadPathError{path: name, err: ke.Err})
+		return errs.E(loadOp, &loadPathError{path: name, err: err})
 	}
-	return loadErr(name, knowledge.Invalid, "无法读取文件内容", err)
+	return loadErr(name, errs.Invalid, "无法读取文件内容", err)
 }
 
 func unsupportedExt(name string) error {
@@ -514,11 +455,11 @@ func unsupportedExt(name string) error {
 	if ext == "" {
 		ext = "（无扩展名）"
 	}
-	return loadErr(name, knowledge.Unsupported,
+	return loadErr(name, errs.Unsupported,
 		fmt.Sprintf("不支持的文件格式“%s”，支持 .md .markdown .txt .html .htm .docx .pdf", ext), nil)
 }
 
 func tooLarge(name string, size int64) error {
-	return loadErr(name, knowledge.TooLarge,
+	return loadErr(name, errs.TooLarge,
 		fmt.Sprintf("文件过大（%.1f MiB），单个文件不能超过 %d MiB", float64(size)/(1<<20), MaxFileSize>>20), nil)
 }

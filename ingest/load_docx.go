@@ -6,13 +6,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"govreply/internal/errs"
 	"io"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"govreply/knowledge"
 )
 
 // Limits that keep a hostile DOCX (a zip bomb) from exhausting memory.
@@ -38,15 +37,15 @@ const msgDOCXNotZip = "DOCX 文件已损坏或不是 DOCX（无法作为 zip 打
 // lines and table rows as lines of cells joined by " | ".
 func parseDOCX(data []byte) (parsedDoc, error) {
 	if bytes.HasPrefix(data, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.Unsupported,
+		return parsedDoc{}, errs.E(loadOp, errs.Unsupported,
 			"这是旧版 Word（.doc）文件，不是 DOCX；请在 Word 或 WPS 中另存为 .docx 后再导入", nil)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil && !(errors.Is(err, zip.ErrInsecurePath) && zr != nil) {
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, msgDOCXNotZip, err)
+		return parsedDoc{}, errs.E(loadOp, errs.Invalid, msgDOCXNotZip, err)
 	}
 	if len(zr.File) > docxMaxEntries {
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.TooLarge,
+		return parsedDoc{}, errs.E(loadOp, errs.TooLarge,
 			fmt.Sprintf("DOCX 压缩包内的条目过多（%d 个，上限 %d），疑似恶意文件", len(zr.File), docxMaxEntries), nil)
 	}
 	files := map[string]*zip.File{}
@@ -57,7 +56,7 @@ func parseDOCX(data []byte) (parsedDoc, error) {
 	mainPart := docxMainPart(files)
 	f := files[strings.ToLower(mainPart)]
 	if f == nil {
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid,
+		return parsedDoc{}, errs.E(loadOp, errs.Invalid,
 			"DOCX 文件缺少正文（word/document.xml），可能已损坏或不是 Word 文档", nil)
 	}
 	xmlData, err := readZipPart(f, docxMaxXML)
@@ -122,7 +121,7 @@ func docxMainPart(files map[string]*zip.File) string {
 // uncompressed size exceeds limit or that are suspiciously well compressed.
 func readZipPart(f *zip.File, limit int64) ([]byte, error) {
 	tooBig := func(size uint64) error {
-		return knowledge.E(loadOp, knowledge.TooLarge,
+		return errs.E(loadOp, errs.TooLarge,
 			fmt.Sprintf("DOCX 内的 %s 解压后过大（超过 %d MiB），疑似压缩炸弹，已拒绝", f.Name, limit>>20),
 			fmt.Errorf("part %s: %d bytes uncompressed", f.Name, size))
 	}
@@ -133,12 +132,12 @@ func readZipPart(f *zip.File, limit int64) ([]byte, error) {
 		return n > docxRatioMinLen && n > uint64(docxMaxRatio)*max(f.CompressedSize64, 1)
 	}
 	if ratioTooHigh(f.UncompressedSize64) {
-		return nil, knowledge.E(loadOp, knowledge.TooLarge,
+		return nil, errs.E(loadOp, errs.TooLarge,
 			fmt.Sprintf("DOCX 内的 %s 压缩比异常（超过 %d 倍），疑似压缩炸弹，已拒绝", f.Name, docxMaxRatio), nil)
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, knowledge.E(loadOp, knowledge.Invalid, "DOCX 文件已损坏，无法解压 "+f.Name, err)
+		return nil, errs.E(loadOp, errs.Invalid, "DOCX 文件已损坏，无法解压 "+f.Name, err)
 	}
 	defer rc.Close()
 	// The declared size may lie: never read more than limit+1 bytes.
@@ -147,17 +146,17 @@ func readZipPart(f *zip.File, limit int64) ([]byte, error) {
 		return nil, tooBig(uint64(len(b)))
 	}
 	if ratioTooHigh(uint64(len(b))) {
-		return nil, knowledge.E(loadOp, knowledge.TooLarge,
+		return nil, errs.E(loadOp, errs.TooLarge,
 			fmt.Sprintf("DOCX 内的 %s 压缩比异常（超过 %d 倍），疑似压缩炸弹，已拒绝", f.Name, docxMaxRatio), nil)
 	}
 	if err != nil {
 		if errors.Is(err, zip.ErrFormat) {
 			// While reading, archive/zip reports ErrFormat only when a part
 			// inflates past its declared size.
-			return nil, knowledge.E(loadOp, knowledge.TooLarge,
+			return nil, errs.E(loadOp, errs.TooLarge,
 				fmt.Sprintf("DOCX 内的 %s 解压后的大小与声明不符，疑似压缩炸弹，已拒绝", f.Name), err)
 		}
-		return nil, knowledge.E(loadOp, knowledge.Invalid, "DOCX 文件已损坏，无法解压 "+f.Name, err)
+		return nil, errs.E(loadOp, errs.Invalid, "DOCX 文件已损坏，无法解压 "+f.Name, err)
 	}
 	return b, nil
 }
@@ -370,10 +369,10 @@ func docxBody(data []byte, styles map[string]docxStyle) (string, error) {
 		if err != nil {
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return "", knowledge.E(loadOp, knowledge.Invalid,
+				return "", errs.E(loadOp, errs.Invalid,
 					fmt.Sprintf("DOCX 正文 XML 已损坏（第 %d 行）", se.Line), err)
 			}
-			return "", knowledge.E(loadOp, knowledge.Invalid, "DOCX 正文 XML 已损坏", err)
+			return "", errs.E(loadOp, errs.Invalid, "DOCX 正文 XML 已损坏", err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

@@ -5,11 +5,10 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"govreply/internal/errs"
 	"hash/crc32"
 	"strings"
 	"testing"
-
-	"govreply/knowledge"
 )
 
 const testWordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ` +
@@ -254,19 +253,19 @@ func TestLoadDOCXRejects(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
-		kind knowledge.Kind
+		kind errs.Kind
 		msgs []string
 	}{
-		{"not a zip", []byte("this is plain text, not a zip archive"), knowledge.Invalid, []string{"无法作为 zip 打开"}},
-		{"truncated zip", buildDOCX(t, para("", "x"))[:100], knowledge.Invalid, []string{"DOCX"}},
-		{"old binary .doc", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 512)...), knowledge.Unsupported, []string{".doc", "另存为"}},
-		{"zip without document.xml", buildZip(t, zipPart{"hello.txt", "hi"}), knowledge.Invalid, []string{"word/document.xml"}},
-		{"zip bomb (declared size)", bomb, knowledge.TooLarge, []string{"压缩炸弹"}},
-		{"zip bomb (compression ratio)", ratioBomb, knowledge.TooLarge, []string{"压缩比"}},
-		{"zip bomb (lying header)", lying.Bytes(), knowledge.TooLarge, []string{"压缩"}},
-		{"too many entries", many.Bytes(), knowledge.TooLarge, []string{"条目过多"}},
-		{"broken XML", buildZip(t, zipPart{"word/document.xml", `<w:document ` + testWordNS + `><w:body><w:p><w:t>x</w:body>`}), knowledge.Invalid, []string{"XML"}},
-		{"no text", buildDOCX(t, para("", "")+para("Heading1", "  ")), knowledge.Invalid, []string{msgEmptyBody}},
+		{"not a zip", []byte("this is plain text, not a zip archive"), errs.Invalid, []string{"无法作为 zip 打开"}},
+		{"truncated zip", buildDOCX(t, para("", "x"))[:100], errs.Invalid, []string{"DOCX"}},
+		{"old binary .doc", append([]byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"), make([]byte, 512)...), errs.Unsupported, []string{".doc", "另存为"}},
+		{"zip without document.xml", buildZip(t, zipPart{"hello.txt", "hi"}), errs.Invalid, []string{"word/document.xml"}},
+		{"zip bomb (declared size)", bomb, errs.TooLarge, []string{"压缩炸弹"}},
+		{"zip bomb (compression ratio)", ratioBomb, errs.TooLarge, []string{"压缩比"}},
+		{"zip bomb (lying header)", lying.Bytes(), errs.TooLarge, []string{"压缩"}},
+		{"too many entries", many.Bytes(), errs.TooLarge, []string{"条目过多"}},
+		{"broken XML", buildZip(t, zipPart{"word/document.xml", `<w:document ` + testWordNS + `><w:body><w:p><w:t>x</w:body>`}), errs.Invalid, []string{"XML"}},
+		{"no text", buildDOCX(t, para("", "")+para("Heading1", "  ")), errs.Invalid, []string{msgEmptyBody}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,20 +2,19 @@ package ingest
 
 import (
 	"errors"
+	"govreply/internal/errs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"govreply/knowledge"
 )
 
 // loadFuzzExts are the extensions every fuzz input is loaded as.
 var loadFuzzExts = []string{".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"}
 
 // FuzzLoadBytes loads arbitrary bytes as every supported format: LoadBytes
-// must never panic, must return a *knowledge.Error on failure, and on
+// must never panic, must return a *errs.Error on failure, and on
 // success a normalised, hashed, non-empty document.
 func FuzzLoadBytes(f *testing.F) {
 	seeds := []string{
@@ -54,11 +53,11 @@ func FuzzLoadBytes(f *testing.F) {
 			name := "fuzz/doc" + ext
 			doc, err := LoadBytes("fuzz", name, data)
 			if err != nil {
-				var ke *knowledge.Error
+				var ke *errs.Error
 				if !errors.As(err, &ke) {
-					t.Fatalf("%s: error %v (%T) is not a *knowledge.Error", ext, err, err)
+					t.Fatalf("%s: error %v (%T) is not a *errs.Error", ext, err, err)
 				}
-				if ke.Message() == "" || ke.Kind == knowledge.Other {
+				if errs.MessageOf(ke) == "" || ke.Kind == errs.Internal {
 					t.Fatalf("%s: error without message or with kind Other: %v", ext, err)
 				}
 				continue

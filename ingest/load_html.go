@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"govreply/internal/errs"
 	"strconv"
 	"strings"
 	"unicode"
@@ -10,8 +11,6 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
-
-	"govreply/knowledge"
 )
 
 // parseHTML extracts the text of an HTML page as Markdown-like text:
@@ -29,7 +28,7 @@ func parseHTML(data []byte) (parsedDoc, error) {
 	}
 	root, err := html.Parse(strings.NewReader(s))
 	if err != nil {
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, "HTML 文件无法解析", err)
+		return parsedDoc{}, errs.E(loadOp, errs.Invalid, "HTML 文件无法解析", err)
 	}
 	w := &htmlWriter{}
 	w.walk(root)
@@ -54,7 +53,7 @@ func htmlToUTF8(data []byte) ([]byte, error) {
 	}
 	out, err := enc.NewDecoder().Bytes(data)
 	if err != nil {
-		return nil, knowledge.E(loadOp, knowledge.Invalid, "HTML 文件的字符编码（"+name+"）无法转换为 UTF-8", err)
+		return nil, errs.E(loadOp, errs.Invalid, "HTML 文件的字符编码（"+name+"）无法转换为 UTF-8", err)
 	}
 	return out, nil
 }

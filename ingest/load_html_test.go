@@ -1,11 +1,10 @@
 package ingest
 
 import (
+	"govreply/internal/errs"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
-
-	"govreply/knowledge"
 )
 
 func TestLoadHTML(t *testing.T) {
@@ -120,8 +119,8 @@ func TestLoadHTMLEncodings(t *testing.T) {
 	// Not UTF-8 and no declared charset: refused.
 	undeclared, _ := simplifiedchinese.GBK.NewEncoder().String(`<p>网络问政</p>`)
 	_, err = LoadBytes("", "x.html", []byte(undeclared))
-	wantLoadErr(t, err, knowledge.Invalid, "UTF-8")
+	wantLoadErr(t, err, errs.Invalid, "UTF-8")
 
 	_, err = LoadBytes("", "x.html", []byte(`<script>only()</script><style>x{}</style>`))
-	wantLoadErr(t, err, knowledge.Invalid, msgEmptyBody)
+	wantLoadErr(t, err, errs.Invalid, msgEmptyBody)
 }

@@ -3,12 +3,13 @@ package ingest
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"govreply/ingest/markdown"
+	"govreply/internal/errs"
 	"govreply/internal/yamlline"
 	"govreply/knowledge"
 )
@@ -40,7 +41,7 @@ func parseMarkdown(data []byte) (parsedDoc, error) {
 			return parsedDoc{}, err
 		}
 	}
-	doc.body = setextToATX(body)
+	doc.body = markdown.SetextToATX(body)
 	return doc, nil
 }
 
@@ -56,7 +57,7 @@ func splitFrontMatter(s string) (fm, body string, ok bool, err error) {
 			return strings.Join(lines[1:i], "\n"), strings.Join(lines[i+1:], "\n"), true, nil
 		}
 	}
-	return "", "", false, knowledge.E(loadOp, knowledge.Invalid,
+	return "", "", false, errs.E(loadOp, errs.Invalid,
 		"文件开头的 front matter（YAML 头信息）没有结束行“---”", nil)
 }
 
@@ -68,7 +69,7 @@ const frontMatterLineOffset = 1
 func parseFrontMatter(fm string) (doc parsedDoc, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = knowledge.E(loadOp, knowledge.Invalid, "front matter（YAML 头信息）无法解析", fmt.Errorf("yaml panic: %v", r))
+			err = errs.E(loadOp, errs.Invalid, "front matter（YAML 头信息）无法解析", fmt.Errorf("yaml panic: %v", r))
 		}
 	}()
 	var root yaml.Node
@@ -77,7 +78,7 @@ func parseFrontMatter(fm string) (doc parsedDoc, err error) {
 		if n := yamlline.Of(err); n > 0 {
 			msg = fmt.Sprintf("第 %d 行：%s", n+frontMatterLineOffset, msg)
 		}
-		return parsedDoc{}, knowledge.E(loadOp, knowledge.Invalid, msg, err)
+		return parsedDoc{}, errs.E(loadOp, errs.Invalid, msg, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return parsedDoc{}, nil // empty front matter
@@ -177,7 +178,7 @@ func fmErr(n *yaml.Node, msg string) error {
 	if n != nil && n.Line > 0 {
 		msg = fmt.Sprintf("第 %d 行：%s", n.Line+frontMatterLineOffset, msg)
 	}
-	return knowledge.E(loadOp, knowledge.Invalid, msg, nil)
+	return errs.E(loadOp, errs.Invalid, msg, nil)
 }
 
 // fmScalar returns the trimmed text of a scalar field ("" for null).
@@ -325,71 +326,4 @@ func parseEffective(s string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// setextToATX rewrites single-line setext headings ("Title" underlined
-// with === or ---) as ATX headings, so the chunker, which splits on "#"
-// lines, sees them. Fenced code blocks are left alone.
-func setextToATX(body string) string {
-	lines := strings.Split(body, "\n")
-	out := make([]string, 0, len(lines))
-	fence := ""
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		t := strings.TrimLeft(line, " ")
-		if f := fenceMarker(t); f != "" {
-			if fence == "" {
-				fence = f
-			} else if strings.HasPrefix(t, fence) {
-				fence = ""
-			}
-			out = append(out, line)
-			continue
-		}
-		if fence == "" && i+1 < len(lines) && isSetextCandidate(lines, i) {
-			if level := setextLevel(lines[i+1]); level > 0 {
-				out = append(out, strings.Repeat("#", level)+" "+strings.TrimSpace(line))
-				i++ // drop the underline
-				continue
-			}
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
-
-// listMarkerRE matches the start of a Markdown list item or block quote.
-var listMarkerRE = regexp.MustCompile(`^([-*+>|]|\d{1,9}[.)])(\s|$)`)
-
-// isSetextCandidate reports whether lines[i] is a one-line paragraph that
-// could be a setext heading's text.
-func isSetextCandidate(lines []string, i int) bool {
-	line := lines[i]
-	t := strings.TrimLeft(line, " ")
-	if strings.TrimSpace(line) == "" || len(line)-len(t) > 3 {
-		return false
-	}
-	if i > 0 && strings.TrimSpace(lines[i-1]) != "" {
-		return false // part of a longer paragraph
-	}
-	if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "<") || strings.HasPrefix(t, "|") ||
-		listMarkerRE.MatchString(t) || setextLevel(line) > 0 {
-		return false
-	}
-	return true
-}
-
-// setextLevel returns 1 for a "===" underline, 2 for "---", else 0.
-func setextLevel(line string) int {
-	t := strings.TrimSpace(line)
-	if len(line)-len(strings.TrimLeft(line, " ")) > 3 || len(t) < 3 {
-		return 0
-	}
-	switch {
-	case strings.Trim(t, "=") == "":
-		return 1
-	case strings.Trim(t, "-") == "":
-		return 2
-	}
-	return 0
 }

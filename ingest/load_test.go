@@ -10,29 +10,30 @@ import (
 	"strings"
 	"testing"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
 // evalCorpus is the shared evaluation corpus (read-only, outside the repo).
 const evalCorpus = "../../shared/eval/corpus"
 
-// wantLoadErr checks that err is a *knowledge.Error of kind whose message
+// wantLoadErr checks that err is a *errs.Error of kind whose message
 // contains every string in msgs.
-func wantLoadErr(t *testing.T, err error, kind knowledge.Kind, msgs ...string) {
+func wantLoadErr(t *testing.T, err error, kind errs.Kind, msgs ...string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("got no error, want kind %s", kind)
 	}
-	var ke *knowledge.Error
+	var ke *errs.Error
 	if !errors.As(err, &ke) {
-		t.Fatalf("error %v (%T) is not a *knowledge.Error", err, err)
+		t.Fatalf("error %v (%T) is not a *errs.Error", err, err)
 	}
-	if got := knowledge.KindOf(err); got != kind {
+	if got := errs.KindOf(err); got != kind {
 		t.Fatalf("kind = %s, want %s (error: %v)", got, kind, err)
 	}
 	for _, m := range msgs {
-		if !strings.Contains(ke.Message(), m) {
-			t.Errorf("message %q does not contain %q", ke.Message(), m)
+		if !strings.Contains(errs.MessageOf(ke), m) {
+			t.Errorf("message %q does not contain %q", errs.MessageOf(ke), m)
 		}
 	}
 }
@@ -271,36 +272,36 @@ func TestLoadBytesErrors(t *testing.T) {
 		name string
 		file string
 		in   []byte
-		kind knowledge.Kind
+		kind errs.Kind
 		msgs []string
 	}{
-		{"empty file", "a.md", nil, knowledge.Invalid, []string{"空"}},
-		{"only white space", "a.txt", []byte(" \n\t\r\n"), knowledge.Invalid, []string{"空"}},
-		{"front matter only", "a.md", []byte("---\ntitle: x\n---\n\n"), knowledge.Invalid, []string{"没有可导入的文字内容"}},
-		{"binary with NUL bytes", "a.md", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00hello"), knowledge.Invalid, []string{"二进制"}},
-		{"PNG renamed .md", "a.md", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), knowledge.Invalid, []string{"二进制", "PNG"}},
-		{"PDF renamed .txt", "a.txt", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"), knowledge.Invalid, []string{"二进制", "PDF"}},
-		{"control characters", "a.txt", []byte("a\x01b\x02c\x03d\x04e\x05f\x06"), knowledge.Invalid, []string{"二进制"}},
-		{"invalid UTF-8 (GBK)", "a.md", []byte("\xd5\xfe\xce\xf1\xce\xa2\xb2\xa9 is GBK"), knowledge.Invalid, []string{"不是有效的 UTF-8 文本"}},
-		{"invalid UTF-8 in txt", "a.txt", []byte("ok text \xff\xfe more text"), knowledge.Invalid, []string{"UTF-8"}},
-		{"broken YAML names the line (parser error)", "a.md", []byte("---\nid: a\ntitle: [unclosed\ncategory: rule\n---\nbody"), knowledge.Invalid, []string{"第 3 行", "front matter"}},
-		{"broken YAML names the line (block mapping)", "a.md", []byte("---\nid: a\ntitle: x\n- item\n---\nbody"), knowledge.Invalid, []string{"第 4 行"}},
-		{"broken YAML names the line (scanner error)", "a.md", []byte("---\nid: a\ntitle: x\n@bad\n---\nbody"), knowledge.Invalid, []string{"第 4 行"}},
-		{"tab indentation", "a.md", []byte("---\nid: a\n\ttitle: x\n---\nbody"), knowledge.Invalid, []string{"第 3 行"}},
-		{"YAML mapping error on line 3", "a.md", []byte("---\nid: a\ntitle: a: b\n---\nbody"), knowledge.Invalid, []string{"第 3 行"}},
-		{"unterminated front matter", "a.md", []byte("---\nid: a\ntitle: b\n\nbody text"), knowledge.Invalid, []string{"没有结束行"}},
-		{"bad category", "a.md", []byte("---\nid: a\ncategory: policy\n---\nbody"), knowledge.Invalid, []string{"policy", "第 3 行", "rule"}},
-		{"bad effective date", "a.md", []byte("---\neffective: 下个月\n---\nbody"), knowledge.Invalid, []string{"下个月", "YYYY-MM-DD"}},
-		{"conflicting effective dates", "a.md", []byte("---\neffective: 2024-01-01\neffective_date: 2024-02-01\n---\nbody"), knowledge.Invalid, []string{"不一致"}},
-		{"title is a list", "a.md", []byte("---\ntitle: [a, b]\n---\nbody"), knowledge.Invalid, []string{"title", "第 2 行"}},
-		{"tags is a map", "a.md", []byte("---\ntags: {a: b}\n---\nbody"), knowledge.Invalid, []string{"tags"}},
-		{"duplicate key", "a.md", []byte("---\ntitle: a\nTitle: b\n---\nbody"), knowledge.Invalid, []string{"重复", "第 3 行"}},
-		{"front matter is a list", "a.md", []byte("---\n- a\n- b\n---\nbody"), knowledge.Invalid, []string{"键: 值"}},
-		{"id with a newline", "a.md", []byte("---\nid: \"a\\nb\"\n---\nbody"), knowledge.Invalid, []string{"id"}},
-		{"unsupported extension", "a.rtf", []byte("{\\rtf1}"), knowledge.Unsupported, []string{".rtf"}},
-		{"no extension", "README", []byte("text"), knowledge.Unsupported, []string{"不支持"}},
-		{"no name to take the id from", ".md", []byte("text"), knowledge.Invalid, []string{"id"}},
-		{"too large", "a.txt", bytes.Repeat([]byte("a"), MaxFileSize+1), knowledge.TooLarge, []string{"过大"}},
+		{"empty file", "a.md", nil, errs.Invalid, []string{"空"}},
+		{"only white space", "a.txt", []byte(" \n\t\r\n"), errs.Invalid, []string{"空"}},
+		{"front matter only", "a.md", []byte("---\ntitle: x\n---\n\n"), errs.Invalid, []string{"没有可导入的文字内容"}},
+		{"binary with NUL bytes", "a.md", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00hello"), errs.Invalid, []string{"二进制"}},
+		{"PNG renamed .md", "a.md", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), errs.Invalid, []string{"二进制", "PNG"}},
+		{"PDF renamed .txt", "a.txt", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj"), errs.Invalid, []string{"二进制", "PDF"}},
+		{"control characters", "a.txt", []byte("a\x01b\x02c\x03d\x04e\x05f\x06"), errs.Invalid, []string{"二进制"}},
+		{"invalid UTF-8 (GBK)", "a.md", []byte("\xd5\xfe\xce\xf1\xce\xa2\xb2\xa9 is GBK"), errs.Invalid, []string{"不是有效的 UTF-8 文本"}},
+		{"invalid UTF-8 in txt", "a.txt", []byte("ok text \xff\xfe more text"), errs.Invalid, []string{"UTF-8"}},
+		{"broken YAML names the line (parser error)", "a.md", []byte("---\nid: a\ntitle: [unclosed\ncategory: rule\n---\nbody"), errs.Invalid, []string{"第 3 行", "front matter"}},
+		{"broken YAML names the line (block mapping)", "a.md", []byte("---\nid: a\ntitle: x\n- item\n---\nbody"), errs.Invalid, []string{"第 4 行"}},
+		{"broken YAML names the line (scanner error)", "a.md", []byte("---\nid: a\ntitle: x\n@bad\n---\nbody"), errs.Invalid, []string{"第 4 行"}},
+		{"tab indentation", "a.md", []byte("---\nid: a\n\ttitle: x\n---\nbody"), errs.Invalid, []string{"第 3 行"}},
+		{"YAML mapping error on line 3", "a.md", []byte("---\nid: a\ntitle: a: b\n---\nbody"), errs.Invalid, []string{"第 3 行"}},
+		{"unterminated front matter", "a.md", []byte("---\nid: a\ntitle: b\n\nbody text"), errs.Invalid, []string{"没有结束行"}},
+		{"bad category", "a.md", []byte("---\nid: a\ncategory: policy\n---\nbody"), errs.Invalid, []string{"policy", "第 3 行", "rule"}},
+		{"bad effective date", "a.md", []byte("---\neffective: 下个月\n---\nbody"), errs.Invalid, []string{"下个月", "YYYY-MM-DD"}},
+		{"conflicting effective dates", "a.md", []byte("---\neffective: 2024-01-01\neffective_date: 2024-02-01\n---\nbody"), errs.Invalid, []string{"不一致"}},
+		{"title is a list", "a.md", []byte("---\ntitle: [a, b]\n---\nbody"), errs.Invalid, []string{"title", "第 2 行"}},
+		{"tags is a map", "a.md", []byte("---\ntags: {a: b}\n---\nbody"), errs.Invalid, []string{"tags"}},
+		{"duplicate key", "a.md", []byte("---\ntitle: a\nTitle: b\n---\nbody"), errs.Invalid, []string{"重复", "第 3 行"}},
+		{"front matter is a list", "a.md", []byte("---\n- a\n- b\n---\nbody"), errs.Invalid, []string{"键: 值"}},
+		{"id with a newline", "a.md", []byte("---\nid: \"a\\nb\"\n---\nbody"), errs.Invalid, []string{"id"}},
+		{"unsupported extension", "a.rtf", []byte("{\\rtf1}"), errs.Unsupported, []string{".rtf"}},
+		{"no extension", "README", []byte("text"), errs.Unsupported, []string{"不支持"}},
+		{"no name to take the id from", ".md", []byte("text"), errs.Invalid, []string{"id"}},
+		{"too large", "a.txt", bytes.Repeat([]byte("a"), MaxFileSize+1), errs.TooLarge, []string{"过大"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -370,12 +371,12 @@ func TestLoadFile(t *testing.T) {
 	tests := []struct {
 		name string
 		path string
-		kind knowledge.Kind
+		kind errs.Kind
 	}{
-		{"missing", filepath.Join(root, "missing.md"), knowledge.NotFound},
-		{"directory", filepath.Join(root, "dir.md"), knowledge.Invalid},
-		{"too large", big, knowledge.TooLarge},
-		{"unsupported", write("x.exe", "MZ"), knowledge.Unsupported},
+		{"missing", filepath.Join(root, "missing.md"), errs.NotFound},
+		{"directory", filepath.Join(root, "dir.md"), errs.Invalid},
+		{"too large", big, errs.TooLarge},
+		{"unsupported", write("x.exe", "MZ"), errs.Unsupported},
 	}
 	if err := os.Mkdir(filepath.Join(root, "dir.md"), 0o755); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -90,7 +91,7 @@ func (ix *Indexer) store(ctx context.Context, r prepared) (knowledge.Outcome, er
 func count(sum *Summary, f File, r prepared, out knowledge.Outcome, err error) {
 	if err != nil {
 		sum.Failed++
-		sum.Failures = append(sum.Failures, FileFailure{Path: f.Path, Code: string(knowledge.KindOf(err)), Reason: reason(err)})
+		sum.Failures = append(sum.Failures, FileFailure{Path: f.Path, Code: string(errs.KindOf(err)), Reason: reason(err)})
 		return
 	}
 	sum.Bytes += int64(len(r.doc.Body))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"govreply/internal/errs"
 	"io"
 	"slices"
 	"strings"
@@ -31,18 +32,18 @@ func ReadQuestions(r io.Reader) ([]Question, error) {
 		}
 		var q Question
 		if err := json.Unmarshal([]byte(text), &q); err != nil {
-			return nil, E(op, Invalid, fmt.Sprintf("问题文件第 %d 行不是有效的 JSON", line), err)
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("问题文件第 %d 行不是有效的 JSON", line), err)
 		}
 		if strings.TrimSpace(q.Q) == "" || len(q.Relevant) == 0 {
-			return nil, E(op, Invalid, fmt.Sprintf("问题文件第 %d 行缺少 q 或 relevant", line))
+			return nil, errs.E(op, errs.Invalid, fmt.Sprintf("问题文件第 %d 行缺少 q 或 relevant", line))
 		}
 		out = append(out, q)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, E(op, Invalid, "读取问题文件失败", err)
+		return nil, errs.E(op, errs.Invalid, "读取问题文件失败", err)
 	}
 	if len(out) == 0 {
-		return nil, E(op, Invalid, "问题文件为空")
+		return nil, errs.E(op, errs.Invalid, "问题文件为空")
 	}
 	return out, nil
 }
@@ -86,7 +87,7 @@ func Evaluate(ctx context.Context, r *Retriever, qs []Question, k int, mode Mode
 	for _, q := range qs {
 		docs, err := r.Documents(ctx, Request{Query: q.Q, K: max(k, 5), Mode: mode, Collection: collection})
 		if err != nil {
-			return Report{}, E("eval.Evaluate", fmt.Sprintf("问题 %s 检索失败", q.ID), err)
+			return Report{}, errs.E("eval.Evaluate", fmt.Sprintf("问题 %s 检索失败", q.ID), err)
 		}
 		rank := 0
 		got := make([]string, 0, len(docs))

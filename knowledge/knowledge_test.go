@@ -8,31 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/memory"
 )
-
-func TestErrors(t *testing.T) {
-	inner := knowledge.E("postgres.Put", knowledge.Unavailable, "数据库不可用", errors.New("dial tcp: refused"))
-	outer := knowledge.E("ingest.Put", inner)
-	if got := knowledge.KindOf(outer); got != knowledge.Unavailable {
-		t.Errorf("kind %s, want inherited unavailable", got)
-	}
-	var e *knowledge.Error
-	if !errors.As(outer, &e) || e.Message() != "数据库不可用" || e.Code() != "unavailable" {
-		t.Errorf("message %q code %q", e.Message(), e.Code())
-	}
-	if !strings.Contains(outer.Error(), "dial tcp") {
-		t.Errorf("Error() hides the cause: %s", outer)
-	}
-	plain := knowledge.E("x", knowledge.Other, errors.New("boom"))
-	if errors.As(plain, &e); e.Message() != "服务内部错误，请稍后再试" {
-		t.Errorf("internal errors must not show their cause to people: %q", e.Message())
-	}
-	if knowledge.KindOf(errors.New("foreign")) != knowledge.Other || knowledge.Is(knowledge.NotFound, nil) {
-		t.Error("KindOf/Is on foreign or nil errors")
-	}
-}
 
 func TestCheckPut(t *testing.T) {
 	vec := []float32{1, 0, 0}
@@ -59,8 +38,8 @@ func TestCheckPut(t *testing.T) {
 			if (err == nil) != tt.ok {
 				t.Fatalf("err = %v, want ok=%v", err, tt.ok)
 			}
-			if err != nil && !knowledge.Is(knowledge.Invalid, err) {
-				t.Fatalf("kind %s, want invalid", knowledge.KindOf(err))
+			if err != nil && !errs.Is(errs.Invalid, err) {
+				t.Fatalf("kind %s, want invalid", errs.KindOf(err))
 			}
 		})
 	}
@@ -81,8 +60,8 @@ func TestReadQuestions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			qs, err := knowledge.ReadQuestions(strings.NewReader(tt.in))
 			if tt.errPart != "" {
-				var e *knowledge.Error
-				if !errors.As(err, &e) || !strings.Contains(e.Message(), tt.errPart) {
+				var e *errs.Error
+				if !errors.As(err, &e) || !strings.Contains(errs.MessageOf(e), tt.errPart) {
 					t.Fatalf("err %v, want message containing %q", err, tt.errPart)
 				}
 				return
@@ -117,22 +96,22 @@ func TestPrepare(t *testing.T) {
 	tests := []struct {
 		name string
 		req  knowledge.Request
-		kind knowledge.Kind
+		kind errs.Kind
 	}{
 		{"ok", knowledge.Request{Query: "a b a", K: 5}, ""},
-		{"empty", knowledge.Request{Query: " ", K: 5}, knowledge.Invalid},
-		{"too long", knowledge.Request{Query: strings.Repeat("字", knowledge.MaxQueryRunes+1), K: 5}, knowledge.TooLarge},
-		{"k zero", knowledge.Request{Query: "a", K: 0}, knowledge.Invalid},
-		{"k big", knowledge.Request{Query: "a", K: 101}, knowledge.Invalid},
-		{"mode", knowledge.Request{Query: "a", K: 1, Mode: "x"}, knowledge.Invalid},
-		{"category", knowledge.Request{Query: "a", K: 1, Category: "x"}, knowledge.Invalid},
-		{"invalid utf8", knowledge.Request{Query: "a\xff", K: 1}, knowledge.Invalid},
+		{"empty", knowledge.Request{Query: " ", K: 5}, errs.Invalid},
+		{"too long", knowledge.Request{Query: strings.Repeat("字", knowledge.MaxQueryRunes+1), K: 5}, errs.TooLarge},
+		{"k zero", knowledge.Request{Query: "a", K: 0}, errs.Invalid},
+		{"k big", knowledge.Request{Query: "a", K: 101}, errs.Invalid},
+		{"mode", knowledge.Request{Query: "a", K: 1, Mode: "x"}, errs.Invalid},
+		{"category", knowledge.Request{Query: "a", K: 1, Category: "x"}, errs.Invalid},
+		{"invalid utf8", knowledge.Request{Query: "a\xff", K: 1}, errs.Invalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q, err := r.Prepare(context.Background(), tt.req)
 			if tt.kind != "" {
-				if !knowledge.Is(tt.kind, err) {
+				if !errs.Is(tt.kind, err) {
 					t.Fatalf("err %v, want kind %s", err, tt.kind)
 				}
 				return

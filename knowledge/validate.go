@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"govreply/internal/errs"
 	"math"
 	"time"
 )
@@ -14,25 +15,25 @@ import (
 func CheckPut(doc Document, chunks []Chunk, dim int) error {
 	const op = "knowledge.CheckPut"
 	if doc.ID == "" {
-		return E(op, Invalid, "文档缺少 id")
+		return errs.E(op, errs.Invalid, "文档缺少 id")
 	}
 	if doc.Effective != "" {
 		if _, err := time.Parse(time.DateOnly, doc.Effective); err != nil {
-			return E(op, Invalid, fmt.Sprintf("文档 %s 的生效日期 %q 不是 YYYY-MM-DD 格式", doc.ID, doc.Effective), err)
+			return errs.E(op, errs.Invalid, fmt.Sprintf("文档 %s 的生效日期 %q 不是 YYYY-MM-DD 格式", doc.ID, doc.Effective), err)
 		}
 	}
 	seen := make(map[int]bool, len(chunks))
 	for _, c := range chunks {
 		if len(c.Embedding) != dim {
-			return E(op, Invalid, fmt.Sprintf("文档 %s 第 %d 段的向量为 %d 维，知识库为 %d 维", doc.ID, c.Ordinal, len(c.Embedding), dim))
+			return errs.E(op, errs.Invalid, fmt.Sprintf("文档 %s 第 %d 段的向量为 %d 维，知识库为 %d 维", doc.ID, c.Ordinal, len(c.Embedding), dim))
 		}
 		for _, x := range c.Embedding {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return E(op, Invalid, fmt.Sprintf("文档 %s 第 %d 段的向量含有非法数值", doc.ID, c.Ordinal))
+				return errs.E(op, errs.Invalid, fmt.Sprintf("文档 %s 第 %d 段的向量含有非法数值", doc.ID, c.Ordinal))
 			}
 		}
 		if seen[c.Ordinal] {
-			return E(op, Invalid, fmt.Sprintf("文档 %s 的段落序号 %d 重复", doc.ID, c.Ordinal))
+			return errs.E(op, errs.Invalid, fmt.Sprintf("文档 %s 的段落序号 %d 重复", doc.ID, c.Ordinal))
 		}
 		seen[c.Ordinal] = true
 	}

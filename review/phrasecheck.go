@@ -12,6 +12,7 @@ import (
 	"github.com/coregx/ahocorasick"
 	"gopkg.in/yaml.v3"
 
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 )
 
@@ -78,7 +79,7 @@ func newPhraseCheck(files []*phrases.File) (Check, error) {
 				e := &l.Entries[ei]
 				p := phraseFoldString(e.Phrase)
 				if p == "" {
-					return nil, &phrases.Error{File: f.Name, Line: e.Line, Reason: "短语为空"}
+					return nil, &errs.FileError{File: f.Name, Line: e.Line, Reason: "短语为空"}
 				}
 				id, ok := ids[p]
 				if !ok {

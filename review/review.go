@@ -15,8 +15,10 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 )
 
@@ -116,22 +118,40 @@ type Check interface {
 // not an error).
 const MaxRunes = 20000
 
-// InputError is a draft Review cannot review. Code is stable for machines;
-// Message is for people (Chinese).
-type InputError struct {
-	Code    string
-	Message string
-}
-
-func (e *InputError) Error() string { return e.Message }
-
-// Input error codes.
+// Input error codes of Review (and of the rewriter, which takes the same
+// drafts). Their kinds are errs.Invalid, except CodeTooLong (errs.TooLarge).
 const (
-	CodeInvalidKind = "invalid_kind"
-	CodeInvalidText = "invalid_text"
-	CodeEmptyText   = "empty_text"
-	CodeTooLong     = "text_too_long"
+	CodeInvalidKind errs.Code = "invalid_kind"
+	CodeInvalidText errs.Code = "invalid_text"
+	CodeEmptyText   errs.Code = "empty_text"
+	CodeTooLong     errs.Code = "text_too_long"
 )
+
+// DefaultKind is the kind of a draft that names none.
+const DefaultKind = KindComment
+
+// CheckDraft validates a draft before review and returns its kind with
+// the default filled in. It is the one check of a draft's input, shared
+// by the reviewer, the rewriter, the API and the CLI: an unknown kind,
+// invalid UTF-8, a text of nothing but blanks, or one over MaxRunes
+// characters is an *errs.Error with one of the codes above.
+func CheckDraft(text string, kind Kind) (Kind, error) {
+	const op = "review.CheckDraft"
+	if kind == "" {
+		kind = DefaultKind
+	}
+	switch n := utf8.RuneCountInString(text); {
+	case !kind.Valid():
+		return kind, errs.E(op, errs.Invalid, CodeInvalidKind, fmt.Sprintf("kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind))
+	case !utf8.ValidString(text):
+		return kind, errs.E(op, errs.Invalid, CodeInvalidText, "草稿不是有效的 UTF-8 文本")
+	case strings.TrimSpace(text) == "":
+		return kind, errs.E(op, errs.Invalid, CodeEmptyText, "草稿不能为空")
+	case n > MaxRunes:
+		return kind, errs.E(op, errs.TooLarge, CodeTooLong, fmt.Sprintf("草稿过长：%d 字，最多 %d 字", n, MaxRunes))
+	}
+	return kind, nil
+}
 
 // Reviewer reviews drafts. It is safe for concurrent use.
 type Reviewer struct {
@@ -141,19 +161,12 @@ type Reviewer struct {
 // NewWithChecks returns a Reviewer that runs checks (tests, and New).
 func NewWithChecks(checks ...Check) *Reviewer { return &Reviewer{checks: checks} }
 
-// Review checks text as a draft of kind. It fails only on input it cannot
-// review (*InputError): an unknown kind, invalid UTF-8, an empty text or
-// one over MaxRunes.
+// Review checks text as a draft of kind ("" means DefaultKind). It fails
+// only on input it cannot review (see CheckDraft).
 func (r *Reviewer) Review(text string, kind Kind) (Review, error) {
-	switch n := utf8.RuneCountInString(text); {
-	case !kind.Valid():
-		return Review{}, &InputError{CodeInvalidKind, fmt.Sprintf("kind 须为 comment、reply 或 post，收到 %q", kind)}
-	case !utf8.ValidString(text):
-		return Review{}, &InputError{CodeInvalidText, "草稿不是有效的 UTF-8 文本"}
-	case n == 0:
-		return Review{}, &InputError{CodeEmptyText, "草稿不能为空"}
-	case n > MaxRunes:
-		return Review{}, &InputError{CodeTooLong, fmt.Sprintf("草稿过长：%d 字，最多 %d 字", n, MaxRunes)}
+	kind, err := CheckDraft(text, kind)
+	if err != nil {
+		return Review{}, err
 	}
 	d := &Draft{Text: text, Kind: kind, Runes: []rune(text)}
 	var fs []Finding

@@ -1,10 +1,10 @@
 package review_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
@@ -77,20 +77,19 @@ func TestReviewRejectsBadInput(t *testing.T) {
 		name string
 		text string
 		kind review.Kind
-		code string
+		code errs.Code
 	}{
 		{"unknown kind", "你好", "tweet", review.CodeInvalidKind},
-		{"empty kind", "你好", "", review.CodeInvalidKind},
 		{"invalid UTF-8", "你好\xff", review.KindComment, review.CodeInvalidText},
 		{"empty", "", review.KindPost, review.CodeEmptyText},
+		{"blank", " \n\t　", review.KindReply, review.CodeEmptyText},
 		{"too long", strings.Repeat("长", review.MaxRunes+1), review.KindPost, review.CodeTooLong},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := r.Review(tc.text, tc.kind)
-			var ie *review.InputError
-			if !errors.As(err, &ie) || ie.Code != tc.code || ie.Message == "" {
-				t.Fatalf("error %v, want an InputError with code %s", err, tc.code)
+			if !errs.HasCode(err, tc.code) || errs.MessageOf(err) == "" {
+				t.Fatalf("error %v, want code %s", err, tc.code)
 			}
 		})
 	}

@@ -58,6 +58,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 	"govreply/internal/yamlline"
 	"govreply/internal/yamlnode"
@@ -80,20 +81,6 @@ func DefaultRules() fs.FS {
 	return sub
 }
 
-// RulesError is a problem in a rule file.
-type RulesError struct {
-	File   string
-	Line   int // 0 when unknown
-	Reason string
-}
-
-func (e *RulesError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
-	}
-	return e.File + ": " + e.Reason
-}
-
 // loadRules reads every .yaml and .yml file under the root of fsys (nil:
 // the embedded defaults) in path order and returns the Check of all their
 // rules (one ruleSet, which matches every pattern in one pass). All
@@ -107,25 +94,25 @@ func loadRules(fsys fs.FS) ([]Check, error) {
 		return nil, err
 	}
 	var (
-		checks []ruleCheck
-		errs   []error
-		seen   = map[string]string{} // rule id → "file:line"
+		checks   []ruleCheck
+		problems []error
+		seen     = map[string]string{} // rule id → "file:line"
 	)
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			errs = append(errs, &RulesError{File: n, Reason: "无法读取文件：" + err.Error()})
+			problems = append(problems, &errs.FileError{File: n, Reason: "无法读取文件：" + err.Error()})
 			continue
 		}
 		rs, err := parseRules(n, data)
 		if err != nil {
-			errs = append(errs, err)
+			problems = append(problems, err)
 			continue
 		}
 		for _, r := range rs {
 			base := r.base()
 			if at, dup := seen[base.id]; dup {
-				errs = append(errs, &RulesError{File: n, Line: base.line,
+				problems = append(problems, &errs.FileError{File: n, Line: base.line,
 					Reason: fmt.Sprintf("规则 id“%s”重复，已在 %s 使用", base.id, at)})
 				continue
 			}
@@ -133,8 +120,8 @@ func loadRules(fsys fs.FS) ([]Check, error) {
 			checks = append(checks, r)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	return []Check{newRuleSet(checks)}, nil
 }
@@ -409,7 +396,7 @@ func parseRules(name string, data []byte) (rs []ruleCheck, err error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &RulesError{File: name, Line: yamlline.Of(err),
+		return nil, &errs.FileError{File: name, Line: yamlline.Of(err),
 			Reason: "YAML 格式有误，请检查冒号、缩进和引号（" + err.Error() + "）"}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 ||
@@ -442,7 +429,7 @@ func parseRules(name string, data []byte) (rs []ruleCheck, err error) {
 }
 
 // ruleParser reads one rules file; its yamlnode.Reader makes errors of
-// type *RulesError.
+// type *errs.FileError.
 type ruleParser struct {
 	yamlnode.Reader
 	name string
@@ -450,7 +437,7 @@ type ruleParser struct {
 
 func newRuleParser(name string) *ruleParser {
 	return &ruleParser{name: name, Reader: yamlnode.Reader{Errorf: func(line int, reason string) error {
-		return &RulesError{File: name, Line: line, Reason: reason}
+		return &errs.FileError{File: name, Line: line, Reason: reason}
 	}}}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"govreply/internal/errs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -405,7 +406,7 @@ func TestRuleFilesBad(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			var re *RulesError
+			var re *errs.FileError
 			if !errors.As(err, &re) {
 				t.Fatalf("error %T %v", err, err)
 			}
@@ -419,7 +420,7 @@ func TestRuleFilesBad(t *testing.T) {
 	}
 	// The same rule id in two files.
 	_, err := loadRules(fstest.MapFS{"a.yaml": {Data: []byte(goodRule)}, "b.yaml": {Data: []byte(goodRule)}})
-	var re *RulesError
+	var re *errs.FileError
 	if !errors.As(err, &re) || re.File != "b.yaml" || re.Line != 2 || !strings.Contains(re.Reason, "a.yaml") {
 		t.Errorf("duplicate across files: %v", err)
 	}

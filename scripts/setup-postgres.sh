@@ -9,13 +9,20 @@
 #     builds Debian 13's own `pgvector` source package against the running
 #     server and installs it. The trixie sources are fetched through a private
 #     apt configuration in a temporary directory; the system's apt sources are
-#     never edited.
+#     never edited. They come from the Debian mirror the system already uses
+#     (scripts/lib/apt-mirror.sh: the URI of the apt source entry whose suite
+#     is the system's codename, with the suite switched to trixie) or from
+#     PGVECTOR_APT_MIRROR; without either the script stops, it never falls
+#     back to a public host.
 #   - Finally it runs CREATE EXTENSION IF NOT EXISTS vector in the database
 #     (default `test`) and prints the installed version.
 #
 # Idempotent; needs root to start a cluster or to build. Environment:
 #   PGHOST (127.0.0.1) PGPORT (5432) PGUSER (postgres) PGDATABASE (test)
 #   PGVECTOR_MIN (0.8.0)  the oldest pgvector accepted (iterative index scans)
+#   PGVECTOR_APT_MIRROR   the Debian mirror to fetch trixie's pgvector source
+#                         package from, instead of the one derived from the
+#                         apt sources (e.g. http://mirror.gov.local/debian)
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -25,6 +32,8 @@ export PGUSER="${PGUSER:-postgres}"
 DB="${PGDATABASE:-test}"
 PGVECTOR_MIN="${PGVECTOR_MIN:-0.8.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/apt-mirror.sh
+. "$ROOT/scripts/lib/apt-mirror.sh"
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'setup-postgres: %s\n' "$*" >&2; exit 1; }
@@ -96,27 +105,11 @@ log "服务器版本 $(psql_q "$DB" 'SHOW server_version')（主版本 ${MAJOR}�
 available="$(psql_q "$DB" "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'")"
 
 # ---------------------------------------------------------------- pgvector build
-# mirror_uri prints the system's main Debian archive URI (not -security).
-mirror_uri() {
-	local f uri
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		uri="$(awk '$1 == "deb" || $1 == "deb-src" {
-				for (i = 2; i <= NF; i++) if ($i ~ /^[a-z+]+:\/\//) { print $i; break }
-			}' "$f" | grep -E '/debian/?$' | head -n1 || true)"
-		[ -n "$uri" ] && { echo "${uri%/}"; return; }
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		uri="$(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f" |
-			grep -E '/debian/?$' | head -n1 || true)"
-		[ -n "$uri" ] && { echo "${uri%/}"; return; }
-	done
-	echo "http://deb.debian.org/debian"
-}
-
 build_pgvector() {
 	need_root "安装构建依赖并安装 pgvector 扩展"
+	local mirror work
+	# Before anything is installed: without a mirror there is nothing to do.
+	mirror="$(apt_mirror)" || die "无法确定获取 pgvector 源码包的 Debian 镜像（见上）"
 	log "安装构建依赖：build-essential dpkg-dev postgresql-server-dev-${MAJOR}"
 	local need=(build-essential dpkg-dev "postgresql-server-dev-${MAJOR}")
 	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
@@ -125,8 +118,6 @@ build_pgvector() {
 		apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 	fi
 
-	local mirror work
-	mirror="$(mirror_uri)"
 	work="$(mktemp -d /tmp/pgvector-build.XXXXXX)"
 	# The _apt sandbox user downloads into these directories.
 	chmod 755 "$work"
@@ -145,7 +136,8 @@ build_pgvector() {
 		-o "APT::Get::List-Cleanup=false"
 	)
 	log "获取 Debian 13 (trixie) 源码索引：${mirror}（私有 apt 配置 ${work}/apt）"
-	apt-get "${apt_opts[@]}" update -qq
+	apt-get "${apt_opts[@]}" update -qq ||
+		die "无法从 ${mirror} 获取 trixie 的源码索引；若该镜像不含 Debian 13 (trixie)，请设置 PGVECTOR_APT_MIRROR 为含 trixie 源码的 Debian 镜像"
 	log "下载 pgvector 源码包"
 	chmod 777 "$work/src"
 	(cd "$work/src" && apt-get "${apt_opts[@]}" source --download-only -qq pgvector)

@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"govreply/bot"
-	"govreply/knowledge"
+	"govreply/internal/errs"
 )
 
-func newAskCmd(cfg *config) *cobra.Command {
+func newAskCmd(c *cli) *cobra.Command {
 	var session string
 	cmd := &cobra.Command{
 		Use:   "ask [--session ID] QUESTION|-",
@@ -35,15 +35,17 @@ func newAskCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if req.Message, err = bot.CheckMessage(req.Message); err != nil {
+			// The answerer validates the request too (the same Normalize);
+			// checking it here first spares loading the knowledge base.
+			if req, err = req.Normalize(); err != nil {
 				return err
 			}
-			ans, done, err := openAnswerer(cmd.Context(), *cfg)
+			a, err := c.open(cmd.Context(), needs{answerer: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			defer done()
-			return runAsk(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), ans, req, cfg.JSON)
+			defer a.Close()
+			return runAsk(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), a.answerer, req, c.cfg.JSON)
 		},
 	}
 	cmd.Flags().StringVar(&session, "session", "", "接着这个会话追问（会话 ID 见 --json 输出的 session）")
@@ -54,46 +56,22 @@ func newAskCmd(cfg *config) *cobra.Command {
 var questionInput = textInput{
 	op: "ask", what: "问题", maxBytes: bot.MaxMessageRunes*utf8.UTFMax + 64,
 	prompt:  "请输入问题，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：",
-	tooLong: &bot.InputError{Code: bot.CodeMessageTooLong, Message: fmt.Sprintf("问题过长：最多 %d 字", bot.MaxMessageRunes)},
+	tooLong: bot.MessageTooLong(-1),
 }
 
-// openAnswerer builds the answerer of the ask command on the process's
-// store (the embedded default unless DATABASE_URL is set); done closes the
-// store. Tests replace it with a fake.
-var openAnswerer = func(ctx context.Context, cfg config) (ans bot.Answerer, done func(), err error) {
-	log := cliLogger()
-	d, err := openDeps(ctx, cfg, depsOptions{log: log})
-	if err != nil {
-		return nil, nil, err
-	}
-	sessions, closeSessions, err := openSessions(ctx, cfg)
-	if err != nil {
-		d.store.Close()
-		return nil, nil, err
-	}
-	if ans, err = newAnswerer(cfg, d.retriever, sessions, log); err != nil {
-		closeSessions()
-		d.store.Close()
-		return nil, nil, err
-	}
-	return ans, func() { closeSessions(); d.store.Close() }, nil
-}
-
-// runAsk answers req (checked already) and prints the AnswerResponse
+// runAsk answers req and prints the AnswerResponse
 // (asJSON) or the answer and its sources for people to w. A session asked
 // for that the answerer did not know is noted on stderr. A nil Answerer
 // means answering is not available in this build.
 func runAsk(ctx context.Context, w, stderr io.Writer, ans bot.Answerer, req bot.AnswerRequest, asJSON bool) error {
 	if ans == nil {
-		return knowledge.E("ask", knowledge.Unavailable, "问答功能尚未启用")
+		return errs.E("ask", errs.Unavailable, "问答功能未启用")
 	}
 	res, err := ans.Answer(ctx, req)
 	if err != nil {
 		return err
 	}
-	if res.Sources == nil {
-		res.Sources = []bot.Source{}
-	}
+	res = res.NonNil()
 	if req.Session != "" && res.Session != req.Session {
 		fmt.Fprintf(stderr, "提示：会话 %s 不存在或已过期，已开始新会话 %s。\n", req.Session, res.Session)
 	}

@@ -10,7 +10,8 @@ import (
 	"testing"
 
 	"govreply/bot"
-	"govreply/bot/pgsessions"
+	botpg "govreply/bot/postgres"
+	"govreply/internal/pgdb"
 )
 
 // fakeAnswerer returns a fixed answer (a new session "s-new" unless the
@@ -34,14 +35,6 @@ func (f *fakeAnswerer) Answer(_ context.Context, req bot.AnswerRequest) (bot.Ans
 	return res, f.err
 }
 
-// useAnswerer makes the ask command use a instead of the real answerer.
-func useAnswerer(t *testing.T, a bot.Answerer) {
-	t.Helper()
-	old := openAnswerer
-	openAnswerer = func(context.Context, config) (bot.Answerer, func(), error) { return a, func() {}, nil }
-	t.Cleanup(func() { openAnswerer = old })
-}
-
 func fakeAnswer() bot.AnswerResponse {
 	return bot.AnswerResponse{
 		Answer: "根据知识库，以下内容与您的问题最相关：\n- 遇到连续辱骂时，可以换人接手，先冷静再回复。[1]\n- 道歉还应说明今后怎样防止再犯。[2]",
@@ -54,8 +47,8 @@ func fakeAnswer() bot.AnswerResponse {
 
 func TestAskHuman(t *testing.T) {
 	fa := &fakeAnswerer{res: fakeAnswer()}
-	useAnswerer(t, fa)
-	code, out, stderr := runCLI(t, nil, "ask", "网友骂人", "怎么回复？")
+	fc := fakeParts(t, &app{answerer: fa})
+	code, out, stderr := fc.run("ask", "网友骂人", "怎么回复？")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -70,8 +63,8 @@ func TestAskHuman(t *testing.T) {
 	}
 
 	// Nothing found: no sources.
-	useAnswerer(t, &fakeAnswerer{res: bot.AnswerResponse{Answer: "知识库中没有找到与“如何烤蛋糕”相关的内容。"}})
-	_, out, _ = runCLI(t, nil, "ask", "如何烤蛋糕")
+	fc = fakeParts(t, &app{answerer: &fakeAnswerer{res: bot.AnswerResponse{Answer: "知识库中没有找到与“如何烤蛋糕”相关的内容。"}}})
+	_, out, _ = fc.run("ask", "如何烤蛋糕")
 	if !strings.HasSuffix(out, "\n\n来源：无\n") {
 		t.Errorf("output %q", out)
 	}
@@ -79,8 +72,8 @@ func TestAskHuman(t *testing.T) {
 
 func TestAskJSONAndSession(t *testing.T) {
 	fa := &fakeAnswerer{res: fakeAnswer()}
-	useAnswerer(t, fa)
-	code, out, stderr := runCLI(t, nil, "ask", "--json", "--session", "s-known", "那要道歉吗")
+	fc := fakeParts(t, &app{answerer: fa})
+	code, out, stderr := fc.run("ask", "--json", "--session", "s-known", "那要道歉吗")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
@@ -95,13 +88,13 @@ func TestAskJSONAndSession(t *testing.T) {
 		t.Errorf("session not passed on: %+v", fa.calls)
 	}
 	// An unknown session: a new one, and a note on stderr.
-	code, out, stderr = runCLI(t, nil, "ask", "--json", "--session", "gone", "那要道歉吗")
+	code, out, stderr = fc.run("ask", "--json", "--session", "gone", "那要道歉吗")
 	if code != 0 || !strings.Contains(stderr, "会话 gone 不存在或已过期") || !strings.Contains(out, `"session": "s-new"`) {
 		t.Errorf("unknown session: %d %q %q", code, out, stderr)
 	}
 	// No sources is [] in JSON.
-	useAnswerer(t, &fakeAnswerer{res: bot.AnswerResponse{Answer: "没有"}})
-	_, out, _ = runCLI(t, nil, "ask", "--json", "如何烤蛋糕")
+	fc = fakeParts(t, &app{answerer: &fakeAnswerer{res: bot.AnswerResponse{Answer: "没有"}}})
+	_, out, _ = fc.run("ask", "--json", "如何烤蛋糕")
 	if !strings.Contains(out, `"sources": []`) {
 		t.Errorf("json %s", out)
 	}
@@ -109,7 +102,7 @@ func TestAskJSONAndSession(t *testing.T) {
 
 func TestAskErrors(t *testing.T) {
 	fa := &fakeAnswerer{res: fakeAnswer()}
-	useAnswerer(t, fa)
+	fc := fakeParts(t, &app{answerer: fa})
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -118,7 +111,7 @@ func TestAskErrors(t *testing.T) {
 		{[]string{"ask", "  "}, "请输入要问的问题"},
 		{[]string{"ask", strings.Repeat("问", bot.MaxMessageRunes+1)}, "问题过长"},
 	} {
-		code, _, stderr := runCLI(t, nil, tc.args...)
+		code, _, stderr := fc.run(tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%.30q: exit %d, stderr %q", tc.args, code, stderr)
 		}
@@ -126,12 +119,12 @@ func TestAskErrors(t *testing.T) {
 	if len(fa.calls) != 0 {
 		t.Errorf("answerer asked for invalid questions: %+v", fa.calls)
 	}
-	useAnswerer(t, &fakeAnswerer{err: errors.New("检索知识库失败：boom")})
-	if code, _, stderr := runCLI(t, nil, "ask", "问"); code != 2 || !strings.Contains(stderr, "检索知识库失败") {
+	fc = fakeParts(t, &app{answerer: &fakeAnswerer{err: errors.New("检索知识库失败：boom")}})
+	if code, _, stderr := fc.run("ask", "问"); code != 2 || !strings.Contains(stderr, "检索知识库失败") {
 		t.Errorf("answerer error: %d %q", code, stderr)
 	}
-	useAnswerer(t, nil)
-	if code, _, stderr := runCLI(t, nil, "ask", "问"); code != 2 || !strings.Contains(stderr, "问答功能尚未启用") {
+	fc = fakeParts(t, &app{answerer: nil})
+	if code, _, stderr := fc.run("ask", "问"); code != 2 || !strings.Contains(stderr, "问答功能未启用") {
 		t.Errorf("no answerer: %d %q", code, stderr)
 	}
 }
@@ -192,12 +185,12 @@ func TestAskSessionPostgres(t *testing.T) {
 		t.Fatalf("session not continued: %q after %q, stderr %q", second.Session, first.Session, stderr)
 	}
 
-	s, err := pgsessions.Open(context.Background(), pgsessions.Options{URL: env["DATABASE_URL"]})
+	db, err := pgdb.Open(t.Context(), pgdb.Options{URL: env["DATABASE_URL"], Components: []pgdb.Component{botpg.Component()}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	turns, ok, err := s.Get(context.Background(), first.Session)
+	defer db.Close()
+	turns, ok, err := botpg.NewSessions(db, botpg.Options{}).Get(context.Background(), first.Session)
 	if err != nil || !ok || len(turns) != 2 {
 		t.Fatalf("stored session: %+v %v %v", turns, ok, err)
 	}

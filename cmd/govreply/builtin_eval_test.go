@@ -178,8 +178,10 @@ type builtinReport struct {
 	} `json:"misses"`
 }
 
-// minBuiltinHit5 is the bar issue 3 sets for the built-in set with the
-// local embedder and the built-in thesaurus, in the default (hybrid) mode.
+// minBuiltinHit5 is the product's bar for the built-in question set with
+// the local embedder and the built-in thesaurus, in the default (hybrid)
+// mode: nine in ten of the questions new staff ask find their document
+// among the first five.
 const minBuiltinHit5 = 0.90
 
 // TestBuiltinEvalRetrieval runs eval retrieval on the built-in knowledge

@@ -10,7 +10,7 @@ import (
 )
 
 // config is the process configuration: environment variables, overridden
-// by flags (DESIGN.md, "Configuration").
+// by flags.
 type config struct {
 	DatabaseURL string
 	Addr        string
@@ -30,23 +30,45 @@ type config struct {
 	JSON  bool
 }
 
-// envConfig reads the environment.
-func envConfig() config {
-	dim, _ := strconv.Atoi(os.Getenv("GOVREPLY_EMBED_DIM"))
+// envConfig reads the environment through getenv (os.Getenv in main; a
+// map in tests, so that they can run side by side).
+func envConfig(getenv func(string) string) config {
+	dim, _ := strconv.Atoi(getenv("GOVREPLY_EMBED_DIM"))
 	return config{
-		DatabaseURL: os.Getenv("DATABASE_URL"),
-		Addr:        cmp.Or(os.Getenv("GOVREPLY_ADDR"), ":8080"),
-		Embedder:    cmp.Or(os.Getenv("GOVREPLY_EMBEDDER"), "local"),
-		EmbedModel:  os.Getenv("GOVREPLY_EMBED_MODEL"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		Addr:        cmp.Or(getenv("GOVREPLY_ADDR"), ":8080"),
+		Embedder:    cmp.Or(getenv("GOVREPLY_EMBEDDER"), "local"),
+		EmbedModel:  getenv("GOVREPLY_EMBED_MODEL"),
 		EmbedDim:    dim,
-		LLM:         cmp.Or(os.Getenv("GOVREPLY_LLM"), "offline"),
-		LLMModel:    os.Getenv("GOVREPLY_LLM_MODEL"),
-		OpenAIBase:  os.Getenv("OPENAI_BASE_URL"),
-		OpenAIKey:   os.Getenv("OPENAI_API_KEY"),
-		OllamaHost:  cmp.Or(os.Getenv("OLLAMA_HOST"), "http://127.0.0.1:11434"),
-		Thesaurus:   cmp.Or(os.Getenv("GOVREPLY_THESAURUS"), "builtin"),
-		Rules:       filepath.SplitList(os.Getenv("GOVREPLY_RULES")),
+		LLM:         cmp.Or(getenv("GOVREPLY_LLM"), "offline"),
+		LLMModel:    getenv("GOVREPLY_LLM_MODEL"),
+		OpenAIBase:  getenv("OPENAI_BASE_URL"),
+		OpenAIKey:   getenv("OPENAI_API_KEY"),
+		OllamaHost:  cmp.Or(getenv("OLLAMA_HOST"), "http://127.0.0.1:11434"),
+		Thesaurus:   cmp.Or(getenv("GOVREPLY_THESAURUS"), "builtin"),
+		Rules:       filepath.SplitList(getenv("GOVREPLY_RULES")),
 	}
+}
+
+// validate checks the settings that name a choice, before anything is
+// built: an unknown embedder or model server is a usage error (exit 2).
+// What needs a part to check (a model name, a server address, a rule
+// file) is checked when newApp builds that part, once.
+func (c config) validate() error {
+	switch c.Embedder {
+	case "local", "openai", "ollama":
+	default:
+		return usageError{"未知的向量模型 " + c.Embedder + "：可选 local、openai、ollama"}
+	}
+	switch c.LLM {
+	case "offline", "openai", "ollama":
+	default:
+		return usageError{"未知的大模型 " + c.LLM + "：可选 offline、openai、ollama"}
+	}
+	if c.EmbedDim < 0 {
+		return usageError{"向量维度不能为负数：" + strconv.Itoa(c.EmbedDim)}
+	}
+	return nil
 }
 
 // bind registers the flags that override the environment.

@@ -10,12 +10,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"govreply/bot"
-	"govreply/internal/draftinput"
-	"govreply/knowledge"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
-func newDraftCmd(cfg *config) *cobra.Command {
+func newDraftCmd(c *cli) *cobra.Command {
 	var kind, tone, facts, factsFile string
 	cmd := &cobra.Command{
 		Use:   "draft [--kind comment|reply|post] [--tone 亲切|正式|简洁] [--facts TEXT | --facts-file FILE] [POST|-]",
@@ -26,14 +25,6 @@ func newDraftCmd(cfg *config) *cobra.Command {
 			"退出码：0 成功，2 用法或输入错误。",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := bot.DraftRequest{Kind: review.Kind(kind), Tone: bot.Tone(tone)}
-			if !req.Kind.Valid() {
-				return &bot.InputError{Code: bot.CodeInvalidKind,
-					Message: fmt.Sprintf("--kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind)}
-			}
-			if !draftinput.ValidTone(req.Tone) {
-				return &bot.InputError{Code: bot.CodeInvalidTone,
-					Message: fmt.Sprintf("--tone 须为 亲切、正式 或 简洁，收到 %q", tone)}
-			}
 			if cmd.Flags().Changed("facts") && factsFile != "" {
 				return usageError{"--facts 和 --facts-file 只能给一个"}
 			}
@@ -56,74 +47,53 @@ func newDraftCmd(cfg *config) *cobra.Command {
 					return err
 				}
 			}
-			if req, err = draftinput.Check(req); err != nil {
+			// The drafter validates the request too (the same Normalize);
+			// checking it here first spares loading the knowledge base.
+			if req, err = req.Normalize(); err != nil {
 				return err
 			}
-			dr, done, err := openDrafter(cmd.Context(), *cfg)
+			a, err := c.open(cmd.Context(), needs{drafter: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			defer done()
-			return runDraft(cmd.Context(), cmd.OutOrStdout(), dr, req, cfg.JSON)
+			defer a.Close()
+			return runDraft(cmd.Context(), cmd.OutOrStdout(), a.drafter, req, c.cfg.JSON)
 		},
 	}
-	cmd.Flags().StringVar(&kind, "kind", string(draftinput.DefaultKind), "回复类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
-	cmd.Flags().StringVar(&tone, "tone", string(draftinput.DefaultTone), "语气：亲切 | 正式 | 简洁")
+	cmd.Flags().StringVar(&kind, "kind", string(bot.DefaultKind), "回复类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
+	cmd.Flags().StringVar(&tone, "tone", string(bot.DefaultTone), "语气：亲切 | 正式 | 简洁")
 	cmd.Flags().StringVar(&facts, "facts", "", "部门已掌握的情况（发生了什么、正在做什么、何时办结、联系方式）")
 	cmd.Flags().StringVar(&factsFile, "facts-file", "", "从文件读取已掌握的情况（- 表示标准输入，此时帖子须写在命令行上）")
 	return cmd
-}
-
-// openDrafter builds the drafter of the draft command on the process's
-// reviewer and store (the embedded default unless DATABASE_URL is set);
-// done closes the store. Tests replace it with a fake.
-var openDrafter = func(ctx context.Context, cfg config) (dr bot.Drafter, done func(), err error) {
-	rv, err := newReviewer(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	log := cliLogger()
-	if err := checkLLM(cfg); err != nil { // before the slow part
-		return nil, nil, err
-	}
-	d, err := openDeps(ctx, cfg, depsOptions{log: log})
-	if err != nil {
-		return nil, nil, err
-	}
-	if dr, err = newDrafter(cfg, d.retriever, rv, log); err != nil {
-		d.store.Close()
-		return nil, nil, err
-	}
-	return dr, func() { d.store.Close() }, nil
 }
 
 // What the draft command reads: at most the limit in characters of up to
 // four bytes, and a little room for a byte-order mark and line ends.
 var (
 	postInput = textInput{
-		op: "draft", what: "网友帖子", maxBytes: draftinput.MaxPostRunes*utf8.UTFMax + 64,
+		op: "draft", what: "网友帖子", maxBytes: bot.MaxPostRunes*utf8.UTFMax + 64,
 		prompt:  "请输入或粘贴网友的帖子，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：",
-		tooLong: draftinput.PostTooLong(-1),
+		tooLong: bot.PostTooLong(-1),
 	}
 	factsInput = textInput{
-		op: "draft", what: "已知情况", maxBytes: draftinput.MaxFactsRunes*utf8.UTFMax + 64,
+		op: "draft", what: "已知情况", maxBytes: bot.MaxFactsRunes*utf8.UTFMax + 64,
 		prompt:  "请输入或粘贴已掌握的情况，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：",
-		tooLong: draftinput.FactsTooLong(-1),
+		tooLong: bot.FactsTooLong(-1),
 	}
 )
 
-// runDraft drafts replies to req (checked already) and prints the
+// runDraft drafts replies to req and prints the
 // DraftResponse (asJSON) or the report for people to w. A nil Drafter
 // means drafting is not available in this build.
 func runDraft(ctx context.Context, w io.Writer, dr bot.Drafter, req bot.DraftRequest, asJSON bool) error {
 	if dr == nil {
-		return knowledge.E("draft", knowledge.Unavailable, "起草功能尚未启用")
+		return errs.E("draft", errs.Unavailable, "起草功能未启用")
 	}
 	res, err := dr.Draft(ctx, req)
 	if err != nil {
 		return err
 	}
-	res = draftinput.NonNil(res)
+	res = res.NonNil()
 	if asJSON {
 		return printJSON(w, res)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"govreply/bot"
-	"govreply/internal/draftinput"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
@@ -32,14 +32,6 @@ func (f *fakeDrafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.Draf
 	f.calls = append(f.calls, req)
 	f.ctxs = append(f.ctxs, ctx)
 	return f.res, f.err
-}
-
-// useDrafter makes the draft command use dr instead of the real drafter.
-func useDrafter(t *testing.T, dr bot.Drafter) {
-	t.Helper()
-	old := openDrafter
-	openDrafter = func(context.Context, config) (bot.Drafter, func(), error) { return dr, func() {}, nil }
-	t.Cleanup(func() { openDrafter = old })
 }
 
 const (
@@ -80,8 +72,8 @@ func fakeResponse() bot.DraftResponse {
 
 func TestDraftHuman(t *testing.T) {
 	fd := &fakeDrafter{res: fakeResponse()}
-	useDrafter(t, fd)
-	code, out, stderr := runCLIIn(t, nil, nil, "draft", "--facts", "已派维修班组", "小区门口路灯坏了，", "什么时候修？")
+	fc := fakeParts(t, &app{drafter: fd})
+	code, out, stderr := fc.runIn(nil, "draft", "--facts", "已派维修班组", "小区门口路灯坏了，", "什么时候修？")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -109,19 +101,19 @@ func TestDraftHuman(t *testing.T) {
 
 	// Nothing to verify, nothing drafted.
 	fd.res = bot.DraftResponse{Classification: bot.Praise}
-	code, out, _ = runCLIIn(t, nil, nil, "draft", "谢谢你们")
+	code, out, _ = fc.runIn(nil, "draft", "谢谢你们")
 	if code != exitOK || !strings.Contains(out, "分类：表扬") || !strings.Contains(out, "没有生成草稿") || !strings.Contains(out, "需要核实/补充：无") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
 
 // TestDraftJSONShape checks that --json prints exactly the DraftResponse
-// of DESIGN.md, with [] (never null) for empty lists.
+// (the response of POST /v1/drafts), with [] (never null) for empty lists.
 func TestDraftJSONShape(t *testing.T) {
 	res := fakeResponse()
 	res.Drafts[1].Review.Findings = nil
-	useDrafter(t, &fakeDrafter{res: res})
-	code, out, stderr := runCLIIn(t, nil, nil, "draft", "--json", "路灯坏了")
+	fc := fakeParts(t, &app{drafter: &fakeDrafter{res: res}})
+	code, out, stderr := fc.runIn(nil, "draft", "--json", "路灯坏了")
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -166,8 +158,8 @@ func TestDraftJSONShape(t *testing.T) {
 	}
 
 	// Empty lists are [] too.
-	useDrafter(t, &fakeDrafter{res: bot.DraftResponse{Classification: bot.Other}})
-	_, out, _ = runCLIIn(t, nil, nil, "draft", "--json", "你好")
+	fc = fakeParts(t, &app{drafter: &fakeDrafter{res: bot.DraftResponse{Classification: bot.Other}}})
+	_, out, _ = fc.runIn(nil, "draft", "--json", "你好")
 	if !strings.Contains(out, `"drafts": []`) || !strings.Contains(out, `"to_verify": []`) {
 		t.Fatalf("empty lists:\n%s", out)
 	}
@@ -194,17 +186,17 @@ func TestDraftInputs(t *testing.T) {
 			bot.DraftRequest{Post: "路灯坏了", Facts: "已派人检修，周五前修好。", Kind: review.KindPost, Tone: bot.Formal}},
 		{"facts from stdin", "周五前修好\n", []string{"draft", "--facts-file", "-", "路灯坏了"},
 			bot.DraftRequest{Post: "路灯坏了", Facts: "周五前修好", Kind: review.KindReply, Tone: bot.Warm}},
-		{"longest post", "", []string{"draft", strings.Repeat("灯", draftinput.MaxPostRunes)},
-			bot.DraftRequest{Post: strings.Repeat("灯", draftinput.MaxPostRunes), Kind: review.KindReply, Tone: bot.Warm}},
+		{"longest post", "", []string{"draft", strings.Repeat("灯", bot.MaxPostRunes)},
+			bot.DraftRequest{Post: strings.Repeat("灯", bot.MaxPostRunes), Kind: review.KindReply, Tone: bot.Warm}},
 	}
 	type key struct{}
 	ctx := context.WithValue(context.Background(), key{}, "cli")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fd := &fakeDrafter{res: fakeResponse()}
-			useDrafter(t, fd)
 			var out, errb strings.Builder
-			code := runIn(ctx, append(tt.args, "--json"), strings.NewReader(tt.stdin), &out, &errb)
+			code := run(ctx, invocation{args: append(tt.args, "--json"), getenv: noEnv, stdin: strings.NewReader(tt.stdin),
+				stdout: &out, stderr: &errb, open: partsOpener(&app{drafter: fd})})
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
@@ -221,7 +213,7 @@ func TestDraftInputs(t *testing.T) {
 func TestDraftBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bigFacts := filepath.Join(dir, "big.txt")
-	os.WriteFile(bigFacts, []byte(strings.Repeat("情况", draftinput.MaxFactsRunes)), 0o644)
+	os.WriteFile(bigFacts, []byte(strings.Repeat("情况", bot.MaxFactsRunes)), 0o644)
 	tests := []struct {
 		name    string
 		stdin   string
@@ -234,19 +226,19 @@ func TestDraftBadInput(t *testing.T) {
 		{"empty stdin", "", []string{"draft"}, nil, "网友帖子不能为空"},
 		{"blank stdin", " \n\n", []string{"draft", "-"}, nil, "网友帖子不能为空"},
 		{"invalid UTF-8", "\xff\xfe路灯", []string{"draft"}, nil, "UTF-8"},
-		{"post too long", "", []string{"draft", strings.Repeat("长", draftinput.MaxPostRunes+1)}, nil, "网友帖子过长：2001 字，最多 2000 字"},
-		{"stdin far too long", strings.Repeat("长", 4*draftinput.MaxPostRunes), []string{"draft"}, nil, "网友帖子过长"},
-		{"facts too long", "", []string{"draft", "--facts", strings.Repeat("况", draftinput.MaxFactsRunes+1), "路灯"}, nil, "已知情况过长"},
+		{"post too long", "", []string{"draft", strings.Repeat("长", bot.MaxPostRunes+1)}, nil, "网友帖子过长：2001 字，最多 2000 字"},
+		{"stdin far too long", strings.Repeat("长", 4*bot.MaxPostRunes), []string{"draft"}, nil, "网友帖子过长"},
+		{"facts too long", "", []string{"draft", "--facts", strings.Repeat("况", bot.MaxFactsRunes+1), "路灯"}, nil, "已知情况过长"},
 		{"facts file too long", "", []string{"draft", "--facts-file", bigFacts, "路灯"}, nil, "已知情况过长"},
 		{"missing facts file", "", []string{"draft", "--facts-file", filepath.Join(dir, "nope.txt"), "路灯"}, nil, "已知情况文件不存在"},
 		{"facts file is a folder", "", []string{"draft", "--facts-file", dir, "路灯"}, nil, "是文件夹"},
 		{"both facts flags", "", []string{"draft", "--facts", "x", "--facts-file", bigFacts, "路灯"}, nil, "只能给一个"},
 		{"both from stdin", "路灯", []string{"draft", "--facts-file", "-"}, nil, "不能都从标准输入读取"},
-		{"unknown kind", "", []string{"draft", "--kind", "weibo", "路灯"}, nil, "--kind 须为 comment"},
-		{"unknown tone", "", []string{"draft", "--tone", "严厉", "路灯"}, nil, "--tone 须为 亲切、正式 或 简洁"},
+		{"unknown kind", "", []string{"draft", "--kind", "weibo", "路灯"}, nil, "kind 须为 comment"},
+		{"unknown tone", "", []string{"draft", "--tone", "严厉", "路灯"}, nil, "tone 须为 亲切、正式 或 简洁"},
 		{"unknown flag", "", []string{"draft", "--nope", "路灯"}, nil, "unknown flag"},
 		{"drafter input error", "", []string{"draft", "路灯"},
-			&fakeDrafter{err: &bot.InputError{Code: "post_unusable", Message: "帖子无法起草"}}, "帖子无法起草"},
+			&fakeDrafter{err: errs.E("fake", errs.Invalid, errs.Code("post_unusable"), "帖子无法起草")}, "帖子无法起草"},
 		{"drafter failure", "", []string{"draft", "路灯"}, &fakeDrafter{err: errors.New("boom")}, "boom"},
 	}
 	for _, tt := range tests {
@@ -256,8 +248,8 @@ func TestDraftBadInput(t *testing.T) {
 			if dr == nil {
 				dr = fd
 			}
-			useDrafter(t, dr)
-			code, out, stderr := runCLIIn(t, nil, strings.NewReader(tt.stdin), tt.args...)
+			fc := fakeParts(t, &app{drafter: dr})
+			code, out, stderr := fc.runIn(strings.NewReader(tt.stdin), tt.args...)
 			if code != exitError || !strings.Contains(stderr, tt.want) || out != "" {
 				t.Fatalf("exit %d stdout %q stderr %q; want exit %d, no output and %q", code, out, stderr, exitError, tt.want)
 			}
@@ -271,21 +263,18 @@ func TestDraftBadInput(t *testing.T) {
 	}
 
 	// Without a drafter the command says drafting is not available.
-	old := openDrafter
-	openDrafter = func(context.Context, config) (bot.Drafter, func(), error) { return nil, func() {}, nil }
-	defer func() { openDrafter = old }()
-	code, _, stderr := runCLIIn(t, nil, nil, "draft", "路灯")
-	if code != exitError || !strings.Contains(stderr, "起草功能尚未启用") {
+	code, _, stderr := fakeParts(t, &app{}).runIn(nil, "draft", "路灯")
+	if code != exitError || !strings.Contains(stderr, "起草功能未启用") {
 		t.Fatalf("nil drafter: exit %d %s", code, stderr)
 	}
 }
 
-// TestNewDrafterLLM checks the --llm values newDrafter accepts.
-func TestNewDrafterLLM(t *testing.T) {
-	cfg := envConfig()
-	cfg.LLM = "gpt"
-	if _, err := newDrafter(cfg, nil, nil, cliLogger()); err == nil || !strings.Contains(err.Error(), "未知的大模型 gpt") {
-		t.Fatalf("unknown --llm: %v", err)
+// TestUnknownLLM: an --llm that names no model server is a usage error.
+func TestUnknownLLM(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI(t, nil, "draft", "--llm", "gpt", "路灯")
+	if code != exitError || !strings.Contains(stderr, "未知的大模型 gpt") {
+		t.Fatalf("unknown --llm: exit %d %s", code, stderr)
 	}
 }
 

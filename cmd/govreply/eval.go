@@ -8,10 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
-func newEvalCmd(cfg *config) *cobra.Command {
+func newEvalCmd(c *cli) *cobra.Command {
 	eval := &cobra.Command{Use: "eval", Short: "评测"}
 	var (
 		questions string
@@ -29,23 +30,23 @@ func newEvalCmd(cfg *config) *cobra.Command {
 			}
 			f, err := os.Open(questions)
 			if err != nil {
-				return knowledge.E("eval", knowledge.NotFound, "无法打开问题文件："+questions, err)
+				return errs.E("eval", errs.NotFound, "无法打开问题文件："+questions, err)
 			}
 			qs, err := knowledge.ReadQuestions(f)
 			f.Close()
 			if err != nil {
 				return err
 			}
-			d, err := openDeps(cmd.Context(), *cfg, depsOptions{corpus: corpus, log: cliLogger()})
+			d, err := c.open(cmd.Context(), needs{store: true, corpus: corpus}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			defer d.store.Close()
+			defer d.Close()
 			rep, err := knowledge.Evaluate(cmd.Context(), d.retriever, qs, k, knowledge.Mode(mode), "")
 			if err != nil {
 				return err
 			}
-			if cfg.JSON {
+			if c.cfg.JSON {
 				return printJSON(cmd.OutOrStdout(), rep)
 			}
 			printReport(cmd.OutOrStdout(), rep)

@@ -13,7 +13,7 @@ import (
 	"govreply/knowledge"
 )
 
-func newIngestCmd(cfg *config) *cobra.Command {
+func newIngestCmd(c *cli) *cobra.Command {
 	var collection, bulk string
 	var writers int
 	cmd := &cobra.Command{
@@ -21,28 +21,28 @@ func newIngestCmd(cfg *config) *cobra.Command {
 		Short: "导入文件或文件夹到知识库（设置 DATABASE_URL 时写入 PostgreSQL）",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if cfg.DatabaseURL == "" && !cfg.JSON {
+			if c.cfg.DatabaseURL == "" && !c.cfg.JSON {
 				fmt.Fprintln(cmd.ErrOrStderr(), "提示：未设置 DATABASE_URL，本次导入只写入内存，进程结束即丢弃（可用于检查文件能否导入）。")
 			}
 			mode, err := bulkMode(bulk)
 			if err != nil {
 				return err
 			}
-			d, err := openDeps(cmd.Context(), *cfg, depsOptions{log: cliLogger()})
+			d, err := c.open(cmd.Context(), needs{store: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			defer d.store.Close()
+			defer d.Close()
 			d.indexer.Bulk, d.indexer.Writers = mode, writers
 			var p ingest.Progress
-			if !cfg.JSON && isatty.IsTerminal(os.Stderr.Fd()) {
+			if !c.cfg.JSON && isatty.IsTerminal(os.Stderr.Fd()) {
 				p = &bar{w: cmd.ErrOrStderr()}
 			}
 			sum, err := d.indexer.Run(cmd.Context(), collection, paths, p)
 			if err != nil {
 				return err
 			}
-			if cfg.JSON {
+			if c.cfg.JSON {
 				if err := printJSON(cmd.OutOrStdout(), sum); err != nil {
 					return err
 				}

@@ -1,6 +1,7 @@
 // Command govreply is the govreply service and its command-line tools.
-// This package is wiring only: it reads configuration, builds the parts
-// from the domain packages and hands them to cobra commands and the API.
+// This package is wiring only: it reads one configuration, builds each
+// part once from it (app.go) and hands the parts to cobra commands and
+// the API. docs/architecture.md follows a request through it.
 package main
 
 import (
@@ -8,15 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
 
-	"govreply/knowledge"
+	"govreply/internal/errs"
 )
 
-// Exit codes, as DESIGN.md fixes them.
+// Exit codes.
 const (
 	exitOK       = 0
 	exitFindings = 1 // the command ran and found failures it reports
@@ -35,7 +37,7 @@ func (e usageError) Error() string { return e.msg }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startCPUProfile(os.Getenv("GOVREPLY_CPUPROFILE"))
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, invocation{args: os.Args[1:], getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stopProfile()
 	stop()
 	os.Exit(code)
@@ -62,20 +64,32 @@ func startCPUProfile(path string) (stop func()) {
 	}
 }
 
-// run executes the CLI and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return runIn(ctx, args, nil, stdout, stderr)
+// invocation is one run of the command line: its arguments, environment
+// and streams, and how it builds its parts.
+type invocation struct {
+	args           []string
+	getenv         func(string) string // nil: os.Getenv
+	stdin          io.Reader           // nil: os.Stdin
+	stdout, stderr io.Writer
+	open           opener       // nil: newApp
+	log            *slog.Logger // nil: the command's own (stderr)
 }
 
-// runIn is run reading standard input from stdin (nil: os.Stdin).
-func runIn(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRoot()
-	root.SetArgs(args)
-	if stdin != nil {
-		root.SetIn(stdin)
+// run executes the command line and returns the process exit code.
+func run(ctx context.Context, inv invocation) int {
+	if inv.getenv == nil {
+		inv.getenv = os.Getenv
 	}
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	if inv.open == nil {
+		inv.open = newApp
+	}
+	root := newRoot(&inv)
+	root.SetArgs(inv.args)
+	if inv.stdin != nil {
+		root.SetIn(inv.stdin)
+	}
+	root.SetOut(inv.stdout)
+	root.SetErr(inv.stderr)
 	err := root.ExecuteContext(ctx)
 	switch {
 	case err == nil:
@@ -83,16 +97,16 @@ func runIn(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	case errors.Is(err, errFindings):
 		return exitFindings
 	default:
-		fmt.Fprintln(stderr, "错误："+message(err))
+		fmt.Fprintln(inv.stderr, "错误："+message(err))
 		return exitError
 	}
 }
 
 // message is the people-facing text of err.
 func message(err error) string {
-	var ke *knowledge.Error
-	if errors.As(err, &ke) {
-		return ke.Message()
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return errs.MessageOf(err)
 	}
 	return err.Error()
 }

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"govreply/internal/evaldata"
 )
 
 // repoRoot is the folder holding go.mod.
@@ -27,32 +30,70 @@ func repoRoot(t testing.TB) string {
 	}
 }
 
-// evalDir is ../shared/eval beside the repository; CI lays it there.
+// evalDir is the evaluation data (package evaldata): tests that need it
+// fail under CI=true when it is missing and are skipped elsewhere.
 func evalDir(t testing.TB) string {
 	t.Helper()
-	d := filepath.Join(repoRoot(t), "..", "shared", "eval")
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("evaluation data missing at %s: %v", d, err)
-	}
-	return d
+	return evaldata.Dir(t)
 }
 
-// runCLI runs the command line with a clean environment for the
-// variables govreply reads, and returns exit code, stdout and stderr.
+// runCLI runs the command line with env as its whole environment (so
+// tests run side by side, whatever the process's environment holds) and
+// returns exit code, stdout and stderr.
 func runCLI(t testing.TB, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	return runCLIIn(t, env, nil, args...)
 }
 
-// runCLIIn is runCLI with stdin as standard input (nil: os.Stdin).
+// runCLIIn is runCLI with stdin as standard input (nil: an empty one).
 func runCLIIn(t testing.TB, env map[string]string, stdin io.Reader, args ...string) (int, string, string) {
 	t.Helper()
-	for _, k := range []string{"DATABASE_URL", "GOVREPLY_EMBEDDER", "GOVREPLY_EMBED_DIM", "GOVREPLY_LLM", "GOVREPLY_THESAURUS", "GOVREPLY_RULES"} {
-		t.Setenv(k, env[k])
+	return runWith(t, invocation{getenv: mapEnv(env), stdin: stdin}, args...)
+}
+
+// runWith runs the command line as inv says, its streams captured.
+func runWith(t testing.TB, inv invocation, args ...string) (int, string, string) {
+	t.Helper()
+	if inv.stdin == nil {
+		inv.stdin = strings.NewReader("")
 	}
 	var out, errb bytes.Buffer
-	code := runIn(context.Background(), args, stdin, &out, &errb)
+	inv.args, inv.stdout, inv.stderr = args, &out, &errb
+	code := run(t.Context(), inv)
 	return code, out.String(), errb.String()
+}
+
+// mapEnv is an environment of just env.
+func mapEnv(env map[string]string) func(string) string {
+	return func(k string) string { return env[k] }
+}
+
+// noEnv is an empty environment.
+func noEnv(string) string { return "" }
+
+// partsOpener builds nothing: every command gets the parts of a.
+func partsOpener(a *app) opener {
+	return func(context.Context, config, needs, *slog.Logger) (*app, error) { return a, nil }
+}
+
+// fakeCLI runs commands on fake parts.
+type fakeCLI struct {
+	t     testing.TB
+	parts *app
+}
+
+// fakeParts returns a command line whose commands use the parts of a
+// instead of building real ones.
+func fakeParts(t testing.TB, a *app) fakeCLI { return fakeCLI{t, a} }
+
+func (f fakeCLI) run(args ...string) (int, string, string) {
+	f.t.Helper()
+	return f.runIn(nil, args...)
+}
+
+func (f fakeCLI) runIn(stdin io.Reader, args ...string) (int, string, string) {
+	f.t.Helper()
+	return runWith(f.t, invocation{getenv: noEnv, stdin: stdin, open: partsOpener(f.parts)}, args...)
 }
 
 func TestSearchJSON(t *testing.T) {
@@ -158,7 +199,7 @@ func TestIngestReportsFailures(t *testing.T) {
 func TestStartCPUProfile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cpu.prof")
 	stop := startCPUProfile(path)
-	if code := run(context.Background(), []string{"review", "--help"}, io.Discard, io.Discard); code != exitOK {
+	if code, _, _ := runCLI(t, nil, "review", "--help"); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	stop()

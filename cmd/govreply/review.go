@@ -12,11 +12,11 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"govreply/knowledge"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
-func newReviewCmd(cfg *config) *cobra.Command {
+func newReviewCmd(c *cli) *cobra.Command {
 	var kind string
 	cmd := &cobra.Command{
 		Use:   "review [--kind comment|reply|post] [FILE|-]",
@@ -32,14 +32,11 @@ func newReviewCmd(cfg *config) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k := review.Kind(kind)
-			if !k.Valid() {
-				return &review.InputError{Code: review.CodeInvalidKind,
-					Message: fmt.Sprintf("--kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind)}
-			}
-			rv, err := newReviewer(*cfg)
+			a, err := c.open(cmd.Context(), needs{reviewer: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
+			defer a.Close()
 			path := ""
 			if len(args) == 1 {
 				path = args[0]
@@ -48,7 +45,7 @@ func newReviewCmd(cfg *config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runReview(cmd.OutOrStdout(), rv, text, k, cfg.JSON)
+			return runReview(cmd.OutOrStdout(), a.reviewer, text, k, c.cfg.JSON)
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", string(review.KindComment), "草稿类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
@@ -67,13 +64,13 @@ func readDraft(in io.Reader, stderr io.Writer, path string) (string, error) {
 	return readText(in, stderr, path, textInput{
 		op: "review", what: "草稿", maxBytes: maxDraftBytes,
 		prompt:  "请输入或粘贴草稿，结束后另起一行按 Ctrl-D（Windows 按 Ctrl-Z 回车）：",
-		tooLong: &review.InputError{Code: review.CodeTooLong, Message: fmt.Sprintf("草稿过长：最多 %d 字", review.MaxRunes)},
+		tooLong: errs.E("review", errs.TooLarge, review.CodeTooLong, fmt.Sprintf("草稿过长：最多 %d 字", review.MaxRunes)),
 	})
 }
 
 // textInput says what readText reads, for its messages and limit.
 type textInput struct {
-	op       string // the knowledge.Error op
+	op       string // the errs.Error op
 	what     string // what the text is, for people: 草稿, 网友帖子
 	prompt   string // shown on stderr when reading from a terminal
 	maxBytes int    // the most read; more is tooLong
@@ -88,15 +85,15 @@ func readText(in io.Reader, stderr io.Writer, path string, ti textInput) (string
 		st, err := os.Stat(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return "", knowledge.E(ti.op, knowledge.NotFound, ti.what+"文件不存在："+path, err)
+			return "", errs.E(ti.op, errs.NotFound, ti.what+"文件不存在："+path, err)
 		case err != nil:
-			return "", knowledge.E(ti.op, knowledge.Invalid, "无法读取"+ti.what+"文件 "+path+"："+err.Error(), err)
+			return "", errs.E(ti.op, errs.Invalid, "无法读取"+ti.what+"文件 "+path+"："+err.Error(), err)
 		case st.IsDir():
-			return "", knowledge.E(ti.op, knowledge.Invalid, path+" 是文件夹，请给出一个"+ti.what+"文件")
+			return "", errs.E(ti.op, errs.Invalid, path+" 是文件夹，请给出一个"+ti.what+"文件")
 		}
 		f, err := os.Open(path)
 		if err != nil {
-			return "", knowledge.E(ti.op, knowledge.Invalid, "无法打开"+ti.what+"文件 "+path+"："+err.Error(), err)
+			return "", errs.E(ti.op, errs.Invalid, "无法打开"+ti.what+"文件 "+path+"："+err.Error(), err)
 		}
 		defer f.Close()
 		r = f
@@ -105,7 +102,7 @@ func readText(in io.Reader, stderr io.Writer, path string, ti textInput) (string
 	}
 	data, err := io.ReadAll(io.LimitReader(r, int64(ti.maxBytes)+1))
 	if err != nil {
-		return "", knowledge.E(ti.op, knowledge.Invalid, "无法读取"+ti.what+"："+err.Error(), err)
+		return "", errs.E(ti.op, errs.Invalid, "无法读取"+ti.what+"："+err.Error(), err)
 	}
 	if len(data) > ti.maxBytes {
 		return "", ti.tooLong
@@ -116,13 +113,9 @@ func readText(in io.Reader, stderr io.Writer, path string, ti textInput) (string
 
 // runReview reviews text and prints the review object (asJSON) or the
 // human report to w. It returns errFindings when the draft does not pass
-// (exit 1) and the *review.InputError of a draft it cannot review (exit
-// 2); a draft of nothing but blanks counts as empty, as in the API.
+// (exit 1) and the error of a draft the reviewer cannot take (exit 2).
 func runReview(w io.Writer, r *review.Reviewer, text string, kind review.Kind, asJSON bool) error {
 	res, err := r.Review(text, kind)
-	if err == nil && strings.TrimSpace(text) == "" {
-		err = &review.InputError{Code: review.CodeEmptyText, Message: "草稿不能为空（只有空白字符）"}
-	}
 	if err != nil {
 		return err
 	}

@@ -140,7 +140,7 @@ func TestMarkDraft(t *testing.T) {
 }
 
 // TestReviewJSONShape checks that --json prints exactly the review object
-// of DESIGN.md.
+// (the response of POST /v1/review).
 func TestReviewJSONShape(t *testing.T) {
 	var out bytes.Buffer
 	err := runReview(&out, fakeReviewer, "您好，无可奉告。", review.KindComment, true)
@@ -269,7 +269,7 @@ func TestReviewCLIBadInput(t *testing.T) {
 		{"empty stdin", "", []string{"review"}, "不能为空"},
 		{"blank stdin", " \n\t\n", []string{"review"}, "不能为空"},
 		{"invalid UTF-8", "\xff\xfe草稿", []string{"review"}, "UTF-8"},
-		{"unknown kind", "草稿", []string{"review", "--kind", "weibo"}, "--kind 须为 comment"},
+		{"unknown kind", "草稿", []string{"review", "--kind", "weibo"}, "kind 须为 comment"},
 		{"missing file", "", []string{"review", filepath.Join(dir, "nope.txt")}, "草稿文件不存在"},
 		{"folder", "", []string{"review", dir}, "是文件夹"},
 		{"too long", strings.Repeat("长", review.MaxRunes+1), []string{"review"}, "草稿过长"},
@@ -386,7 +386,7 @@ func phraseCheckIsStub(t *testing.T) bool {
 
 // envConfigWith is the configuration with rules files set.
 func envConfigWith(rules []string) config {
-	c := envConfig()
+	c := envConfig(noEnv)
 	c.Rules = rules
 	return c
 }
@@ -461,7 +461,7 @@ func TestRulesFileErrors(t *testing.T) {
 	// serve fails at start on a bad rules file, before it listens.
 	cfg := envConfigWith([]string{filepath.Join(dir, "typo.yaml")})
 	cfg.Addr = freeAddr(t)
-	err := serve(context.Background(), cfg, nil, slog.New(slog.DiscardHandler))
+	err := serve(context.Background(), cfg, newApp, nil, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(message(err), "typo.yaml:7:") {
 		t.Fatalf("serve with a bad rules file: %v", err)
 	}

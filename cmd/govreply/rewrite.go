@@ -8,11 +8,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"govreply/bot"
-	"govreply/knowledge"
+	"govreply/internal/errs"
 	"govreply/review"
 )
 
-func newRewriteCmd(cfg *config) *cobra.Command {
+func newRewriteCmd(c *cli) *cobra.Command {
 	var kind string
 	cmd := &cobra.Command{
 		Use:   "rewrite [--kind comment|reply|post] [FILE|-]",
@@ -29,10 +29,6 @@ func newRewriteCmd(cfg *config) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := bot.RewriteRequest{Kind: review.Kind(kind)}
-			if !req.Kind.Valid() {
-				return &review.InputError{Code: review.CodeInvalidKind,
-					Message: fmt.Sprintf("--kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind)}
-			}
 			path := ""
 			if len(args) == 1 {
 				path = args[0]
@@ -41,46 +37,29 @@ func newRewriteCmd(cfg *config) *cobra.Command {
 			if req.Text, err = readDraft(cmd.InOrStdin(), cmd.ErrOrStderr(), path); err != nil {
 				return err
 			}
-			if err := bot.CheckRewrite(req); err != nil {
-				return err
-			}
-			rw, err := openRewriter(*cfg)
+			a, err := c.open(cmd.Context(), needs{rewriter: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			return runRewrite(cmd.Context(), cmd.OutOrStdout(), rw, req, cfg.JSON)
+			defer a.Close()
+			return runRewrite(cmd.Context(), cmd.OutOrStdout(), a.rewriter, req, c.cfg.JSON)
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", string(review.KindComment), "草稿类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
 	return cmd
 }
 
-// openRewriter builds the rewriter of the rewrite command on the
-// process's reviewer (built-in and --rules phrase lists). Tests replace it.
-var openRewriter = func(cfg config) (bot.Rewriter, error) {
-	rv, err := newReviewer(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return newRewriter(cfg, rv, cliLogger())
-}
-
-// runRewrite rewrites req (checked already) and prints the
+// runRewrite rewrites req and prints the
 // RewriteResponse (asJSON) or the report for people to w.
 func runRewrite(ctx context.Context, w io.Writer, rw bot.Rewriter, req bot.RewriteRequest, asJSON bool) error {
 	if rw == nil {
-		return knowledge.E("rewrite", knowledge.Unavailable, "改写功能尚未启用")
+		return errs.E("rewrite", errs.Unavailable, "改写功能未启用")
 	}
 	res, err := rw.Rewrite(ctx, req)
 	if err != nil {
 		return err
 	}
-	if res.Changes == nil {
-		res.Changes = []bot.Change{}
-	}
-	if res.Review.Findings == nil {
-		res.Review.Findings = []review.Finding{}
-	}
+	res = res.NonNil()
 	if asJSON {
 		return printJSON(w, res)
 	}

@@ -68,7 +68,7 @@ func TestRewriteUsageErrors(t *testing.T) {
 		stdin string
 		want  string
 	}{
-		{[]string{"rewrite", "--kind", "tweet"}, "尽快", "--kind 须为"},
+		{[]string{"rewrite", "--kind", "tweet"}, "尽快", "kind 须为"},
 		{[]string{"rewrite"}, " \n", "草稿不能为空"},
 		{[]string{"rewrite", "a.txt", "b.txt"}, "", "只能改写一篇草稿"},
 		{[]string{"rewrite", filepath.Join(t.TempDir(), "missing.txt")}, "", "草稿文件不存在"},

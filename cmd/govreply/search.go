@@ -11,7 +11,7 @@ import (
 	"govreply/knowledge"
 )
 
-func newSearchCmd(cfg *config) *cobra.Command {
+func newSearchCmd(c *cli) *cobra.Command {
 	var (
 		corpus []string
 		k      int
@@ -22,17 +22,17 @@ func newSearchCmd(cfg *config) *cobra.Command {
 		Short: "检索测试：列出与问题最相关的知识片段",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := openDeps(cmd.Context(), *cfg, depsOptions{corpus: corpus, log: cliLogger()})
+			d, err := c.open(cmd.Context(), needs{store: true, corpus: corpus}, c.quietLogger())
 			if err != nil {
 				return err
 			}
-			defer d.store.Close()
+			defer d.Close()
 			query := strings.Join(args, " ")
 			hits, err := d.retriever.Search(cmd.Context(), knowledge.Request{Query: query, K: k, Mode: knowledge.Mode(mode)})
 			if err != nil {
 				return err
 			}
-			if cfg.JSON {
+			if c.cfg.JSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"hits": nonNil(hits)})
 			}
 			if d.retriever.Expander != nil {

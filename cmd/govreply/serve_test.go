@@ -27,12 +27,12 @@ func freeAddr(t *testing.T) string {
 // TestServeDefault starts the embedded default (memory store, built-in
 // knowledge base), queries it, and shuts it down gracefully.
 func TestServeDefault(t *testing.T) {
-	cfg := envConfig()
+	cfg := envConfig(noEnv)
 	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim = "", "local", 0
 	cfg.Addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, nil, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler)) }()
 
 	base := "http://" + cfg.Addr
 	deadline := time.Now().Add(30 * time.Second)

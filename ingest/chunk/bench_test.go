@@ -79,14 +79,3 @@ func BenchmarkSplitUnbroken(b *testing.B) {
 	}
 	reportCPU(b, cpu, len(body))
 }
-
-func BenchmarkCount(b *testing.B) {
-	c := mustNew(b, Options{})
-	body := syntheticDoc(100 << 10)
-	b.SetBytes(int64(len(body)))
-	cpu := cpuSeconds()
-	for b.Loop() {
-		c.Counter().Count(body)
-	}
-	reportCPU(b, cpu, len(body))
-}

@@ -1,8 +1,9 @@
 // Package chunk splits Markdown-like documents into token-bounded chunks for
 // retrieval. It is Chinese-aware: long paragraphs are cut at sentence ends
 // (。！？；!?;), then at clause marks (，、,：:), and only as a last resort at
-// token boundaries, never inside a character. Tokens are counted with
-// tiktoken-go, whose BPE files are loaded offline from tiktoken-go-loader.
+// token boundaries, never inside a character. Tokens are counted by package
+// govreply/internal/tokens; headings, fenced code blocks and blank lines are
+// read by package govreply/ingest/markdown.
 //
 // How Split works:
 //
@@ -29,6 +30,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"govreply/internal/errs"
+	"govreply/internal/tokens"
 )
 
 // Defaults and limits of Options.
@@ -51,7 +55,8 @@ type Options struct {
 	// when 48 is not below Budget/2); negative disables it. It must be
 	// below Budget/2.
 	Overlap int
-	// Encoding is the tiktoken encoding; "" means cl100k_base.
+	// Encoding is the tiktoken encoding, one of tokens.Encodings(); ""
+	// means cl100k_base.
 	Encoding string
 }
 
@@ -72,18 +77,19 @@ type Chunker struct {
 	opt     Options
 	budget  int
 	overlap int
-	counter *Counter
+	counter *tokens.Counter
 }
 
 // New validates opt, fills in defaults and loads the encoding.
 func New(opt Options) (*Chunker, error) {
+	const op = "chunk.New"
 	switch {
 	case opt.Budget < 0:
-		return nil, fmt.Errorf("分块预算 Budget 不能为负数（当前为 %d）", opt.Budget)
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("分块预算 Budget 不能为负数（当前为 %d）", opt.Budget))
 	case opt.Budget == 0:
 		opt.Budget = DefaultBudget
 	case opt.Budget < MinBudget:
-		return nil, fmt.Errorf("分块预算 Budget 至少为 %d 个 token（当前为 %d）", MinBudget, opt.Budget)
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("分块预算 Budget 至少为 %d 个 token（当前为 %d）", MinBudget, opt.Budget))
 	}
 	overlap := opt.Overlap
 	switch {
@@ -96,19 +102,24 @@ func New(opt Options) (*Chunker, error) {
 		}
 		opt.Overlap = overlap
 	case 2*overlap >= opt.Budget:
-		return nil, fmt.Errorf("重叠 Overlap（%d）必须小于分块预算 Budget（%d）的一半，即最大为 %d；设为负数可关闭重叠",
-			overlap, opt.Budget, (opt.Budget-1)/2)
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("重叠 Overlap（%d）必须小于分块预算 Budget（%d）的一半，即最大为 %d；设为负数可关闭重叠",
+			overlap, opt.Budget, (opt.Budget-1)/2))
 	}
-	counter, err := NewCounter(opt.Encoding)
+	counter, err := tokens.NewCounter(opt.Encoding)
 	if err != nil {
-		return nil, err
+		return nil, errs.E(op, err)
 	}
 	opt.Encoding = counter.Encoding()
 	return &Chunker{opt: opt, budget: opt.Budget, overlap: overlap, counter: counter}, nil
 }
 
 // Counter returns the token counter the chunker measures with.
-func (c *Chunker) Counter() *Counter { return c.counter }
+func (c *Chunker) Counter() *tokens.Counter { return c.counter }
+
+// NewCounter returns the process-wide token counter for encoding.
+//
+// Deprecated: use tokens.NewCounter.
+func NewCounter(encoding string) (*tokens.Counter, error) { return tokens.NewCounter(encoding) }
 
 // Options returns the effective options, defaults filled in.
 func (c *Chunker) Options() Options { return c.opt }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"govreply/internal/errs"
 )
 
 func mustNew(t testing.TB, opt Options) *Chunker {
@@ -42,8 +44,8 @@ func TestNewOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := New(tc.opt)
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("New(%+v) error = %v, want it to contain %q", tc.opt, err, tc.wantErr)
+				if !errs.Is(errs.Invalid, err) || !strings.Contains(errs.MessageOf(err), tc.wantErr) {
+					t.Fatalf("New(%+v) error = %v, want an %s error saying %q", tc.opt, err, errs.Invalid, tc.wantErr)
 				}
 				return
 			}

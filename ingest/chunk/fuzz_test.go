@@ -3,25 +3,20 @@ package chunk
 import (
 	"strings"
 	"testing"
+
+	"govreply/ingest/markdown"
 )
 
 // expectedText is the text Split must cover: the normalised body without
-// heading lines (outside fences). It reuses the parser's line predicates but
-// none of the splitting or packing.
+// heading lines (outside fences). It reuses the line parser of package
+// markdown but none of the splitting or packing.
 func expectedText(body string) string {
 	var b strings.Builder
-	inFence, fenceChar, fenceLen := false, byte(0), 0
-	for _, line := range strings.Split(normalize(body), "\n") {
-		if ch, n, rest, ok := fence(line); ok {
-			if !inFence {
-				inFence, fenceChar, fenceLen = true, ch, n
-			} else if ch == fenceChar && n >= fenceLen && strings.TrimSpace(rest) == "" {
-				inFence = false
-			}
-		} else if _, _, ok := atxHeading(line); ok && !inFence {
+	for l := range markdown.Lines(normalize(body)) {
+		if l.Kind == markdown.Heading {
 			continue
 		}
-		b.WriteString(line)
+		b.WriteString(l.Text)
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -163,7 +163,7 @@ func (s *splitter) addFragments(a, b, para int) {
 		if w := 4 * budget; len(win) > w {
 			win = rest[:runeFloor(rest, w)]
 		}
-		lens := counter.tokenLens(win)
+		lens := counter.TokenLens(win)
 		cut, tokens := len(win), len(lens)
 		if len(lens) > budget {
 			cut, tokens = s.bestCut(rest, lens)

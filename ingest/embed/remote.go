@@ -15,6 +15,7 @@ import (
 	"github.com/tmc/langchaingo/llms/openai"
 
 	"govreply/internal/endpoint"
+	"govreply/internal/errs"
 	"govreply/internal/httpretry"
 	"govreply/knowledge"
 )
@@ -104,13 +105,13 @@ var _ knowledge.Embedder = (*Remote)(nil)
 
 // NewRemote builds a Remote embedder. When opt.Dimensions is 0 it embeds a
 // probe text (honouring ctx) to learn the dimension, so a server that is
-// down is reported here as knowledge.Unavailable.
+// down is reported here as errs.Unavailable.
 func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 	const op = "embed.NewRemote"
 	provider := strings.ToLower(strings.TrimSpace(opt.Provider))
 	model := strings.TrimSpace(opt.Model)
 	if opt.Dimensions < 0 {
-		return nil, knowledge.E(op, knowledge.Invalid, fmt.Sprintf("嵌入维度设置无效：%d", opt.Dimensions))
+		return nil, errs.E(op, errs.Invalid, fmt.Sprintf("嵌入维度设置无效：%d", opt.Dimensions))
 	}
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultRemoteBatchSize
@@ -135,7 +136,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 		}
 		base, err := remoteOpenAIBase(opt.BaseURL)
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.Invalid,
+			return nil, errs.E(op, errs.Invalid,
 				fmt.Sprintf("嵌入模型服务地址无效（OPENAI_BASE_URL）：%q", opt.BaseURL), err)
 		}
 		token := opt.APIKey
@@ -151,7 +152,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 			openai.WithHTTPClient(httpClient),
 		)
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.Invalid, "无法创建 OpenAI 兼容的嵌入客户端", err)
+			return nil, errs.E(op, errs.Invalid, "无法创建 OpenAI 兼容的嵌入客户端", err)
 		}
 		r.client, r.baseURL = llm, endpoint.Redact(base)
 	case ProviderOllama:
@@ -160,7 +161,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 		}
 		base, err := remoteOllamaBase(opt.BaseURL)
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.Invalid,
+			return nil, errs.E(op, errs.Invalid,
 				fmt.Sprintf("Ollama 服务地址无效（OLLAMA_HOST）：%q", opt.BaseURL), err)
 		}
 		// base has been parsed successfully, so WithServerURL (which calls
@@ -171,11 +172,11 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 			ollama.WithHTTPClient(httpClient),
 		)
 		if err != nil {
-			return nil, knowledge.E(op, knowledge.Invalid, "无法创建 Ollama 嵌入客户端", err)
+			return nil, errs.E(op, errs.Invalid, "无法创建 Ollama 嵌入客户端", err)
 		}
 		r.client, r.baseURL = llm, endpoint.Redact(base)
 	default:
-		return nil, knowledge.E(op, knowledge.Invalid,
+		return nil, errs.E(op, errs.Invalid,
 			fmt.Sprintf("不支持的嵌入服务类型 %q（可选 openai、ollama）", opt.Provider))
 	}
 	r.model = model
@@ -184,7 +185,7 @@ func NewRemote(ctx context.Context, opt RemoteOptions) (*Remote, error) {
 		// embedBatch guarantees one non-empty vector.
 		vecs, err := r.embedBatch(ctx, []string{remoteProbeText})
 		if err != nil {
-			return nil, knowledge.E(op, err)
+			return nil, errs.E(op, err)
 		}
 		r.dims = len(vecs[0])
 	}
@@ -240,7 +241,7 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		return nil, r.classify(ctx, op, st, err)
 	}
 	if len(vecs) != len(texts) {
-		return nil, knowledge.E(op, knowledge.Other,
+		return nil, errs.E(op, errs.Unavailable, CodeUnavailable,
 			fmt.Sprintf("嵌入模型返回的向量数量与输入不一致：输入 %d 条，返回 %d 个向量", len(texts), len(vecs)))
 	}
 	want := r.dims
@@ -249,25 +250,35 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 	}
 	for i, v := range vecs {
 		if len(v) != want || want == 0 {
-			return nil, knowledge.E(op, knowledge.Other,
+			return nil, errs.E(op, errs.Unavailable, CodeUnavailable,
 				fmt.Sprintf("嵌入向量维度不符：应为 %d，第 %d 个向量为 %d（请检查 GOVREPLY_EMBED_MODEL 与维度设置）", want, i+1, len(v)))
 		}
 	}
 	return vecs, nil
 }
 
+// Codes of a failed embedding call. Both name the embedding model server,
+// so that a client can tell it from the database or the language model.
+const (
+	CodeUnavailable errs.Code = "embedder_unavailable" // refused, unreachable, rate-limited or unreadable
+	CodeTimeout     errs.Code = "embedder_timeout"     // no answer in time
+)
+
 // ctxError reports the caller's context ending; errors.Is(err, ctx.Err())
 // holds.
 func (r *Remote) ctxError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return knowledge.E(op, knowledge.Unavailable, "嵌入模型服务不可用：请求超出调用方的截止时间", err)
+		return errs.E(op, errs.Timeout, CodeTimeout, "嵌入模型服务没有在调用方的截止时间内返回结果", err)
 	}
-	return knowledge.E(op, knowledge.Other, "嵌入请求已取消", err)
+	return errs.E(op, errs.Canceled, "嵌入请求已取消", err)
 }
 
-// classify turns a langchaingo error into a knowledge error, using what the
-// transport observed on the wire (langchaingo's errors carry no status code
-// for Ollama and hide network details for OpenAI).
+// classify turns a langchaingo error into an errs.Error, using what the
+// transport observed on the wire (langchaingo's errors carry no status
+// code for Ollama and hide network details for OpenAI). Every failure of
+// the server is Unavailable (CodeUnavailable) or Timeout (CodeTimeout),
+// with a message that names the embedding model server and the server's
+// Retry-After when it sent one.
 func (r *Remote) classify(ctx context.Context, op string, st *httpretry.State, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return r.ctxError(op, cerr)
@@ -277,39 +288,37 @@ func (r *Remote) classify(ctx context.Context, op string, st *httpretry.State, e
 	if last.Retry > 0 {
 		retried = fmt.Sprintf("（已重试 %d 次）", last.Retry)
 	}
+	down := func(msg string, cause error) error {
+		return errs.E(op, errs.Unavailable, CodeUnavailable, msg, last.RetryAfter, cause)
+	}
 	switch {
 	case last.TimedOut:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：%s 请求超时（超过 %s）%s", r.baseURL, r.timeout, retried), err)
+		return errs.E(op, errs.Timeout, CodeTimeout,
+			fmt.Sprintf("嵌入模型服务 %s 请求超时（超过 %s）%s", r.baseURL, r.timeout, retried), err)
 	case last.Status == 0 && last.NetErr != nil:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：无法连接 %s%s", r.baseURL, retried), last.NetErr)
+		return down(fmt.Sprintf("嵌入模型服务不可用：无法连接 %s%s", r.baseURL, retried), last.NetErr)
 	case last.Status == 0:
 		// The transport never saw a request: the client failed before
 		// sending (should not happen with the clients we build).
-		return knowledge.E(op, knowledge.Other, "嵌入请求未能发出", err)
+		return errs.E(op, errs.Internal, "嵌入请求未能发出", err)
 	case last.Status == http.StatusTooManyRequests:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：请求过多被限流（HTTP 429）%s，请稍后再试", retried), err)
+		return down(fmt.Sprintf("嵌入模型服务不可用：请求过多被限流（HTTP 429）%s，请稍后再试", retried), err)
 	case last.Status >= 500:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务不可用：服务器返回 HTTP %d%s", last.Status, retried), err)
+		return down(fmt.Sprintf("嵌入模型服务不可用：服务器返回 HTTP %d%s", last.Status, retried), err)
 	case last.Status == http.StatusUnauthorized || last.Status == http.StatusForbidden:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务拒绝访问（HTTP %d）：请检查 OPENAI_API_KEY", last.Status), err)
+		return down(fmt.Sprintf("嵌入模型服务拒绝访问（HTTP %d）：请检查 OPENAI_API_KEY", last.Status), err)
 	case last.Status == http.StatusNotFound:
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("嵌入模型服务找不到模型 %s 或接口（HTTP 404）：请检查 GOVREPLY_EMBED_MODEL 与服务地址（Ollama 需先 ollama pull 该模型）", r.model), err)
+		return down(fmt.Sprintf("嵌入模型服务找不到模型 %s 或接口（HTTP 404）：请检查 GOVREPLY_EMBED_MODEL 与服务地址（Ollama 需先 ollama pull 该模型）", r.model), err)
 	case last.Status == http.StatusRequestEntityTooLarge:
-		return knowledge.E(op, knowledge.TooLarge, "文本超出嵌入模型的长度限制（HTTP 413）", err)
+		// The text, not the server, is at fault: a file that cannot be
+		// embedded fails on its own.
+		return errs.E(op, errs.TooLarge, "文本超出嵌入模型的长度限制（HTTP 413）", err)
 	case last.Status >= 400:
-		return knowledge.E(op, knowledge.Invalid,
-			fmt.Sprintf("嵌入模型服务拒绝了请求（HTTP %d）：文本可能过长或模型不支持", last.Status), err)
-	default:
-		// The server answered 2xx but the body was unusable: undecodable,
-		// empty, or the wrong number of vectors.
-		return knowledge.E(op, knowledge.Other, "嵌入模型返回的结果无效：向量缺失或数量与输入不一致", err)
+		return down(fmt.Sprintf("嵌入模型服务拒绝了请求（HTTP %d）：文本可能过长或模型不支持", last.Status), err)
 	}
+	// The server answered 2xx but the body was unusable: undecodable,
+	// empty, or the wrong number of vectors.
+	return down("嵌入模型返回的结果无效：向量缺失或数量与输入不一致", err)
 }
 
 // remoteHTTPClient copies the caller's client (never modifying it) and puts

@@ -18,8 +18,8 @@ import (
 
 	"github.com/tmc/langchaingo/embeddings"
 
+	"govreply/internal/errs"
 	"govreply/internal/httpretry"
-	"govreply/knowledge"
 )
 
 // The fake servers below speak the wire protocols exactly as langchaingo
@@ -447,18 +447,18 @@ func TestRemoteRetries(t *testing.T) {
 		times        int // how many attempts fail; -1 = all
 		retries      int // RemoteOptions.Retries
 		wantAttempts int
-		wantKind     knowledge.Kind // "" = success
+		wantKind     errs.Kind // "" = success
 	}{
 		{"429 twice then ok", http.StatusTooManyRequests, 2, 0, 3, ""},
 		{"503 once then ok", http.StatusServiceUnavailable, 1, 0, 2, ""},
 		{"500 three times then ok", http.StatusInternalServerError, 3, 0, 4, ""},
-		{"503 exhausted", http.StatusServiceUnavailable, -1, 2, 3, knowledge.Unavailable},
-		{"429 exhausted default", http.StatusTooManyRequests, -1, 0, 4, knowledge.Unavailable},
-		{"retries disabled", http.StatusBadGateway, -1, -1, 1, knowledge.Unavailable},
-		{"400 not retried", http.StatusBadRequest, -1, 0, 1, knowledge.Invalid},
-		{"401 not retried", http.StatusUnauthorized, -1, 0, 1, knowledge.Unavailable},
-		{"404 not retried", http.StatusNotFound, -1, 0, 1, knowledge.Unavailable},
-		{"413 not retried", http.StatusRequestEntityTooLarge, -1, 0, 1, knowledge.TooLarge},
+		{"503 exhausted", http.StatusServiceUnavailable, -1, 2, 3, errs.Unavailable},
+		{"429 exhausted default", http.StatusTooManyRequests, -1, 0, 4, errs.Unavailable},
+		{"retries disabled", http.StatusBadGateway, -1, -1, 1, errs.Unavailable},
+		{"400 not retried", http.StatusBadRequest, -1, 0, 1, errs.Unavailable},
+		{"401 not retried", http.StatusUnauthorized, -1, 0, 1, errs.Unavailable},
+		{"404 not retried", http.StatusNotFound, -1, 0, 1, errs.Unavailable},
+		{"413 not retried", http.StatusRequestEntityTooLarge, -1, 0, 1, errs.TooLarge},
 	}
 	for _, provider := range rtProviders {
 		for _, tt := range tests {
@@ -490,17 +490,17 @@ func TestRemoteRetries(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Embed succeeded, want %s error", tt.wantKind)
 				}
-				if k := knowledge.KindOf(err); k != tt.wantKind {
+				if k := errs.KindOf(err); k != tt.wantKind {
 					t.Errorf("kind = %s, want %s (%v)", k, tt.wantKind, err)
 				}
-				var ke *knowledge.Error
-				if !errors.As(err, &ke) || !strings.Contains(ke.Message(), fmt.Sprint(tt.status)) {
+				var ke *errs.Error
+				if !errors.As(err, &ke) || !strings.Contains(errs.MessageOf(ke), fmt.Sprint(tt.status)) {
 					t.Errorf("message does not name HTTP %d: %v", tt.status, err)
 				}
-				if retried := fmt.Sprintf("已重试 %d 次", tt.wantAttempts-1); tt.wantAttempts > 1 && !strings.Contains(ke.Message(), retried) {
-					t.Errorf("message %q does not say %s", ke.Message(), retried)
+				if retried := fmt.Sprintf("已重试 %d 次", tt.wantAttempts-1); tt.wantAttempts > 1 && !strings.Contains(errs.MessageOf(ke), retried) {
+					t.Errorf("message %q does not say %s", errs.MessageOf(ke), retried)
 				}
-				t.Logf("%s: %v", ke.Message(), err)
+				t.Logf("%s: %v", errs.MessageOf(ke), err)
 			})
 		}
 	}
@@ -608,12 +608,12 @@ func TestRemoteTimeout(t *testing.T) {
 			if elapsed := time.Since(begin); elapsed > 3*time.Second {
 				t.Errorf("Embed took %v despite a 50ms timeout", elapsed)
 			}
-			if !knowledge.Is(knowledge.Unavailable, err) {
-				t.Fatalf("err = %v, want kind Unavailable", err)
+			if !errs.Is(errs.Timeout, err) || !errs.HasCode(err, CodeTimeout) {
+				t.Fatalf("err = %v, want kind Timeout", err)
 			}
-			var ke *knowledge.Error
-			if errors.As(err, &ke) && !strings.Contains(ke.Message(), "超时") {
-				t.Errorf("message %q does not mention the timeout", ke.Message())
+			var ke *errs.Error
+			if errors.As(err, &ke) && !strings.Contains(errs.MessageOf(ke), "超时") {
+				t.Errorf("message %q does not mention the timeout", errs.MessageOf(ke))
 			}
 			if n, _ := s.counts(); n != tt.wantAttempts {
 				t.Errorf("attempts = %d, want %d", n, tt.wantAttempts)
@@ -717,8 +717,10 @@ func TestRemoteBadResponses(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Embed = %d vectors, want error", len(vecs))
 			}
-			if k := knowledge.KindOf(err); k != knowledge.Other {
-				t.Errorf("kind = %s, want %s (%v)", k, knowledge.Other, err)
+			// A model server that answers garbage is as down as one that
+			// does not answer.
+			if k := errs.KindOf(err); k != errs.Unavailable || !errs.HasCode(err, CodeUnavailable) {
+				t.Errorf("kind = %s (code %s), want %s (%v)", k, errs.CodeOf(err), errs.Unavailable, err)
 			}
 			if len(sl.all()) != 0 {
 				t.Errorf("a bad 200 answer was retried")
@@ -751,8 +753,8 @@ func TestRemoteValidation(t *testing.T) {
 					return tt.reply, nil
 				})}
 			_, err := r.embedBatch(context.Background(), tt.texts)
-			if k := knowledge.KindOf(err); err == nil || k != knowledge.Other {
-				t.Errorf("err = %v (kind %s), want kind %s", err, k, knowledge.Other)
+			if k := errs.KindOf(err); err == nil || k != errs.Unavailable || !errs.HasCode(err, CodeUnavailable) {
+				t.Errorf("err = %v (kind %s), want kind %s", err, k, errs.Unavailable)
 			}
 		})
 	}
@@ -793,11 +795,11 @@ func TestRemoteUnreachable(t *testing.T) {
 				}
 				_, err = r.Embed(context.Background(), []string{"x"})
 			}
-			if !knowledge.Is(knowledge.Unavailable, err) {
+			if !errs.Is(errs.Unavailable, err) {
 				t.Fatalf("err = %v, want kind Unavailable", err)
 			}
-			var ke *knowledge.Error
-			if !errors.As(err, &ke) || !strings.HasPrefix(ke.Message(), "嵌入模型服务不可用：") {
+			var ke *errs.Error
+			if !errors.As(err, &ke) || !strings.HasPrefix(errs.MessageOf(ke), "嵌入模型服务不可用：") {
 				t.Errorf("message of %v does not start with 嵌入模型服务不可用：", err)
 			}
 			t.Logf("%v", err)
@@ -823,7 +825,7 @@ func TestRemoteInvalidOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewRemote(context.Background(), tt.opt)
-			if !knowledge.Is(knowledge.Invalid, err) {
+			if !errs.Is(errs.Invalid, err) {
 				t.Errorf("err = %v, want kind Invalid", err)
 			}
 		})

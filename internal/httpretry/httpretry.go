@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -42,6 +43,8 @@ type State struct {
 	status   int   // status of the last attempt; 0 when it got no response
 	netErr   error // transport error of the last attempt
 	timedOut bool  // the last attempt hit the per-attempt timeout
+	// retryAfter is the last response's Retry-After, 0 when absent.
+	retryAfter time.Duration
 }
 
 // Attempt is a snapshot of a State.
@@ -50,6 +53,9 @@ type Attempt struct {
 	Status   int   // HTTP status; 0 when no response arrived
 	NetErr   error // transport error, when no response arrived
 	TimedOut bool  // the attempt hit the per-attempt timeout
+	// RetryAfter is the response's Retry-After (seconds or an HTTP date,
+	// as a duration from when it arrived); 0 when it had none.
+	RetryAfter time.Duration
 }
 
 // WithState returns ctx carrying st for the transport to record into.
@@ -64,16 +70,16 @@ func (s *State) Snapshot() Attempt {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Attempt{Retry: s.retry, Status: s.status, NetErr: s.netErr, TimedOut: s.timedOut}
+	return Attempt{Retry: s.retry, Status: s.status, NetErr: s.netErr, TimedOut: s.timedOut, RetryAfter: s.retryAfter}
 }
 
-func (s *State) record(retry, status int, netErr error, timedOut bool) {
+func (s *State) record(retry, status int, netErr error, timedOut bool, retryAfter time.Duration) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.retry, s.status, s.netErr, s.timedOut = retry, status, netErr, timedOut
+	s.retry, s.status, s.netErr, s.timedOut, s.retryAfter = retry, status, netErr, timedOut, retryAfter
 }
 
 func (s *State) markTimedOut() {
@@ -135,10 +141,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithCancel(parent)
-		if t.Timeout > 0 {
-			ctx, cancel = context.WithTimeout(parent, t.Timeout)
-		}
+		ctx, cancel := t.attemptContext(parent)
 		r := req.Clone(ctx)
 		if body != nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -153,7 +156,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			timedOut := parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded)
 			cancel()
-			st.record(attempt, 0, err, timedOut)
+			st.record(attempt, 0, err, timedOut, 0)
 			if parent.Err() != nil || attempt >= t.Retries {
 				return nil, err
 			}
@@ -163,7 +166,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 
-		st.record(attempt, resp.StatusCode, nil, false)
+		st.record(attempt, resp.StatusCode, nil, false, RetryAfter(resp.Header, time.Now()))
 		if Retryable(resp.StatusCode) && attempt < t.Retries && parent.Err() == nil {
 			wait := backoff(attempt, resp.Header, jitter)
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -177,6 +180,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = &attemptBody{ReadCloser: resp.Body, ctx: ctx, parent: parent, cancel: cancel, st: st}
 		return resp, nil
 	}
+}
+
+// attemptContext is the context of one attempt: parent bounded by the
+// attempt timeout, when there is one.
+func (t *Transport) attemptContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if t.Timeout > 0 {
+		return context.WithTimeout(parent, t.Timeout)
+	}
+	return context.WithCancel(parent)
 }
 
 // readBody buffers the request body so every attempt can resend it.
@@ -208,14 +220,15 @@ func backoff(attempt int, h http.Header, jitter func() float64) time.Duration {
 }
 
 // RetryAfter parses a Retry-After header: delay-seconds or an HTTP-date.
-// It returns 0 when absent or unusable.
+// It returns 0 when absent or unusable (negative, or more seconds than a
+// time.Duration holds).
 func RetryAfter(h http.Header, now time.Time) time.Duration {
 	v := h.Get("Retry-After")
 	if v == "" {
 		return 0
 	}
 	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
+		if s < 0 || int64(s) > math.MaxInt64/int64(time.Second) {
 			return 0
 		}
 		return time.Duration(s) * time.Second

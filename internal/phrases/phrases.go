@@ -10,7 +10,7 @@
 //	doc: tone-vague-time-words        # required: id of the source document
 //	lists:                            # required: at least one list
 //	  - rule: vague_time.vague-words  # required: stable rule id, "<category>.<slug>"
-//	    category: vague_time          # required: a review category of DESIGN.md
+//	    category: vague_time          # required: a review category (Categories)
 //	    section: 替换对照              # required: a "##" heading of doc, verbatim
 //	    severity: warning             # optional: error|warning|info; default: the category's
 //	    message: "……"                 # required: why these phrases are a problem (Chinese)
@@ -40,6 +40,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"govreply/internal/errs"
 	"govreply/internal/yamlline"
 	"govreply/internal/yamlnode"
 )
@@ -47,7 +48,7 @@ import (
 // Severity is how bad a finding is.
 type Severity string
 
-// The severities of DESIGN.md.
+// The severities a finding can have.
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
@@ -59,8 +60,9 @@ func (s Severity) Valid() bool {
 	return s == SeverityError || s == SeverityWarning || s == SeverityInfo
 }
 
-// categories maps every review category id of DESIGN.md ("Review
-// categories") to its default severity.
+// categories maps every review category id to its default severity. The
+// phrase lists and the reviewer's rule files (review/rules.go) are checked
+// against it.
 var categories = map[string]Severity{
 	"stonewalling":     SeverityError,
 	"blame_shifting":   SeverityError,
@@ -79,7 +81,7 @@ var categories = map[string]Severity{
 	"long_sentence":    SeverityInfo,
 }
 
-// Categories returns the review category ids of DESIGN.md, sorted.
+// Categories returns the review category ids, sorted.
 func Categories() []string {
 	out := make([]string, 0, len(categories))
 	for c := range categories {
@@ -121,20 +123,6 @@ type Entry struct {
 	Line       int // line of the entry in the file
 }
 
-// Error is a problem in a phrase-list file.
-type Error struct {
-	File   string
-	Line   int // 0 when unknown
-	Reason string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
-	}
-	return e.File + ": " + e.Reason
-}
-
 // ruleRE is the form of a rule id: category, a dot, a lower-case slug.
 var ruleRE = regexp.MustCompile(`^([a-z_]+)\.[a-z0-9]+(-[a-z0-9]+)*$`)
 
@@ -155,7 +143,7 @@ func Parse(name string, data []byte) (f *File, err error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &Error{File: name, Line: yamlline.Of(err), Reason: "YAML 格式有误，请检查冒号、缩进和引号（" + err.Error() + "）"}
+		return nil, &errs.FileError{File: name, Line: yamlline.Of(err), Reason: "YAML 格式有误，请检查冒号、缩进和引号（" + err.Error() + "）"}
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, p.Err(nil, "文件是空的")
@@ -173,25 +161,25 @@ func Load(fsys fs.FS) ([]*File, error) {
 		return nil, err
 	}
 	var (
-		files []*File
-		errs  []error
+		files    []*File
+		problems []error
 	)
 	for _, n := range names {
 		data, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			errs = append(errs, &Error{File: n, Reason: "无法读取文件：" + err.Error()})
+			problems = append(problems, &errs.FileError{File: n, Reason: "无法读取文件：" + err.Error()})
 			continue
 		}
 		f, err := Parse(n, data)
 		if err != nil {
-			errs = append(errs, err)
+			problems = append(problems, err)
 			continue
 		}
 		files = append(files, f)
 	}
-	errs = append(errs, CheckUnique(files)...)
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	problems = append(problems, CheckUnique(files)...)
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
 	}
 	return files, nil
 }
@@ -205,11 +193,11 @@ func CheckUnique(files []*File) []error {
 	}
 	rules := map[string]where{}
 	phrases := map[string]where{} // category + "\x00" + phrase
-	var errs []error
+	var problems []error
 	for _, f := range files {
 		for _, l := range f.Lists {
 			if w, ok := rules[l.Rule]; ok && w.file != f.Name {
-				errs = append(errs, &Error{File: f.Name, Line: l.Line,
+				problems = append(problems, &errs.FileError{File: f.Name, Line: l.Line,
 					Reason: fmt.Sprintf("规则 id“%s”已在 %s 第 %d 行使用", l.Rule, w.file, w.line)})
 			} else if !ok {
 				rules[l.Rule] = where{f.Name, l.Line}
@@ -217,7 +205,7 @@ func CheckUnique(files []*File) []error {
 			for _, e := range l.Entries {
 				k := l.Category + "\x00" + e.Phrase
 				if w, ok := phrases[k]; ok && w.file != f.Name {
-					errs = append(errs, &Error{File: f.Name, Line: e.Line,
+					problems = append(problems, &errs.FileError{File: f.Name, Line: e.Line,
 						Reason: fmt.Sprintf("短语“%s”在类别 %s 中重复，已见于 %s 第 %d 行", e.Phrase, l.Category, w.file, w.line)})
 				} else if !ok {
 					phrases[k] = where{f.Name, e.Line}
@@ -225,10 +213,10 @@ func CheckUnique(files []*File) []error {
 			}
 		}
 	}
-	return errs
+	return problems
 }
 
-// parser reads one file; its yamlnode.Reader makes errors of type *Error.
+// parser reads one file; its yamlnode.Reader makes errors of type *errs.FileError.
 type parser struct {
 	yamlnode.Reader
 	name string
@@ -236,7 +224,7 @@ type parser struct {
 
 func newParser(name string) *parser {
 	return &parser{name: name, Reader: yamlnode.Reader{Errorf: func(line int, reason string) error {
-		return &Error{File: name, Line: line, Reason: reason}
+		return &errs.FileError{File: name, Line: line, Reason: reason}
 	}}}
 }
 
@@ -273,7 +261,7 @@ func (p *parser) file(n *yaml.Node) (*File, error) {
 		for _, e := range l.Entries {
 			k := l.Category + "\x00" + e.Phrase
 			if line, dup := seen[k]; dup {
-				return nil, &Error{File: p.name, Line: e.Line,
+				return nil, &errs.FileError{File: p.name, Line: e.Line,
 					Reason: fmt.Sprintf("短语“%s”在类别 %s 中重复，第 %d 行已列出", e.Phrase, l.Category, line)}
 			}
 			seen[k] = e.Line

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"govreply/internal/errs"
 	"govreply/internal/phrases"
 )
 
@@ -96,9 +97,9 @@ func TestParseBad(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := phrases.Parse("bad.yaml", []byte(tc.text))
-			var pe *phrases.Error
+			var pe *errs.FileError
 			if !errors.As(err, &pe) {
-				t.Fatalf("err %v (%T), want *phrases.Error", err, err)
+				t.Fatalf("err %v (%T), want *errs.FileError", err, err)
 			}
 			if pe.File != "bad.yaml" || pe.Line != tc.line || !strings.Contains(pe.Reason, tc.reason) {
 				t.Errorf("got %q (line %d), want line %d and a reason containing %q", err, pe.Line, tc.line, tc.reason)

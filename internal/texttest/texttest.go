@@ -31,8 +31,9 @@ func Builtin(tb testing.TB) []string {
 	return texts
 }
 
-// Mix returns n texts, each of up to maxPieces pieces drawn from pieces by
-// a PCG generator seeded with seed1 and seed2 (the same texts every run).
+// Mix returns n texts, each of 0 to maxPieces-1 pieces (maxPieces must be
+// positive) drawn from pieces by a PCG generator seeded with seed1 and
+// seed2 (the same texts every run).
 func Mix(seed1, seed2 uint64, n, maxPieces int, pieces []string) []string {
 	rng := rand.New(rand.NewPCG(seed1, seed2))
 	texts := make([]string, 0, n)

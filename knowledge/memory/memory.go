@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -51,7 +52,7 @@ func (s *Store) Put(_ context.Context, doc knowledge.Document, chunks []knowledg
 		doc.Collection = knowledge.DefaultCollection
 	}
 	if err := knowledge.CheckPut(doc, chunks, s.dim); err != nil {
-		return "", knowledge.E(op, err)
+		return "", errs.E(op, err)
 	}
 	stored := make([]chunk, len(chunks))
 	for i, c := range chunks {
@@ -91,7 +92,7 @@ func (s *Store) Get(_ context.Context, collection, id string) (knowledge.Documen
 	defer s.mu.RUnlock()
 	e, ok := s.docs[key{collection, id}]
 	if !ok {
-		return knowledge.Document{}, knowledge.E("memory.Get", knowledge.NotFound, "未找到文档 "+id)
+		return knowledge.Document{}, errs.E("memory.Get", errs.NotFound, "未找到文档 "+id)
 	}
 	return cloneDoc(e.doc), nil
 }
@@ -102,7 +103,7 @@ func (s *Store) Delete(_ context.Context, collection, id string) error {
 	defer s.mu.Unlock()
 	k := key{collection, id}
 	if _, ok := s.docs[k]; !ok {
-		return knowledge.E("memory.Delete", knowledge.NotFound, "未找到文档 "+id)
+		return errs.E("memory.Delete", errs.NotFound, "未找到文档 "+id)
 	}
 	delete(s.docs, k)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -22,14 +23,14 @@ type candidate struct {
 func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
 	const op = "memory.Search"
 	if q.K <= 0 {
-		return nil, knowledge.E(op, knowledge.Invalid, "k 必须大于 0")
+		return nil, errs.E(op, errs.Invalid, "k 必须大于 0")
 	}
 	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
 	if !mode.Valid() {
-		return nil, knowledge.E(op, knowledge.Invalid, "未知的检索模式 "+string(mode))
+		return nil, errs.E(op, errs.Invalid, "未知的检索模式 "+string(mode))
 	}
 	if mode != knowledge.ModeText && len(q.Vector) != s.dim {
-		return nil, knowledge.E(op, knowledge.Invalid, "查询向量维度与知识库不一致")
+		return nil, errs.E(op, errs.Invalid, "查询向量维度与知识库不一致")
 	}
 	depth := q.Depth
 	if depth <= 0 {
@@ -55,7 +56,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, knowledge.E(op, err)
+		return nil, errs.E(op, err)
 	}
 	return fuse(top(vec, depth), top(txt, depth), q.K), nil
 }

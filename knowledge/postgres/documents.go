@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -31,7 +32,7 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		doc.Collection = knowledge.DefaultCollection
 	}
 	if err := knowledge.CheckPut(doc, chunks, s.dim); err != nil {
-		return "", knowledge.E(op, err)
+		return "", errs.E(op, err)
 	}
 	var effective *time.Time
 	if doc.Effective != "" {
@@ -159,7 +160,7 @@ func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outco
 		}
 		return knowledge.Updated, nil
 	}
-	return "", knowledge.E("postgres.Put", knowledge.Conflict, "文档正被同时修改，请重试")
+	return "", errs.E("postgres.Put", errs.Conflict, "文档正被同时修改，请重试")
 }
 
 // documentColumns are the columns scanDocument reads, in order.
@@ -173,7 +174,7 @@ func (s *Store) Get(ctx context.Context, collection, id string) (knowledge.Docum
 		WHERE collection = $1 AND id = $2`, collection, id)
 	doc, err := pgx.CollectExactlyOneRow(rows, scanDocument)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return knowledge.Document{}, knowledge.E(op, knowledge.NotFound, "未找到文档 "+id)
+		return knowledge.Document{}, errs.E(op, errs.NotFound, "未找到文档 "+id)
 	}
 	if err != nil {
 		return knowledge.Document{}, wrap(op, err)
@@ -189,7 +190,7 @@ func (s *Store) Delete(ctx context.Context, collection, id string) error {
 		return wrap(op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return knowledge.E(op, knowledge.NotFound, "未找到文档 "+id)
+		return errs.E(op, errs.NotFound, "未找到文档 "+id)
 	}
 	return nil
 }

@@ -2,6 +2,11 @@ package postgres
 
 import (
 	"context"
+	"html/template"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -45,8 +50,18 @@ func (s *Store) RawSearchRows(ctx context.Context, args pgx.NamedArgs) (int, err
 	return n, rows.Err()
 }
 
+// migrationNames are the embedded migrations' paths, in order.
+func migrationNames() []string {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	slices.Sort(names)
+	return names
+}
+
 // MigrationCount is how many migrations are embedded.
-func MigrationCount() int { return len(migrations()) }
+func MigrationCount() int { return len(migrationNames()) }
 
 // QueryRow runs a query on the store's pool (tests only).
 func (s *Store) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
@@ -64,18 +79,23 @@ func ApplyMigrationsBefore(ctx context.Context, conn *pgx.Conn, dim int, version
 		version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return err
 	}
-	for _, m := range migrations() {
-		if m.version >= version {
+	for _, name := range migrationNames() {
+		v := strings.TrimSuffix(path.Base(name), ".sql")
+		if v >= version {
 			break
 		}
-		sql, err := m.render(migrationData{Dim: dim})
+		text, err := migrationFiles.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		if _, err := conn.Exec(ctx, sql); err != nil {
+		var sql strings.Builder
+		if err := template.Must(template.New(v).Parse(string(text))).Execute(&sql, migrationData{Dim: dim}); err != nil {
 			return err
 		}
-		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version); err != nil {
+		if _, err := conn.Exec(ctx, sql.String()); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, v); err != nil {
 			return err
 		}
 	}

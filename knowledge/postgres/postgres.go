@@ -10,18 +10,15 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
+	"govreply/internal/errs"
+	"govreply/internal/pgdb"
 	"govreply/knowledge"
 )
 
@@ -71,7 +68,9 @@ type Options struct {
 
 // Store is a knowledge.Store on PostgreSQL. It is safe for concurrent use.
 type Store struct {
+	db     *pgdb.DB
 	pool   *pgxpool.Pool
+	owned  bool // Close closes db: Open made it
 	opts   Options
 	dim    int
 	log    *slog.Logger
@@ -98,67 +97,75 @@ type Store struct {
 
 var _ knowledge.Store = (*Store)(nil)
 
-// Open connects to the database, migrates its schema, checks that it was
-// created for opts.Dim and opts.Embedder, and returns a ready Store.
+// Open connects to the database on its own pool, migrates the knowledge
+// store's schema, checks that it was created for opts.Dim and
+// opts.Embedder, and returns a ready Store that closes the pool on Close.
+// A process that keeps other data in the same database opens it once with
+// pgdb.Open (listing Component(opts)) and calls New.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	const op = "postgres.Open"
-	if opts.Dim < 0 || opts.Dim > MaxDim {
-		return nil, knowledge.E(op, knowledge.Invalid, fmt.Sprintf("向量维度须在 1 到 %d 之间，当前为 %d", MaxDim, opts.Dim))
+	if err := checkDim(op, opts.Dim); err != nil {
+		return nil, err
+	}
+	db, err := pgdb.Open(ctx, pgdb.Options{URL: opts.URL, Schema: opts.Schema, Logger: opts.Logger,
+		Components: []pgdb.Component{Component(opts)}})
+	if err != nil {
+		return nil, errs.E(op, err)
+	}
+	s, err := New(ctx, db, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// checkDim rejects a dimension an HNSW index cannot hold.
+func checkDim(op string, dim int) error {
+	if dim < 0 || dim > MaxDim {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("向量维度须在 1 到 %d 之间，当前为 %d", MaxDim, dim))
+	}
+	return nil
+}
+
+// New returns a Store on db, which pgdb.Open has migrated with
+// Component(opts). opts.URL, Schema and Logger are not used (db has
+// them); the dimension is the database's. Closing the Store leaves db
+// open.
+func New(ctx context.Context, db *pgdb.DB, opts Options) (*Store, error) {
+	const op = "postgres.New"
+	if err := checkDim(op, opts.Dim); err != nil {
+		return nil, err
 	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgxpool.ParseConfig(opts.URL)
-	if err != nil {
-		return nil, knowledge.E(op, knowledge.Invalid, "数据库连接串（DATABASE_URL）无效", err)
-	}
-	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
-	}
-
-	// Migrate on a plain connection first: the pool's connections register
-	// the vector type, which the first migration creates.
-	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
-	if err != nil {
-		return nil, knowledge.E(op, knowledge.Unavailable, "无法连接数据库", err)
-	}
-	dim, err := migrate(ctx, conn, opts, log)
-	conn.Close(context.WithoutCancel(ctx))
-	if err != nil {
-		return nil, knowledge.E(op, err)
-	}
-
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		return pgxvec.RegisterTypes(ctx, c)
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, knowledge.E(op, knowledge.Unavailable, "无法连接数据库", err)
-	}
-	s := &Store{pool: pool, opts: opts, dim: dim, log: log,
+	s := &Store{db: db, pool: db.Pool, opts: opts, log: log,
 		exactTextLimit: cmp.Or(opts.ExactTextLimit, DefaultExactTextLimit),
 		textCandidates: cmp.Or(opts.TextCandidates, DefaultTextCandidates),
 		commonShare:    cmp.Or(opts.CommonShare, DefaultCommonShare),
 		now:            opts.Now,
 	}
-	s.statements = map[knowledge.Mode]string{}
-	for _, m := range []knowledge.Mode{knowledge.ModeHybrid, knowledge.ModeVector, knowledge.ModeText} {
-		s.statements[m] = searchSQL(m != knowledge.ModeText, m != knowledge.ModeVector, dim)
-	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := pool.QueryRow(ctx, `SELECT extversion FROM pg_extension WHERE extname = 'vector'`).Scan(&s.vectorVersion); err != nil {
-		pool.Close()
+	err := s.pool.QueryRow(ctx, `SELECT m.dim, e.extversion FROM govreply_meta m, pg_extension e WHERE e.extname = 'vector'`).
+		Scan(&s.dim, &s.vectorVersion)
+	if err != nil {
 		return nil, wrap(op, err)
+	}
+	s.statements = map[knowledge.Mode]string{}
+	for _, m := range []knowledge.Mode{knowledge.ModeHybrid, knowledge.ModeVector, knowledge.ModeText} {
+		s.statements[m] = searchSQL(m != knowledge.ModeText, m != knowledge.ModeVector, s.dim)
 	}
 	s.iterative = versionAtLeast(s.vectorVersion, 0, 8)
 	if !s.iterative {
 		log.Warn("pgvector 版本过旧，带过滤条件的检索将改用精确扫描；建议升级到 0.8.0 以上",
 			"pgvector", s.vectorVersion)
 	}
-	log.Debug("postgres store ready", "dim", dim, "pgvector", s.vectorVersion)
+	log.Debug("postgres store ready", "dim", s.dim, "pgvector", s.vectorVersion)
 	return s, nil
 }
 
@@ -168,82 +175,30 @@ func (s *Store) Dim() int { return s.dim }
 // VectorVersion returns the installed pgvector version.
 func (s *Store) VectorVersion() string { return s.vectorVersion }
 
-// Migrate applies any pending embedded migrations and checks the database's
-// dimension and embedder. Open already does it; the migrate command calls it.
-func (s *Store) Migrate(ctx context.Context) error {
-	const op = "postgres.Migrate"
-	c, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return wrap(op, err)
-	}
-	defer c.Release()
-	opts := s.opts
-	opts.Dim = s.dim
-	if _, err := migrate(ctx, c.Conn(), opts, s.log); err != nil {
-		return knowledge.E(op, err)
-	}
-	return nil
-}
+// DB returns the database the store keeps its tables in.
+func (s *Store) DB() *pgdb.DB { return s.db }
 
-// Ping implements knowledge.Store: the database answers and its schema is
-// at the newest embedded migration.
+// Ping implements knowledge.Store: the database answers and holds every
+// migration of its components.
 func (s *Store) Ping(ctx context.Context) error {
 	const op = "postgres.Ping"
 	if s.closed.Load() {
-		return knowledge.E(op, knowledge.Unavailable, "知识库已关闭")
+		return errs.E(op, errs.Unavailable, pgdb.CodeUnavailable, "知识库已关闭")
 	}
-	var version string
-	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), '') FROM schema_migrations`).Scan(&version)
-	if err != nil {
-		return wrap(op, err)
-	}
-	if want := latestMigration(); version != want {
-		return knowledge.E(op, knowledge.Unavailable,
-			fmt.Sprintf("数据库结构版本为 %q，需要 %q，请运行 govreply migrate", version, want))
-	}
-	return nil
+	return s.db.Ping(ctx)
 }
 
-// Close implements knowledge.Store. It waits for queries in progress.
+// Close implements knowledge.Store. A Store from Open closes its pool,
+// waiting for queries in progress; one from New leaves db to its owner.
 func (s *Store) Close() error {
-	if s.closed.CompareAndSwap(false, true) {
-		s.pool.Close()
+	if s.closed.CompareAndSwap(false, true) && s.owned {
+		s.db.Close()
 	}
 	return nil
 }
 
-// wrap classifies a database error as a knowledge.Error of the fitting kind.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var ke *knowledge.Error
-	if errors.As(err, &ke) {
-		return knowledge.E(op, err)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
-		return knowledge.E(op, knowledge.Unavailable, "数据库操作超时或已取消", err)
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case strings.HasPrefix(pe.Code, "22"): // data exception
-			return knowledge.E(op, knowledge.Invalid, "数据无效："+pe.Message, err)
-		case strings.HasPrefix(pe.Code, "23"), strings.HasPrefix(pe.Code, "40"): // integrity, serialization
-			return knowledge.E(op, knowledge.Conflict, "数据库写入冲突，请重试", err)
-		case strings.HasPrefix(pe.Code, "08"), strings.HasPrefix(pe.Code, "53"),
-			strings.HasPrefix(pe.Code, "57"), strings.HasPrefix(pe.Code, "58"):
-			return knowledge.E(op, knowledge.Unavailable, "数据库不可用", err)
-		case pe.Code == "42P01" || pe.Code == "42703": // undefined table / column
-			return knowledge.E(op, knowledge.Unavailable, "数据库结构未初始化或版本不符，请运行 govreply migrate", err)
-		}
-		return knowledge.E(op, knowledge.Other, "数据库错误", err)
-	}
-	if errors.Is(err, pgx.ErrTxClosed) || errors.Is(err, pgx.ErrNoRows) {
-		return knowledge.E(op, knowledge.Other, err)
-	}
-	return knowledge.E(op, knowledge.Unavailable, "数据库不可用", err)
-}
+// wrap classifies a database error (pgdb.Wrap).
+func wrap(op string, err error) error { return pgdb.Wrap(op, err) }
 
 // versionAtLeast reports whether a "major.minor[.patch]" version is at
 // least major.minor.

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/postgres/pgtest"
@@ -71,7 +71,7 @@ func TestOpenMigratesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second Open: %v", err)
 	}
-	if err := s.Migrate(t.Context()); err != nil {
+	if err := s.DB().Migrate(t.Context()); err != nil {
 		t.Fatalf("Migrate on a migrated database: %v", err)
 	}
 	if err := s.Ping(t.Context()); err != nil {
@@ -97,21 +97,21 @@ func TestOpenChecksDimAndEmbedder(t *testing.T) {
 		name     string
 		dim      int
 		embedder string
-		kind     knowledge.Kind // "" for success
-		msg      string         // part of the Chinese message
+		code     errs.Code // "" for success
+		msg      string    // part of the Chinese message
 	}{
 		{"same", 8, "local", "", ""},
-		{"other dimension", 16, "local", knowledge.Conflict, "重新导入"},
-		{"other embedder", 8, "openai", knowledge.Conflict, "重新导入"},
+		{"other dimension", 16, "local", "conflict", "重新导入"},
+		{"other embedder", 8, "openai", "conflict", "重新导入"},
 		{"dimension adopted", 0, "local", "", ""},
 		{"embedder not named", 8, "", "", ""},
-		{"dimension too large", postgres.MaxDim + 1, "local", knowledge.Invalid, "向量维度"},
-		{"negative dimension", -1, "local", knowledge.Invalid, "向量维度"},
+		{"dimension too large", postgres.MaxDim + 1, "local", "invalid_input", "向量维度"},
+		{"negative dimension", -1, "local", "invalid_input", "向量维度"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := open(t, schema, tc.dim, tc.embedder)
-			if tc.kind == "" {
+			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("Open: %v", err)
 				}
@@ -120,19 +120,18 @@ func TestOpenChecksDimAndEmbedder(t *testing.T) {
 				}
 				return
 			}
-			if !knowledge.Is(tc.kind, err) {
-				t.Fatalf("Open: err %v (kind %q), want kind %q", err, knowledge.KindOf(err), tc.kind)
+			if !errs.HasCode(err, tc.code) {
+				t.Fatalf("Open: err %v (code %q), want code %q", err, errs.CodeOf(err), tc.code)
 			}
-			var ke *knowledge.Error
-			if !errors.As(err, &ke) || !strings.Contains(ke.Message(), tc.msg) {
-				t.Errorf("message %q does not mention %q", ke.Message(), tc.msg)
+			if msg := errs.MessageOf(err); !strings.Contains(msg, tc.msg) {
+				t.Errorf("message %q does not mention %q", msg, tc.msg)
 			}
 		})
 	}
 
 	t.Run("new database needs a dimension", func(t *testing.T) {
 		_, err := open(t, pgtest.MustSchema(t), 0, "local")
-		if !knowledge.Is(knowledge.Invalid, err) {
+		if !errs.Is(errs.Invalid, err) {
 			t.Fatalf("Open with dim 0 on a new database: err %v, want kind invalid_input", err)
 		}
 	})
@@ -141,16 +140,16 @@ func TestOpenChecksDimAndEmbedder(t *testing.T) {
 func TestOpenUnreachable(t *testing.T) {
 	cases := []struct {
 		name, url string
-		kind      knowledge.Kind
+		kind      errs.Kind
 	}{
-		{"nothing listens", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2", knowledge.Unavailable},
-		{"bad url", "postgres://%zz", knowledge.Invalid},
+		{"nothing listens", "postgres://postgres@127.0.0.1:1/test?sslmode=disable&connect_timeout=2", errs.Unavailable},
+		{"bad url", "postgres://%zz", errs.Invalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := postgres.Open(t.Context(), postgres.Options{URL: tc.url, Dim: 8})
-			if !knowledge.Is(tc.kind, err) {
-				t.Fatalf("Open(%s): err %v (kind %q), want %q", tc.url, err, knowledge.KindOf(err), tc.kind)
+			if !errs.Is(tc.kind, err) {
+				t.Fatalf("Open(%s): err %v (kind %q), want %q", tc.url, err, errs.KindOf(err), tc.kind)
 			}
 		})
 	}
@@ -169,7 +168,7 @@ func TestPingAndClose(t *testing.T) {
 	if err := s.Exec(t.Context(), "DELETE FROM schema_migrations"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Ping(t.Context()); !knowledge.Is(knowledge.Unavailable, err) {
+	if err := s.Ping(t.Context()); !errs.Is(errs.Unavailable, err) {
 		t.Errorf("Ping of an unmigrated database: err %v, want kind unavailable", err)
 	}
 	if err := s.Close(); err != nil {
@@ -178,7 +177,7 @@ func TestPingAndClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if err := s.Ping(t.Context()); !knowledge.Is(knowledge.Unavailable, err) {
+	if err := s.Ping(t.Context()); !errs.Is(errs.Unavailable, err) {
 		t.Errorf("Ping after Close: err %v, want kind unavailable", err)
 	}
 }
@@ -210,25 +209,25 @@ func TestPutFailureKeepsOldVersion(t *testing.T) {
 		ctx   context.Context
 		doc   knowledge.Document
 		chunk knowledge.Chunk
-		kind  knowledge.Kind
+		kind  errs.Kind
 	}{
-		{"NaN in a vector", ctx, storetest.Doc("c", "a", "h2"), withVec(nan), knowledge.Invalid},
-		{"infinity in a vector", ctx, storetest.Doc("c", "a", "h2"), withVec(inf), knowledge.Invalid},
-		{"NUL in the text", ctx, storetest.Doc("c", "a", "h2"), nul, knowledge.Invalid},
-		{"duplicate ordinal", ctx, storetest.Doc("c", "a", "h2"), storetest.Chunk(0, storetest.Angle(0), "新版"), knowledge.Invalid},
+		{"NaN in a vector", ctx, storetest.Doc("c", "a", "h2"), withVec(nan), errs.Invalid},
+		{"infinity in a vector", ctx, storetest.Doc("c", "a", "h2"), withVec(inf), errs.Invalid},
+		{"NUL in the text", ctx, storetest.Doc("c", "a", "h2"), nul, errs.Invalid},
+		{"duplicate ordinal", ctx, storetest.Doc("c", "a", "h2"), storetest.Chunk(0, storetest.Angle(0), "新版"), errs.Invalid},
 		{"bad effective date", ctx, func() knowledge.Document {
 			d := storetest.Doc("c", "a", "h2")
 			d.Effective = "2024年3月1日"
 			return d
-		}(), withVec(storetest.Angle(0)), knowledge.Invalid},
-		{"cancelled context", cancelled, storetest.Doc("c", "a", "h2"), withVec(storetest.Angle(0)), knowledge.Unavailable},
+		}(), withVec(storetest.Angle(0)), errs.Invalid},
+		{"cancelled context", cancelled, storetest.Doc("c", "a", "h2"), withVec(storetest.Angle(0)), errs.Canceled},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			chunks := []knowledge.Chunk{storetest.Chunk(0, storetest.Angle(0), "新版"), tc.chunk}
 			_, err := s.Put(tc.ctx, tc.doc, chunks)
-			if !knowledge.Is(tc.kind, err) {
-				t.Fatalf("Put: err %v (kind %q), want kind %q", err, knowledge.KindOf(err), tc.kind)
+			if !errs.Is(tc.kind, err) {
+				t.Fatalf("Put: err %v (kind %q), want kind %q", err, errs.KindOf(err), tc.kind)
 			}
 			d, err := s.Get(ctx, "c", "a")
 			if err != nil || d.Hash != "h1" {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -28,15 +29,15 @@ const maxEfSearch = 1000
 func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error) {
 	const op = "postgres.Search"
 	if q.K <= 0 {
-		return nil, knowledge.E(op, knowledge.Invalid, "k 必须大于 0")
+		return nil, errs.E(op, errs.Invalid, "k 必须大于 0")
 	}
 	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
 	if !mode.Valid() {
-		return nil, knowledge.E(op, knowledge.Invalid, "未知的检索模式 "+string(mode))
+		return nil, errs.E(op, errs.Invalid, "未知的检索模式 "+string(mode))
 	}
 	useVec := mode != knowledge.ModeText
 	if useVec && len(q.Vector) != s.dim {
-		return nil, knowledge.E(op, knowledge.Invalid, "查询向量维度与知识库不一致")
+		return nil, errs.E(op, errs.Invalid, "查询向量维度与知识库不一致")
 	}
 	args, err := s.searchArgs(ctx, q)
 	if err != nil {

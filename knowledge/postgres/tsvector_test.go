@@ -13,9 +13,10 @@ import (
 )
 
 // TestTsvectorOf checks the tsvector Put writes against migration 0003's
-// terms_tsvector (which rewrote the rows stored before it) and, for terms
-// made of letters and digits, against to_tsvector('simple'), which the
-// stored vectors used to be generated with.
+// terms_tsvector (with which the migration rewrites rows of a database
+// created by migrations 0001–0002) and, for terms made of letters and
+// digits, against to_tsvector('simple'), the generated column of
+// migration 0001.
 func TestTsvectorOf(t *testing.T) {
 	s := pgtest.MustOpen(t, storetest.Dim)
 	long := strings.Repeat("长", 700) // 2,100 bytes: no lexeme can hold it

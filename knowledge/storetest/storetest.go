@@ -20,6 +20,7 @@ import (
 	"sync"
 	"testing"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 )
 
@@ -264,9 +265,9 @@ func testPutWrongDimension(t *testing.T, s knowledge.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := Chunk(1, tc.vec, "新版")
 			_, err := s.Put(t.Context(), Doc("c", "a", "h2"), []knowledge.Chunk{Chunk(0, Angle(0), "新版"), bad})
-			if !knowledge.Is(knowledge.Invalid, err) {
+			if !errs.Is(errs.Invalid, err) {
 				t.Fatalf("Put with a %d-dimensional chunk: err %v (kind %q), want kind invalid_input",
-					len(tc.vec), err, knowledge.KindOf(err))
+					len(tc.vec), err, errs.KindOf(err))
 			}
 			if d, err := s.Get(t.Context(), "c", "a"); err != nil || d.Hash != "h1" {
 				t.Errorf("after the failed Put, Get = hash %q, %v; want the old version h1", d.Hash, err)
@@ -275,10 +276,10 @@ func testPutWrongDimension(t *testing.T, s knowledge.Store) {
 			wantKeys(t, "new chunks", search(t, s, knowledge.Query{Mode: knowledge.ModeText, Terms: []string{"新版"}, K: 10}))
 
 			_, err = s.Put(t.Context(), Doc("c", "fresh", "h1"), []knowledge.Chunk{bad})
-			if !knowledge.Is(knowledge.Invalid, err) {
+			if !errs.Is(errs.Invalid, err) {
 				t.Fatalf("Put of a new document with a bad chunk: err %v, want kind invalid_input", err)
 			}
-			if _, err := s.Get(t.Context(), "c", "fresh"); !knowledge.Is(knowledge.NotFound, err) {
+			if _, err := s.Get(t.Context(), "c", "fresh"); !errs.Is(errs.NotFound, err) {
 				t.Errorf("Get of the rejected new document: err %v, want not_found", err)
 			}
 		})
@@ -457,7 +458,7 @@ func testGet(t *testing.T, s knowledge.Store) {
 		{"", "rule-1"},
 	}
 	for _, m := range missing {
-		if _, err := s.Get(ctx, m.collection, m.id); !knowledge.Is(knowledge.NotFound, err) {
+		if _, err := s.Get(ctx, m.collection, m.id); !errs.Is(errs.NotFound, err) {
 			t.Errorf("Get(%q, %q): err %v, want kind not_found", m.collection, m.id, err)
 		}
 	}
@@ -471,7 +472,7 @@ func testDelete(t *testing.T, s knowledge.Store) {
 	if err := s.Delete(ctx, "c", "a"); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, err := s.Get(ctx, "c", "a"); !knowledge.Is(knowledge.NotFound, err) {
+	if _, err := s.Get(ctx, "c", "a"); !errs.Is(errs.NotFound, err) {
 		t.Errorf("Get after Delete: err %v, want not_found", err)
 	}
 	for _, mode := range []knowledge.Mode{knowledge.ModeHybrid, knowledge.ModeVector, knowledge.ModeText} {
@@ -479,7 +480,7 @@ func testDelete(t *testing.T, s knowledge.Store) {
 		wantKeys(t, "search after Delete ("+string(mode)+")", hits, "b#0")
 	}
 	for _, m := range []struct{ collection, id string }{{"c", "a"}, {"x", "b"}, {"c", "never"}} {
-		if err := s.Delete(ctx, m.collection, m.id); !knowledge.Is(knowledge.NotFound, err) {
+		if err := s.Delete(ctx, m.collection, m.id); !errs.Is(errs.NotFound, err) {
 			t.Errorf("Delete(%q, %q): err %v, want kind not_found", m.collection, m.id, err)
 		}
 	}

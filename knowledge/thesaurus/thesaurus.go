@@ -14,6 +14,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"govreply/internal/errs"
 	"io"
 	"os"
 	"slices"
@@ -23,8 +24,6 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
-
-	"govreply/knowledge"
 )
 
 //go:embed thesaurus.txt
@@ -65,20 +64,10 @@ func Builtin() *Thesaurus {
 func Load(path string) (*Thesaurus, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, knowledge.E("thesaurus.Load", knowledge.NotFound, "无法打开同义词表："+path, err)
+		return nil, errs.E("thesaurus.Load", errs.NotFound, "无法打开同义词表："+path, err)
 	}
 	defer f.Close()
 	return Parse(f)
-}
-
-// LineError says which line of a thesaurus file is wrong and why.
-type LineError struct {
-	Line   int    // 1-based
-	Reason string // in Chinese, for people
-}
-
-func (e *LineError) Error() string {
-	return fmt.Sprintf("同义词表第 %d 行：%s", e.Line, e.Reason)
 }
 
 // Parse reads a thesaurus file. The format (thesaurus.txt's header says
@@ -95,7 +84,7 @@ func (e *LineError) Error() string {
 //   - terms are compared lower-cased and with full-width letters and
 //     digits folded to half-width, as questions are.
 //
-// Any bad line rejects the whole file with a *LineError (wrapped in a
+// Any bad line rejects the whole file with a *errs.FileError (wrapped in a
 // knowledge error of kind Invalid) naming the line and the reason.
 func Parse(r io.Reader) (*Thesaurus, error) {
 	const op = "thesaurus.Parse"
@@ -110,8 +99,8 @@ func Parse(r io.Reader) (*Thesaurus, error) {
 			continue
 		}
 		bad := func(format string, args ...any) error {
-			le := &LineError{Line: n, Reason: fmt.Sprintf(format, args...)}
-			return knowledge.E(op, knowledge.Invalid, le.Error(), le)
+			le := &errs.FileError{Line: n, Reason: fmt.Sprintf(format, args...)}
+			return errs.E(op, errs.Invalid, fmt.Sprintf("同义词表第 %d 行：%s", n, le.Reason), le)
 		}
 		if !utf8.ValidString(line) {
 			return nil, bad("不是有效的 UTF-8 文本")
@@ -152,10 +141,10 @@ func Parse(r io.Reader) (*Thesaurus, error) {
 		t.groups = append(t.groups, terms)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, knowledge.E(op, knowledge.Invalid, "读取同义词表失败", err)
+		return nil, errs.E(op, errs.Invalid, "读取同义词表失败", err)
 	}
 	if len(t.groups) == 0 {
-		return nil, knowledge.E(op, knowledge.Invalid, "同义词表中没有任何词组")
+		return nil, errs.E(op, errs.Invalid, "同义词表中没有任何词组")
 	}
 	for _, ts := range t.starts {
 		slices.SortStableFunc(ts, func(a, b string) int { return len(b) - len(a) })

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"govreply/knowledge"
+	"govreply/internal/errs"
 	"govreply/knowledge/thesaurus"
 )
 
@@ -77,19 +77,18 @@ func TestParseRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := thesaurus.Parse(strings.NewReader(tt.in))
-			var le *thesaurus.LineError
+			var le *errs.FileError
 			if !errors.As(err, &le) {
-				t.Fatalf("err = %v, want a *LineError", err)
+				t.Fatalf("err = %v, want a *errs.FileError", err)
 			}
 			if le.Line != tt.line || !strings.Contains(le.Reason, tt.reason) {
 				t.Errorf("line %d reason %q, want line %d and %q", le.Line, le.Reason, tt.line, tt.reason)
 			}
-			if !knowledge.Is(knowledge.Invalid, err) {
-				t.Errorf("kind %s, want invalid", knowledge.KindOf(err))
+			if !errs.Is(errs.Invalid, err) {
+				t.Errorf("kind %s, want invalid", errs.KindOf(err))
 			}
-			var ke *knowledge.Error
-			if errors.As(err, &ke); !strings.Contains(ke.Message(), "第 ") || !strings.Contains(ke.Message(), tt.reason) {
-				t.Errorf("message for people %q lacks the line or the reason", ke.Message())
+			if msg := errs.MessageOf(err); !strings.Contains(msg, "第 ") || !strings.Contains(msg, tt.reason) {
+				t.Errorf("message for people %q lacks the line or the reason", msg)
 			}
 		})
 	}
@@ -97,7 +96,7 @@ func TestParseRejects(t *testing.T) {
 
 func TestParseEmpty(t *testing.T) {
 	for _, in := range []string{"", "# 只有注释\n\n   \n"} {
-		if _, err := thesaurus.Parse(strings.NewReader(in)); !knowledge.Is(knowledge.Invalid, err) {
+		if _, err := thesaurus.Parse(strings.NewReader(in)); !errs.Is(errs.Invalid, err) {
 			t.Errorf("Parse(%q) err = %v, want invalid", in, err)
 		}
 	}

@@ -1,0 +1,436 @@
+package offline
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"govreply/bot"
+	"govreply/internal/errs"
+	"govreply/internal/yamlline"
+	"govreply/review"
+)
+
+// The composer's data files (classification words, how facts are read,
+// templates), embedded. ComposerOptions.Data replaces them.
+//
+//go:embed data/*.yaml
+var embeddedData embed.FS
+
+// DataFS returns the composer's embedded data files (classify.yaml,
+// facts.yaml, templates.yaml at the root).
+func DataFS() fs.FS {
+	s, err := fs.Sub(embeddedData, "data")
+	if err != nil { // cannot happen: data is embedded above
+		panic(err)
+	}
+	return s
+}
+
+// Classes in the order the composer knows them.
+var allClasses = []bot.Classification{bot.Complaint, bot.Inquiry, bot.Suggestion, bot.HelpCall, bot.Rumour, bot.Praise, bot.Other}
+
+var allTones = []bot.Tone{bot.Warm, bot.Formal, bot.Concise}
+
+var allKinds = []review.Kind{review.KindComment, review.KindReply, review.KindPost}
+
+// ---- classify.yaml
+
+type classifyFile struct {
+	OtherQuery string     `yaml:"other_query"`
+	Classes    []classDef `yaml:"classes"`
+	Topics     []struct {
+		Match []string `yaml:"match"`
+		Say   string   `yaml:"say"`
+	} `yaml:"topics"`
+}
+
+type classDef struct {
+	Class    bot.Classification `yaml:"class"`
+	Decisive bool               `yaml:"decisive"`
+	MinScore int                `yaml:"min_score"`
+	Query    string             `yaml:"query"`
+	Keywords []struct {
+		Word   string `yaml:"word"`
+		Weight int    `yaml:"weight"`
+	} `yaml:"keywords"`
+	Patterns []struct {
+		Re     string `yaml:"re"`
+		Weight int    `yaml:"weight"`
+	} `yaml:"patterns"`
+
+	res []*regexp.Regexp
+}
+
+// ---- facts.yaml
+
+type factsFile struct {
+	Labels          map[string][]string `yaml:"labels"`
+	ActionWords     []string            `yaml:"action_words"`
+	ContactWords    []string            `yaml:"contact_words"`
+	ContactPatterns []string            `yaml:"contact_patterns"`
+	Mobile          string              `yaml:"mobile"`
+	TimePatterns    []string            `yaml:"time_patterns"`
+	ShortTimeMax    int                 `yaml:"short_time_max"`
+	LimitEndings    []string            `yaml:"limit_endings"`
+	UnitSuffixes    []string            `yaml:"unit_suffixes"`
+	UnitStops       string              `yaml:"unit_stops"`
+	UnitTrim        []string            `yaml:"unit_trim"`
+	GenericUnits    []string            `yaml:"generic_units"`
+	SelfPrefixes    []string            `yaml:"self_prefixes"`
+
+	contact []*regexp.Regexp
+	mobile  *regexp.Regexp
+	times   []*regexp.Regexp
+	unit    *regexp.Regexp
+}
+
+// Fact fields.
+const (
+	fieldHappened = "happened"
+	fieldAction   = "action"
+	fieldDeadline = "deadline"
+	fieldContact  = "contact"
+	fieldUnit     = "unit"
+)
+
+var factFields = []string{fieldHappened, fieldAction, fieldDeadline, fieldContact, fieldUnit}
+
+// ---- templates.yaml
+
+type templatesFile struct {
+	Tones    map[bot.Tone]map[string]string             `yaml:"tones"`
+	Empathy  map[bot.Classification]map[bot.Tone]string `yaml:"empathy"`
+	Guidance []guidanceDef                              `yaml:"guidance"`
+	Frames   []map[string]yaml.Node                     `yaml:"frames"`
+	Verify   map[string]string                          `yaml:"verify"`
+	Tmpls    []templateDef                              `yaml:"templates"`
+	frames   map[bot.Classification]map[string]string   // resolved: defaults + class overrides
+	byCombo  map[comboKey][]*templateDef                // in file order
+	guide    map[string]*guidanceDef                    // by id
+}
+
+type guidanceDef struct {
+	ID       string `yaml:"id"`
+	Doc      string `yaml:"doc"`
+	Section  string `yaml:"section"`
+	Text     string `yaml:"text"`
+	Fallback string `yaml:"fallback"`
+}
+
+type citeDef struct {
+	Doc     string `yaml:"doc"`
+	Section string `yaml:"section"`
+}
+
+type templateDef struct {
+	Class bot.Classification `yaml:"class"`
+	Kind  review.Kind        `yaml:"kind"`
+	Tones []bot.Tone         `yaml:"tones"`
+	Cites []citeDef          `yaml:"cites"`
+	Text  string             `yaml:"text"`
+}
+
+type comboKey struct {
+	class bot.Classification
+	kind  review.Kind
+	tone  bot.Tone
+}
+
+// frameKeys are the keys a frames entry may set.
+var frameKeys = []string{
+	"happened_missing", "unit_given", "unit_missing", "unit_name_missing", "action_missing",
+	"deadline_time", "deadline_missing", "contact_number", "contact_dm", "contact_text",
+	"contact_missing", "too_long", "happened_from_action",
+}
+
+// slotNames are the slots a template may use besides {g:ID}.
+var slotNames = []string{"greet", "empathy", "topic", "happened", "unit", "unit_name", "action", "deadline", "contact"}
+
+// composerData is the parsed, checked data of a composer.
+type composerData struct {
+	classify classifyFile
+	facts    factsFile
+	tmpl     templatesFile
+}
+
+// decode reads one YAML file strictly; errors name the file and line.
+func decode(fsys fs.FS, name string, v any) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return dataError(name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return errs.E("offline.data", errs.Internal, "起草数据文件有误",
+			&errs.FileError{File: name, Line: yamlline.Of(err), Reason: err.Error()})
+	}
+	return nil
+}
+
+// dataError is a problem found in the data file name. The data are
+// embedded (a department may replace them in ComposerOptions.Data), so a
+// problem is caught by the tests or at start, never during a request.
+func dataError(name string, err error) error {
+	return errs.E("offline.data", errs.Internal, "起草数据文件有误", &errs.FileError{File: name, Reason: err.Error()})
+}
+
+// loadData reads and checks the three data files of fsys.
+func loadData(fsys fs.FS) (*composerData, error) {
+	d := &composerData{}
+	if err := decode(fsys, "classify.yaml", &d.classify); err != nil {
+		return nil, err
+	}
+	if err := decode(fsys, "facts.yaml", &d.facts); err != nil {
+		return nil, err
+	}
+	if err := decode(fsys, "templates.yaml", &d.tmpl); err != nil {
+		return nil, err
+	}
+	if err := d.checkClassify(); err != nil {
+		return nil, dataError("classify.yaml", err)
+	}
+	if err := d.checkFacts(); err != nil {
+		return nil, dataError("facts.yaml", err)
+	}
+	if err := d.checkTemplates(); err != nil {
+		return nil, dataError("templates.yaml", err)
+	}
+	return d, nil
+}
+
+func (d *composerData) checkClassify() error {
+	seen := map[bot.Classification]bool{}
+	for i := range d.classify.Classes {
+		c := &d.classify.Classes[i]
+		if !slices.Contains(allClasses, c.Class) || c.Class == bot.Other {
+			return fmt.Errorf("class %q is not one of 投诉 咨询 建议 求助 谣言 表扬 (其他 is what matches nothing)", c.Class)
+		}
+		if seen[c.Class] {
+			return fmt.Errorf("class %s listed twice", c.Class)
+		}
+		seen[c.Class] = true
+		if c.MinScore <= 0 {
+			c.MinScore = 1
+		}
+		for j := range c.Keywords {
+			if c.Keywords[j].Word == "" {
+				return fmt.Errorf("class %s: empty keyword", c.Class)
+			}
+			if c.Keywords[j].Weight == 0 {
+				c.Keywords[j].Weight = 1
+			}
+		}
+		for j := range c.Patterns {
+			re, err := regexp.Compile(c.Patterns[j].Re)
+			if err != nil {
+				return fmt.Errorf("class %s: pattern %q: %v", c.Class, c.Patterns[j].Re, err)
+			}
+			if c.Patterns[j].Weight == 0 {
+				c.Patterns[j].Weight = 1
+			}
+			c.res = append(c.res, re)
+		}
+	}
+	for _, t := range d.classify.Topics {
+		if len(t.Match) == 0 || t.Say == "" {
+			return fmt.Errorf("a topic needs match words and say")
+		}
+	}
+	return nil
+}
+
+func (d *composerData) checkFacts() error {
+	f := &d.facts
+	for label := range f.Labels {
+		if !slices.Contains(factFields, label) {
+			return fmt.Errorf("labels: unknown field %q (want one of %v)", label, factFields)
+		}
+	}
+	compile := func(ps []string) ([]*regexp.Regexp, error) {
+		var out []*regexp.Regexp
+		for _, p := range ps {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %v", p, err)
+			}
+			out = append(out, re)
+		}
+		return out, nil
+	}
+	var err error
+	if f.contact, err = compile(f.ContactPatterns); err != nil {
+		return err
+	}
+	if f.times, err = compile(f.TimePatterns); err != nil {
+		return err
+	}
+	if f.mobile, err = regexp.Compile("[0-9]*" + f.Mobile + "[0-9]*"); err != nil || f.Mobile == "" {
+		return fmt.Errorf("mobile: %q is not a pattern: %v", f.Mobile, err)
+	}
+	if len(f.UnitSuffixes) == 0 || f.ShortTimeMax <= 0 {
+		return fmt.Errorf("unit_suffixes and short_time_max are required")
+	}
+	suffixes := slices.Clone(f.UnitSuffixes)
+	slices.SortStableFunc(suffixes, func(a, b string) int { return len(b) - len(a) })
+	for i, s := range suffixes {
+		suffixes[i] = regexp.QuoteMeta(s)
+	}
+	stops := regexp.QuoteMeta(f.UnitStops)
+	f.unit = regexp.MustCompile(`[^\s\p{P}0-9` + stops + `]{1,12}?(?:` + strings.Join(suffixes, "|") + `)`)
+	return nil
+}
+
+func (d *composerData) checkTemplates() error {
+	t := &d.tmpl
+	for _, tone := range allTones {
+		if _, ok := t.Tones[tone]; !ok {
+			return fmt.Errorf("tones: %s missing", tone)
+		}
+	}
+	t.guide = map[string]*guidanceDef{}
+	for i := range t.Guidance {
+		g := &t.Guidance[i]
+		if g.ID == "" || g.Doc == "" || g.Section == "" || g.Text == "" {
+			return fmt.Errorf("guidance %q: id, doc, section and text are required", g.ID)
+		}
+		if t.guide[g.ID] != nil {
+			return fmt.Errorf("guidance %s listed twice", g.ID)
+		}
+		t.guide[g.ID] = g
+	}
+	// Frames: the defaults first, then per-class overrides.
+	t.frames = map[bot.Classification]map[string]string{}
+	defaults := map[string]string{}
+	for i, fr := range t.Frames {
+		node, ok := fr["classes"]
+		if !ok {
+			return fmt.Errorf("frames entry %d has no classes", i+1)
+		}
+		var classes []bot.Classification
+		if err := node.Decode(&classes); err != nil {
+			return fmt.Errorf("frames entry %d: classes: %v", i+1, err)
+		}
+		vals := map[string]string{}
+		for k, n := range fr {
+			if k == "classes" {
+				continue
+			}
+			if !slices.Contains(frameKeys, k) {
+				return fmt.Errorf("frames entry %d: unknown key %q", i+1, k)
+			}
+			var s string
+			if err := n.Decode(&s); err != nil {
+				return fmt.Errorf("frames entry %d: %s: %v", i+1, k, err)
+			}
+			vals[k] = s
+		}
+		if len(classes) == 0 {
+			if i != 0 {
+				return fmt.Errorf("frames entry %d: the defaults (classes: []) must come first", i+1)
+			}
+			defaults = vals
+			continue
+		}
+		for _, c := range classes {
+			if !slices.Contains(allClasses, c) {
+				return fmt.Errorf("frames entry %d: unknown class %q", i+1, c)
+			}
+			m := t.frames[c]
+			if m == nil {
+				m = map[string]string{}
+				t.frames[c] = m
+			}
+			for k, v := range vals {
+				m[k] = v
+			}
+		}
+	}
+	for _, k := range frameKeys {
+		if _, ok := defaults[k]; !ok {
+			return fmt.Errorf("frames: the defaults lack %s", k)
+		}
+	}
+	for _, c := range allClasses {
+		m := map[string]string{}
+		for k, v := range defaults {
+			m[k] = v
+		}
+		for k, v := range t.frames[c] {
+			m[k] = v
+		}
+		t.frames[c] = m
+	}
+	for _, c := range allClasses {
+		for _, tone := range allTones {
+			e, ok := t.Empathy[c][tone]
+			if !ok {
+				return fmt.Errorf("empathy: %s/%s missing", c, tone)
+			}
+			if err := t.checkSlots(e); err != nil {
+				return fmt.Errorf("empathy %s/%s: %v", c, tone, err)
+			}
+		}
+	}
+	t.byCombo = map[comboKey][]*templateDef{}
+	for i := range t.Tmpls {
+		tp := &t.Tmpls[i]
+		if !slices.Contains(allClasses, tp.Class) || !tp.Kind.Valid() {
+			return fmt.Errorf("template %d: class %q or kind %q unknown", i+1, tp.Class, tp.Kind)
+		}
+		if err := t.checkSlots(tp.Text); err != nil {
+			return fmt.Errorf("template %d (%s/%s): %v", i+1, tp.Class, tp.Kind, err)
+		}
+		tones := tp.Tones
+		if len(tones) == 0 {
+			tones = allTones
+		}
+		for _, tone := range tones {
+			if !slices.Contains(allTones, tone) {
+				return fmt.Errorf("template %d: unknown tone %q", i+1, tone)
+			}
+			k := comboKey{tp.Class, tp.Kind, tone}
+			t.byCombo[k] = append(t.byCombo[k], tp)
+		}
+	}
+	for _, c := range allClasses {
+		for _, k := range allKinds {
+			for _, tone := range allTones {
+				if n := len(t.byCombo[comboKey{c, k, tone}]); n < 2 {
+					return fmt.Errorf("%s/%s/%s has %d templates, want at least 2", c, k, tone, n)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+var slotRE = regexp.MustCompile(`\{([^{}]*)\}`)
+
+// checkSlots reports an unknown slot, an unknown guidance id or an
+// unbalanced optional part in text.
+func (t *templatesFile) checkSlots(text string) error {
+	if strings.Count(text, "[[") != strings.Count(text, "]]") {
+		return fmt.Errorf("unbalanced [[ ]] in %q", text)
+	}
+	for _, m := range slotRE.FindAllStringSubmatch(text, -1) {
+		name := m[1]
+		if id, ok := strings.CutPrefix(name, "g:"); ok {
+			if t.guide[id] == nil {
+				return fmt.Errorf("unknown guidance %q", id)
+			}
+			continue
+		}
+		if !slices.Contains(slotNames, name) {
+			return fmt.Errorf("unknown slot {%s}", name)
+		}
+	}
+	return nil
+}

@@ -65,7 +65,7 @@ func getCorpus(b *testing.B) *ingestCorpus {
 		}
 		ctx := context.Background()
 		for i, md := range corpus.files {
-			doc, err := ingest.LoadBytes(".", fmt.Sprintf("doc-%06d.md", i), []byte(md))
+			doc, err := ingest.LoadBytes(context.Background(), ".", fmt.Sprintf("doc-%06d.md", i), []byte(md))
 			if err != nil {
 				panic(err)
 			}
@@ -128,7 +128,7 @@ func BenchmarkIngestStages(b *testing.B) {
 		b.SetBytes(c.bytes)
 		for b.Loop() {
 			for i, md := range c.files {
-				if _, err := ingest.LoadBytes(".", fmt.Sprintf("doc-%06d.md", i), []byte(md)); err != nil {
+				if _, err := ingest.LoadBytes(context.Background(), ".", fmt.Sprintf("doc-%06d.md", i), []byte(md)); err != nil {
 					b.Fatal(err)
 				}
 			}

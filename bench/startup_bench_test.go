@@ -7,7 +7,7 @@ import (
 	"github.com/go-ego/gse"
 
 	"govreply/ingest"
-	"govreply/ingest/chunk"
+	"govreply/internal/tokens"
 	"govreply/knowledge/builtin"
 	"govreply/knowledge/memory"
 )
@@ -34,7 +34,7 @@ func BenchmarkStartupParts(b *testing.B) {
 	})
 	b.Run("tiktoken", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := chunk.NewCounter(""); err != nil {
+			if _, err := tokens.NewCounter(""); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -188,7 +188,7 @@ func (ix *Indexer) Run(ctx context.Context, collection string, paths []string, p
 		return Summary{}, err
 	}
 	sum, err := ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
-		return Load(f.Root, f.Path)
+		return Load(ctx, f.Root, f.Path)
 	})
 	if end != nil {
 		indexing := time.Now()
@@ -221,7 +221,7 @@ func (ix *Indexer) RunFS(ctx context.Context, collection string, fsys fs.FS, p P
 		if err != nil {
 			return knowledge.Document{}, errs.E("ingest.RunFS", errs.Invalid, "读取文件失败", err)
 		}
-		return LoadBytes(".", f.Path, data)
+		return LoadBytes(ctx, ".", f.Path, data)
 	})
 }
 

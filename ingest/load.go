@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -72,10 +73,14 @@ func Supported(name string) bool {
 // slashes (root/a/b.md → "a/b"). When path is not inside root, the id is the
 // file name without its extension. Collection is left empty for the caller.
 //
+// ctx bounds the work that runs outside the process (a PDF's extraction
+// in a child process, which ends when ctx does).
+//
 // Errors are *errs.Error values: NotFound when the file does not exist,
 // TooLarge above MaxFileSize, Unsupported for unknown extensions and PDFs
-// without a text layer, Invalid for unreadable or empty content.
-func Load(root, path string) (knowledge.Document, error) {
+// without a text layer, Invalid for unreadable or empty content, Canceled
+// when ctx ends during a PDF's extraction.
+func Load(ctx context.Context, root, path string) (knowledge.Document, error) {
 	if !Supported(path) {
 		return knowledge.Document{}, unsupportedExt(path)
 	}
@@ -102,12 +107,12 @@ func Load(root, path string) (knowledge.Document, error) {
 	if err != nil {
 		return knowledge.Document{}, loadErr(path, errs.Internal, "无法读取文件", err)
 	}
-	return LoadBytes(root, path, data)
+	return LoadBytes(ctx, root, path, data)
 }
 
 // LoadBytes is Load for a file already in memory: name is its path (used
 // for the format, the id and Document.Path) and data its content.
-func LoadBytes(root, name string, data []byte) (knowledge.Document, error) {
+func LoadBytes(ctx context.Context, root, name string, data []byte) (knowledge.Document, error) {
 	format, ok := loadFormats[strings.ToLower(filepath.Ext(name))]
 	if !ok {
 		return knowledge.Document{}, unsupportedExt(name)
@@ -133,7 +138,7 @@ func LoadBytes(root, name string, data []byte) (knowledge.Document, error) {
 	case formatDOCX:
 		doc, err = parseDOCX(data)
 	case formatPDF:
-		doc, err = parsePDF(data)
+		doc, err = parsePDF(ctx, data)
 	}
 	if err != nil {
 		return knowledge.Document{}, wrapLoadErr(name, err)

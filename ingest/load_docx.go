@@ -6,12 +6,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"govreply/internal/errs"
 	"io"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"govreply/internal/errs"
 )
 
 // Limits that keep a hostile DOCX (a zip bomb) from exhausting memory.

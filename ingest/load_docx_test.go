@@ -4,11 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"context"
 	"fmt"
-	"govreply/internal/errs"
 	"hash/crc32"
 	"strings"
 	"testing"
+
+	"govreply/internal/errs"
 )
 
 const testWordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" ` +
@@ -165,7 +167,7 @@ func TestLoadDOCX(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := LoadBytes("in", "in/doc.docx", buildDOCX(t, tt.body, tt.extra...))
+			doc, err := LoadBytes(context.Background(), "in", "in/doc.docx", buildDOCX(t, tt.body, tt.extra...))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +190,7 @@ func TestLoadDOCXMainPartFromRels(t *testing.T) {
 			`<Relationship Id="r" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/></Relationships>`},
 		zipPart{"word/document2.xml", wordDocument(para("", "另一个正文部件"))},
 	)
-	doc, err := LoadBytes("", "x.docx", data)
+	doc, err := LoadBytes(context.Background(), "", "x.docx", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +271,7 @@ func TestLoadDOCXRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := LoadBytes("", "bad.docx", tt.data)
+			_, err := LoadBytes(context.Background(), "", "bad.docx", tt.data)
 			wantLoadErr(t, err, tt.kind, tt.msgs...)
 		})
 	}

@@ -1,13 +1,16 @@
 package ingest
 
 import (
+	"context"
 	"errors"
-	"govreply/internal/errs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"govreply/ingest/pdf/pdftest"
+	"govreply/internal/errs"
 )
 
 // loadFuzzExts are the extensions every fuzz input is loaded as.
@@ -32,26 +35,30 @@ func FuzzLoadBytes(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Add(buildDOCX(f, para("Heading1", "h")+para("", "p")+`<w:tbl><w:tr><w:tc>`+para("", "c")+`</w:tc></w:tr></w:tbl>`))
-	f.Add(testPDFBytes(testPDF{pages: []string{"BT /F1 12 Tf 72 700 Td (x) Tj T* [(a) -300 (b)] TJ ET"}}))
-	f.Add(testPDFBytes(withFuzzPages(cjkFont, "BT /F1 16 Tf 72 700 Td <00010002> Tj ET")))
-	f.Add(testPDFBytes(testPDF{compress: true, pages: []string{"BT /F1 12 Tf 14 TL 72 720 Td (a) Tj T* (b) ' ET", "BI /W 1 /H 1 ID \x00 EI"}}))
-	f.Add(testPDFBytes(testPDF{
-		xobjects: "/Fm1 5 0 R",
-		extra:    []string{pdfStreamObj("/Type /XObject /Subtype /Form /Resources << /Font << /F1 3 0 R >> >>", []byte("BT /F1 12 Tf 1 0 0 1 72 700 Tm (in form) Tj ET"), false)},
-		pages:    []string{"q 1 0 0 1 10 10 cm /Fm1 Do Q"},
-	}))
-	if files, _ := filepath.Glob(filepath.Join("testdata", "load", "*.pdf")); len(files) > 0 {
-		for _, p := range files {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
+	f.Add(pdftest.Doc{Pages: []string{"BT /F1 12 Tf 72 700 Td (x) Tj T* [(a) -300 (b)] TJ ET"}}.Bytes())
+	f.Add(pdftest.CJKFont("BT /F1 16 Tf 72 700 Td <00010002> Tj ET").Bytes())
+	f.Add(pdftest.Doc{Compress: true, Pages: []string{"BT /F1 12 Tf 14 TL 72 720 Td (a) Tj T* (b) ' ET", "BI /W 1 /H 1 ID \x00 EI"}}.Bytes())
+	f.Add(pdftest.Doc{
+		XObjects: "/Fm1 5 0 R",
+		Extra:    []string{pdftest.StreamObj("/Type /XObject /Subtype /Form /Resources << /Font << /F1 3 0 R >> >>", []byte("BT /F1 12 Tf 1 0 0 1 72 700 Tm (in form) Tj ET"), false)},
+		Pages:    []string{"q 1 0 0 1 10 10 cm /Fm1 Do Q"},
+	}.Bytes())
+	files, err := filepath.Glob(filepath.Join("pdf", "testdata", "*.pdf"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no PDF fixtures in pdf/testdata: %v", err)
+	}
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, ext := range loadFuzzExts {
 			name := "fuzz/doc" + ext
-			doc, err := LoadBytes("fuzz", name, data)
+			doc, err := LoadBytes(context.Background(), "fuzz", name, data)
 			if err != nil {
 				var ke *errs.Error
 				if !errors.As(err, &ke) {
@@ -76,9 +83,4 @@ func FuzzLoadBytes(f *testing.F) {
 			}
 		}
 	})
-}
-
-func withFuzzPages(p testPDF, pages ...string) testPDF {
-	p.pages = pages
-	return p
 }

@@ -2,11 +2,12 @@ package ingest
 
 import (
 	"bytes"
-	"govreply/internal/errs"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"govreply/internal/errs"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"

@@ -1,8 +1,10 @@
 package ingest
 
 import (
-	"govreply/internal/errs"
+	"context"
 	"testing"
+
+	"govreply/internal/errs"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -86,7 +88,7 @@ func TestLoadHTML(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := LoadBytes("site", "site/page.html", []byte(tt.in))
+			doc, err := LoadBytes(context.Background(), "site", "site/page.html", []byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +110,7 @@ func TestLoadHTMLEncodings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := LoadBytes("", "gbk.htm", []byte(gbk))
+	doc, err := LoadBytes(context.Background(), "", "gbk.htm", []byte(gbk))
 	if err != nil {
 		t.Fatalf("GBK page with <meta charset>: %v", err)
 	}
@@ -118,9 +120,9 @@ func TestLoadHTMLEncodings(t *testing.T) {
 
 	// Not UTF-8 and no declared charset: refused.
 	undeclared, _ := simplifiedchinese.GBK.NewEncoder().String(`<p>网络问政</p>`)
-	_, err = LoadBytes("", "x.html", []byte(undeclared))
+	_, err = LoadBytes(context.Background(), "", "x.html", []byte(undeclared))
 	wantLoadErr(t, err, errs.Invalid, "UTF-8")
 
-	_, err = LoadBytes("", "x.html", []byte(`<script>only()</script><style>x{}</style>`))
+	_, err = LoadBytes(context.Background(), "", "x.html", []byte(`<script>only()</script><style>x{}</style>`))
 	wantLoadErr(t, err, errs.Invalid, msgEmptyBody)
 }

@@ -12,18 +12,19 @@ import (
 )
 
 // extractPDF reads the text layer of a PDF. It is pdf.Run, a child
-// process killed when it takes too long or uses too much memory, because
-// the files come from outside; a variable so that tests can choose.
-var extractPDF = func(data []byte) (pdf.Result, error) {
-	return pdf.Run(context.Background(), data, pdf.Limits{})
+// process killed when it takes too long, uses too much memory or ctx
+// ends, because the files come from outside; a variable so that tests can
+// choose.
+var extractPDF = func(ctx context.Context, data []byte) (pdf.Result, error) {
+	return pdf.Run(ctx, data, pdf.Limits{})
 }
 
 // parsePDF turns the text layer of a PDF into a Markdown-like body: lines
 // set clearly larger than the body text become headings, paragraphs are
 // separated by blank lines. A PDF without a usable text layer is an
 // Unsupported error, never an empty document (see pdf.Extract).
-func parsePDF(data []byte) (parsedDoc, error) {
-	r, err := extractPDF(data)
+func parsePDF(ctx context.Context, data []byte) (parsedDoc, error) {
+	r, err := extractPDF(ctx, data)
 	if err != nil {
 		return parsedDoc{}, err
 	}

@@ -1,31 +1,13 @@
 package ingest
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"govreply/ingest/pdf/pdftest"
 	"govreply/internal/errs"
-)
-
-// testPDF is pdftest.Doc under the field names of the fuzz seeds in
-// load_fuzz_test.go.
-type testPDF struct {
-	pages    []string
-	font     string
-	extra    []string
-	xobjects string
-	compress bool
-}
-
-func testPDFBytes(p testPDF) []byte {
-	return pdftest.Doc{Pages: p.pages, Font: p.font, Extra: p.extra, XObjects: p.xobjects, Compress: p.compress}.Bytes()
-}
-
-var (
-	pdfStreamObj = pdftest.StreamObj
-	cjkFont      = testPDF{font: pdftest.CJKFont().Font, extra: pdftest.CJKFont().Extra}
 )
 
 // The PDF tests here check what package ingest adds to package pdf: the
@@ -36,7 +18,7 @@ var (
 func TestLoadPDFFixtures(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join("pdf", "testdata")
-	doc, err := Load(root, filepath.Join(root, "text.pdf"))
+	doc, err := Load(context.Background(), root, filepath.Join(root, "text.pdf"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +39,7 @@ func TestLoadPDFFixtures(t *testing.T) {
 		t.Errorf("metadata has an empty pdf_creator: %v", doc.Metadata)
 	}
 
-	_, err = Load(root, filepath.Join(root, "scanned.pdf"))
+	_, err = Load(context.Background(), root, filepath.Join(root, "scanned.pdf"))
 	wantLoadErr(t, err, errs.Unsupported, "扫描件", "OCR")
 }
 
@@ -150,7 +132,7 @@ func TestLoadPDF(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			doc, err := LoadBytes("in", "in/doc.pdf", tt.pdf.Bytes())
+			doc, err := LoadBytes(context.Background(), "in", "in/doc.pdf", tt.pdf.Bytes())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +149,7 @@ func TestLoadPDF(t *testing.T) {
 func TestLoadPDFHeadingsAndPageNumbers(t *testing.T) {
 	t.Parallel()
 	// A title in 22 pt over body text in 12 pt; a page number footer.
-	doc, err := LoadBytes("", "h.pdf", pdftest.Doc{Pages: []string{
+	doc, err := LoadBytes(context.Background(), "", "h.pdf", pdftest.Doc{Pages: []string{
 		"BT /F1 22 Tf 72 740 Td (Annual Report) Tj ET " +
 			"BT /F1 12 Tf 72 700 Td (Body line one,) Tj 0 -14 Td (body line two.) Tj ET " +
 			"BT /F1 10 Tf 300 30 Td (Page 1 of 3) Tj ET",
@@ -199,7 +181,7 @@ func TestLoadPDFErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := LoadBytes("", "dir/bad.pdf", tt.data)
+			_, err := LoadBytes(context.Background(), "", "dir/bad.pdf", tt.data)
 			wantLoadErr(t, err, tt.kind, tt.msg)
 			if got := err.Error(); !strings.Contains(got, "dir/bad.pdf") {
 				t.Errorf("error %q does not name the file", got)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,11 +12,9 @@ import (
 	"testing"
 
 	"govreply/internal/errs"
+	"govreply/internal/evaldata"
 	"govreply/knowledge"
 )
-
-// evalCorpus is the shared evaluation corpus (read-only, outside the repo).
-const evalCorpus = "../../shared/eval/corpus"
 
 // wantLoadErr checks that err is a *errs.Error of kind whose message
 // contains every string in msgs.
@@ -101,17 +100,15 @@ func frontMatterOf(t *testing.T, path string) (id, title, category string, tags 
 }
 
 func TestLoadEvalCorpus(t *testing.T) {
+	evalCorpus := evaldata.Path(t, "corpus")
 	files, err := filepath.Glob(filepath.Join(evalCorpus, "*.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Skip("evaluation corpus not present at " + evalCorpus)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Markdown files in %s: %v", evalCorpus, err)
 	}
 	hashes := map[string]string{}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			doc, err := Load(evalCorpus, path)
+			doc, err := Load(context.Background(), evalCorpus, path)
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -239,7 +236,7 @@ func TestLoadBytesMarkdown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := LoadBytes("kb", tt.file, []byte(tt.in))
+			doc, err := LoadBytes(context.Background(), "kb", tt.file, []byte(tt.in))
 			if err != nil {
 				t.Fatalf("LoadBytes: %v", err)
 			}
@@ -305,7 +302,7 @@ func TestLoadBytesErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := LoadBytes("", tt.file, tt.in)
+			_, err := LoadBytes(context.Background(), "", tt.file, tt.in)
 			wantLoadErr(t, err, tt.kind, tt.msgs...)
 			if !strings.Contains(err.Error(), tt.file) {
 				t.Errorf("error %q does not name the file", err)
@@ -360,7 +357,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	f.Close()
 
-	doc, err := Load(root, good)
+	doc, err := Load(context.Background(), root, good)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +380,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(root, tt.path)
+			_, err := Load(context.Background(), root, tt.path)
 			wantLoadErr(t, err, tt.kind)
 		})
 	}
@@ -393,7 +390,7 @@ func TestLoadHash(t *testing.T) {
 	base := "---\nid: h\ntitle: 标题\ncategory: tone\nsource: 内部\ntags: [a, b]\neffective: 2024-01-01\n---\n# 正文\n\n内容"
 	hash := func(t *testing.T, name, s string) string {
 		t.Helper()
-		doc, err := LoadBytes("kb", name, []byte(s))
+		doc, err := LoadBytes(context.Background(), "kb", name, []byte(s))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,7 +439,7 @@ func TestLoadPlainText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := LoadBytes("", "notes.txt", []byte(tt.in))
+			doc, err := LoadBytes(context.Background(), "", "notes.txt", []byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,10 +1,7 @@
 package review_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -17,43 +14,10 @@ import (
 	"govreply/review"
 )
 
-// devSet is ../shared/eval/review-dev.jsonl, relative to this package.
-const devSet = "../../shared/eval/review-dev.jsonl"
-
-// devCase is one line of the review development set.
-type devCase struct {
-	ID     string   `json:"id"`
-	Kind   string   `json:"kind"`
-	Text   string   `json:"text"`
-	Expect []string `json:"expect"`
-	Forbid []string `json:"forbid"`
-	Note   string   `json:"note"`
-}
-
-func readDevSet(tb testing.TB) []devCase {
+// readDevSet is the review development set (review.ReadDevSet).
+func readDevSet(tb testing.TB) []review.DevCase {
 	tb.Helper()
-	f, err := os.Open(devSet)
-	if err != nil {
-		tb.Fatalf("review development set: %v", err)
-	}
-	defer f.Close()
-	var out []devCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c devCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			tb.Fatalf("%s: %v", devSet, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return review.ReadDevSet(tb)
 }
 
 // mustReviewer is the reviewer serve builds: the built-in phrase lists and
@@ -91,7 +55,7 @@ func TestDevSet(t *testing.T) {
 	}
 	agree := 0
 	for _, c := range cases {
-		rv, err := r.Review(c.Text, review.Kind(c.Kind))
+		rv, err := r.Review(c.Text, c.Kind)
 		if err != nil {
 			t.Fatalf("%s: %v", c.ID, err)
 		}
@@ -156,7 +120,7 @@ func excerpts(rv review.Review, c string) string {
 func FuzzReview(f *testing.F) {
 	r := mustReviewer(f)
 	for _, c := range readDevSet(f) {
-		f.Add(c.Text, c.Kind)
+		f.Add(c.Text, string(c.Kind))
 	}
 	f.Add("身份证110101199003074514，电话13812345678", "reply")
 	f.Add("\xff\xfe", "comment")

@@ -17,7 +17,8 @@ type Options struct {
 	Rules fs.FS
 }
 
-// New returns a Reviewer with every check of DESIGN.md's categories:
+// New returns a Reviewer with a check for every review category
+// (phrases.Categories):
 // phrase lists (one automaton over all phrases), personal data, and the
 // rule-file checks (patterns, missing elements, length, long sentences).
 func New(opts Options) (*Reviewer, error) {

@@ -19,8 +19,8 @@ import (
 // The phrase check matches every phrase of every phrase list (the
 // knowledge base's and a department's own) with one Aho-Corasick automaton
 // over the normalised draft, keeps the leftmost-longest matches, and turns
-// each into a finding of the list's rule. Two categories depend on context
-// (issue 4), with word lists in data files of their own:
+// each into a finding of the list's rule. Two categories depend on context,
+// with word lists in data files of their own:
 //
 //   - stonewalling: a refusal is not reported when the same or the next
 //     sentence names an alternative (a specific body or a concrete channel);

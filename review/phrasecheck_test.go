@@ -1,11 +1,7 @@
 package review
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -181,7 +177,7 @@ func TestPhraseSourceAndFields(t *testing.T) {
 
 func TestPhraseStonewallingNamedAlternative(t *testing.T) {
 	phraseRunCases(t, []phraseCase{
-		// The issue's own example: a named body and a phone in the same sentence.
+		// A named body and a phone in the same sentence.
 		{"named-body-same-sentence", "不属于我局职责，请向市住建局反映，电话0871-63112200。", nil},
 		{"named-body-next-sentence", "这件事不归我们管。请联系锦绣街道办事处。", nil},
 		{"channel-12345", "这事不归我们管，可拨打12345反映。", nil},
@@ -465,42 +461,6 @@ var phraseCategories = []string{
 	"vague_time", "overpromise", "confidential", "commercial",
 }
 
-// phraseEvalCase is one line of ../shared/eval/review-dev.jsonl.
-type phraseEvalCase struct {
-	ID     string   `json:"id"`
-	Kind   Kind     `json:"kind"`
-	Text   string   `json:"text"`
-	Expect []string `json:"expect"`
-	Forbid []string `json:"forbid"`
-}
-
-func phraseEvalCases(t *testing.T) []phraseEvalCase {
-	t.Helper()
-	path := filepath.Join("..", "..", "shared", "eval", "review-dev.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("evaluation data not available: %v", err)
-	}
-	defer f.Close()
-	var out []phraseEvalCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c phraseEvalCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestPhraseEvalDev runs the phrase check over the development set,
 // restricted to the categories it produces: per category true positives
 // (expected and flagged), false positives (flagged, not expected) and
@@ -508,7 +468,7 @@ func phraseEvalCases(t *testing.T) []phraseEvalCase {
 // test; misses are reported (some need the patterns of the rule engine:
 // shop links, 8折, 秘密★ markers).
 func TestPhraseEvalDev(t *testing.T) {
-	cases := phraseEvalCases(t)
+	cases := ReadDevSet(t)
 	c := phraseBuiltin(t)
 	type counts struct{ tp, fp, miss int }
 	table := map[string]*counts{}

@@ -1,10 +1,7 @@
 package review
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -172,25 +169,8 @@ func TestPIIRulesFile(t *testing.T) {
 // pii is not.
 func TestPIIDevSet(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open("../../shared/eval/review-dev.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	var n, expect, forbid int
-	for sc.Scan() {
-		var c struct {
-			ID     string   `json:"id"`
-			Kind   Kind     `json:"kind"`
-			Text   string   `json:"text"`
-			Expect []string `json:"expect"`
-			Forbid []string `json:"forbid"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("line %d: %v", n+1, err)
-		}
+	for _, c := range ReadDevSet(t) {
 		n++
 		d := &Draft{Text: c.Text, Kind: c.Kind, Runes: []rune(c.Text)}
 		fs := piiCheck{}.Check(d)
@@ -206,9 +186,6 @@ func TestPIIDevSet(t *testing.T) {
 				t.Errorf("%s: pii forbidden, found %s %q", c.ID, f.Rule, f.Excerpt)
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if n == 0 || expect == 0 || forbid == 0 {
 		t.Fatalf("%d cases, %d expect pii, %d forbid pii: the set tests nothing", n, expect, forbid)

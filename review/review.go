@@ -1,8 +1,8 @@
 // Package review checks a draft reply or post against the guidelines: it
 // points at each problem (a span of the draft), says why it is one and
 // what to write instead, and names the guideline it rests on (a document
-// and section of the knowledge base). The categories, severities and the
-// output shape are those of ../shared/DESIGN.md.
+// and section of the knowledge base). The categories are those of
+// phrases.Categories; docs/architecture.md describes the review object.
 //
 // A Reviewer runs a fixed set of Checks over a Draft. What the checks look
 // for (phrases, patterns, messages, suggestions, severities, sources) is
@@ -26,7 +26,7 @@ import (
 // reply-only checks (empathy, action, timeline, contact) apply.
 type Kind string
 
-// The kinds of DESIGN.md.
+// The kinds.
 const (
 	KindComment Kind = "comment" // a reply in a comment thread (140 characters)
 	KindReply   Kind = "reply"   // a reply to a message or a mention (2,000)
@@ -71,7 +71,7 @@ type Source struct {
 // finding about the whole draft (length, a missing element) spans it all.
 type Finding struct {
 	Rule       string   `json:"rule"`     // stable rule id, "<category>.<slug>"
-	Category   string   `json:"category"` // a review category of DESIGN.md
+	Category   string   `json:"category"` // a review category (phrases.Categories)
 	Severity   Severity `json:"severity"`
 	Start      int      `json:"start"`
 	End        int      `json:"end"`

@@ -7,7 +7,7 @@ package review
 //
 //	checks:                                 # required: at least one check
 //	  - rule: commercial.discount           # required: stable id, "<category>.<slug>", unique
-//	    category: commercial                # required: a review category of DESIGN.md
+//	    category: commercial                # required: a review category (phrases.Categories)
 //	    kinds: [comment, reply, post]       # optional: the kinds it applies to; default all
 //	                                        #   (missing_*: default comment and reply; post is refused)
 //	    severity: error                     # optional: error|warning|info; default: the category's

@@ -1,11 +1,8 @@
 package review
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"govreply/internal/errs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +11,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
+
+	"govreply/internal/errs"
 )
 
 // ruleReviewer is a Reviewer with only the embedded rule-file checks.
@@ -453,64 +452,13 @@ var ruleCategories = []string{
 // must be found.
 var ownCategories = ruleCategories[:6]
 
-type devCase struct {
-	ID     string   `json:"id"`
-	Kind   Kind     `json:"kind"`
-	Text   string   `json:"text"`
-	Expect []string `json:"expect"`
-	Forbid []string `json:"forbid"`
-}
-
-// devSet is ../shared/eval/review-dev.jsonl.
-var devSet = filepath.Join("..", "..", "shared", "eval", "review-dev.jsonl")
-
-func readDevCases(t testing.TB) []devCase {
-	t.Helper()
-	if _, err := os.Stat(devSet); err != nil {
-		t.Skipf("review-dev.jsonl: %v", err)
-	}
-	cases, err := parseDevCases()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cases
-}
-
-// readDevCasesOrNil returns the dev cases, or none when they are missing.
-func readDevCasesOrNil() []devCase {
-	cases, _ := parseDevCases()
-	return cases
-}
-
-func parseDevCases() ([]devCase, error) {
-	f, err := os.Open(devSet)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var cases []devCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c devCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			return nil, err
-		}
-		cases = append(cases, c)
-	}
-	return cases, sc.Err()
-}
-
 // TestRulesReviewDev runs the rule-file checks over review-dev.jsonl,
 // restricted to their categories: it prints true positives, false
 // positives (a flagged forbidden category) and misses per category, fails
 // on any false positive and on any miss of the categories no other check
 // covers.
 func TestRulesReviewDev(t *testing.T) {
-	cases := readDevCases(t)
+	cases := ReadDevSet(t)
 	r := ruleReviewer(t)
 	type tally struct{ tp, fp, miss int }
 	stats := map[string]*tally{}
@@ -585,7 +533,7 @@ func TestRuleSetMatchesReference(t *testing.T) {
 	set := ruleSetOf(t)
 	texts := []string{benchDraft(true), benchDraft(false), "", "a", "12345", "拨12345", "ＨＴＴＰＳ://SHOP.X.COM/A",
 		"HTTPS://Item.TaoBao.com/x 秘密★", strings.Repeat("8折", 80), "凭凭截图截图购买购买享享"}
-	for _, c := range readDevCasesOrNil() {
+	for _, c := range ReadDevSet(t) {
 		texts = append(texts, c.Text)
 	}
 	for _, text := range texts {

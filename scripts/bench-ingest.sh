@@ -9,7 +9,7 @@
 # summaries and MB/s, and drops the schema (KEEP=1 keeps it).
 #
 # FLAGS adds flags to the first ingest (FLAGS="--bulk off" loads with the
-# HNSW index live, as before the bulk mode existed).
+# HNSW index live, to compare with the bulk mode).
 #
 #   scripts/bench-ingest.sh
 #   MB=4 SCHEMA=bench_ingest_cli PGURL=postgres://postgres@127.0.0.1:5432/test scripts/bench-ingest.sh

@@ -2,7 +2,7 @@
 # tune-postgres.sh sizes the local PostgreSQL cluster's memory for govreply's
 # retrieval and restarts it. PostgreSQL's default shared_buffers (128 MB) is
 # a minimum, not a recommendation: at 100k chunks the HNSW index alone is
-# about 780 MB, and a search that must fetch its pages from the kernel (or,
+# about 390 MB (half-precision vectors of 1,536 dimensions), and a search that must fetch its pages from the kernel (or,
 # on a machine that reclaims page cache, from disk) is several times slower
 # than one served from shared_buffers. PostgreSQL's manual suggests a
 # quarter of the memory as a start; pgvector's README asks for the index to

@@ -397,7 +397,7 @@ func TestDataSources(t *testing.T) {
 	names, _ := fs.Glob(builtin.FS(), "*.md")
 	for _, n := range names {
 		data, _ := fs.ReadFile(builtin.FS(), n)
-		doc, err := ingest.LoadBytes("", n, data)
+		doc, err := ingest.LoadBytes(context.Background(), "", n, data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +423,7 @@ func builtinSections(t *testing.T) map[string][]string {
 	names, _ := fs.Glob(builtin.FS(), "*.md")
 	for _, n := range names {
 		data, _ := fs.ReadFile(builtin.FS(), n)
-		doc, err := ingest.LoadBytes("", n, data)
+		doc, err := ingest.LoadBytes(context.Background(), "", n, data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -80,7 +81,7 @@ func builtinDocIDs(t *testing.T) map[string]knowledge.Category {
 		if err != nil {
 			return err
 		}
-		doc, err := ingest.LoadBytes(".", path, data)
+		doc, err := ingest.LoadBytes(context.Background(), ".", path, data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}

@@ -47,10 +47,11 @@ func evalModes(t *testing.T, env map[string]string, extra ...string) map[string]
 }
 
 // The bars the local embedder must clear on retrieval-dev.jsonl: MRR ≥
-// 0.89, above a whole-document character-bigram BM25 (0.885). The lexical
-// rankings alone reach 0.885; expanding questions with the built-in
-// thesaurus (knowledge/thesaurus) reaches 0.905, so these bars fail when
-// the expansion stops working. Raise minMRR when retrieval improves.
+// 0.89, above a whole-document character-bigram BM25 (0.885). Without the
+// built-in thesaurus (knowledge/thesaurus) hybrid reaches 0.867 and the
+// text ranking alone 0.884; with it hybrid reaches 0.905, so these bars
+// fail when the expansion stops working. Raise minMRR when retrieval
+// improves.
 const (
 	minHit5 = 0.95
 	minMRR  = 0.89

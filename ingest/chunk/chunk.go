@@ -116,11 +116,6 @@ func New(opt Options) (*Chunker, error) {
 // Counter returns the token counter the chunker measures with.
 func (c *Chunker) Counter() *tokens.Counter { return c.counter }
 
-// NewCounter returns the process-wide token counter for encoding.
-//
-// Deprecated: use tokens.NewCounter.
-func NewCounter(encoding string) (*tokens.Counter, error) { return tokens.NewCounter(encoding) }
-
 // Options returns the effective options, defaults filled in.
 func (c *Chunker) Options() Options { return c.opt }
 

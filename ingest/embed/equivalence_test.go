@@ -13,9 +13,10 @@ import (
 	"govreply/internal/texttest"
 )
 
-// referenceVector is the local embedder as it was before Vector took a
-// segment.Analysis: string keys in a map, sorted, hashed with hash/fnv. It
-// pins the vectors stored by earlier versions (Name "local-lexical-v2").
+// referenceVector is the local embedder written the plain way (string
+// keys in a map, sorted, hashed with hash/fnv): the fast Vector, which
+// works on a segment.Analysis, must give exactly its vectors, so that
+// vectors already stored under the name "local-lexical-v2" stay valid.
 func referenceVector(dim int, text string) []float32 {
 	tf := map[string]int{}
 	for _, w := range segment.Default().Words(text) {
@@ -125,7 +126,8 @@ func TestBigramsMatchReference(t *testing.T) {
 }
 
 // TestTermsMatchReference pins the terms stored per chunk: words without
-// stop words, then bigrams, then characters, as before Analyze existed.
+// stop words, then bigrams, then characters, computed the plain way
+// rather than through Analyze.
 func TestTermsMatchReference(t *testing.T) {
 	seg := segment.Default()
 	for _, text := range equivalenceTexts(t) {

@@ -2,6 +2,7 @@ package builtin_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"govreply/ingest"
+	"govreply/ingest/markdown"
 	"govreply/internal/phrases"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
@@ -37,37 +39,26 @@ type section struct {
 
 // parseSections returns the ATX headings of a normalised body (as the
 // ingest loader produces it, setext headings already rewritten) with their
-// text. Fenced code blocks are skipped.
+// text, read by the loader's own Markdown parser (ingest/markdown).
+// Fenced code blocks are skipped.
 func parseSections(body string) []section {
-	var (
-		out   []section
-		fence string
-	)
-	for _, line := range strings.Split(body, "\n") {
-		t := strings.TrimLeft(line, " ")
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			if fence == "" {
-				fence = t[:3]
-			} else if strings.HasPrefix(t, fence) {
-				fence = ""
-			}
-		} else if fence == "" && len(line)-len(t) <= 3 {
-			if level, title := heading(t); level > 0 {
-				for i := range out {
-					switch {
-					case out[i].level >= level:
-						out[i].level = -out[i].level // closed; restored below
-					case out[i].level > 0:
-						out[i].text += line + "\n" // a subsection's heading
-					}
+	var out []section
+	for l := range markdown.Lines(body) {
+		if l.Kind == markdown.Heading {
+			for i := range out {
+				switch {
+				case out[i].level >= l.Level:
+					out[i].level = -out[i].level // closed; restored below
+				case out[i].level > 0:
+					out[i].text += l.Text + "\n" // a subsection's heading
 				}
-				out = append(out, section{level: level, title: title})
-				continue
 			}
+			out = append(out, section{level: l.Level, title: l.Title})
+			continue
 		}
 		for i := range out {
 			if out[i].level > 0 {
-				out[i].text += line + "\n"
+				out[i].text += l.Text + "\n"
 			}
 		}
 	}
@@ -77,22 +68,6 @@ func parseSections(body string) []section {
 		}
 	}
 	return out
-}
-
-// heading parses "## Title" into (2, "Title"); level 0 means not a heading.
-func heading(line string) (int, string) {
-	n := 0
-	for n < len(line) && line[n] == '#' {
-		n++
-	}
-	if n == 0 || n > 6 || (n < len(line) && line[n] != ' ' && line[n] != '\t') {
-		return 0, ""
-	}
-	rest := strings.TrimSpace(line[n:])
-	if t := strings.TrimRight(rest, "#"); t != rest && (t == "" || strings.HasSuffix(t, " ")) {
-		rest = strings.TrimSpace(t)
-	}
-	return n, rest
 }
 
 // h2 returns the "##" sections of a body.
@@ -161,7 +136,7 @@ func checkDocument(name string, data []byte) (knowledge.Document, []string) {
 	var probs []string
 	bad := func(format string, args ...any) { probs = append(probs, fmt.Sprintf(format, args...)) }
 
-	doc, err := ingest.LoadBytes("", name, data)
+	doc, err := ingest.LoadBytes(context.Background(), "", name, data)
 	if err != nil {
 		bad("does not load: %v", err)
 		return doc, probs
@@ -307,7 +282,7 @@ func loadAll(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		doc, err := ingest.LoadBytes("", n, data)
+		doc, err := ingest.LoadBytes(context.Background(), "", n, data)
 		if err != nil {
 			t.Errorf("%s: %v", n, err)
 			continue
@@ -366,7 +341,7 @@ func TestScenarios(t *testing.T) {
 	names, _ := fs.Glob(builtin.FS(), "*.md")
 	for _, n := range names {
 		data, _ := fs.ReadFile(builtin.FS(), n)
-		if doc, err := ingest.LoadBytes("", n, data); err == nil && doc.Category == knowledge.CategoryCase {
+		if doc, err := ingest.LoadBytes(context.Background(), "", n, data); err == nil && doc.Category == knowledge.CategoryCase {
 			cases[doc.ID] = true
 		}
 	}

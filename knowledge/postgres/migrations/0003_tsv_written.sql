@@ -1,11 +1,11 @@
 -- 0003_tsv_written: govreply writes each chunk's tsvector itself.
 --
--- Until now tsv was generated from a terms column (the chunk's gse words,
+-- Before this migration tsv was generated from a terms column (the chunk's gse words,
 -- bigrams and characters joined by spaces) with to_tsvector('simple'). That
 -- parse was most of the cost of storing a chunk (terms is about seven times
 -- the chunk's text) and it split some of gse's terms again (at apostrophes,
 -- hyphens, "&" …), so that the full-text ranking did not see the terms the
--- in-memory store ranks with. Now Put sends the tsvector built from the
+-- in-memory store ranks with. With it, Put sends the tsvector built from the
 -- terms (lexeme = term, as the "simple" configuration leaves a lower-cased
 -- word; positions = where the term occurs; see tsvectorOf in documents.go),
 -- and search looks each query term up as one lexeme. For terms made of

@@ -85,7 +85,7 @@ func TestChatStreamLLM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := llm.NewAnswerer(llm.AnswererOptions{Model: m, ModelName: "gpt-4o-mini", Retriever: r})
+	a, err := llm.NewAnswerer(llm.AnswererOptions{ModelOptions: llm.ModelOptions{Model: m, ModelName: "gpt-4o-mini"}, Retriever: r})
 	if err != nil {
 		t.Fatal(err)
 	}

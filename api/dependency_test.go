@@ -71,6 +71,17 @@ func llmServer(t *testing.T, handle http.HandlerFunc) string {
 	return s.URL + "/v1"
 }
 
+// hang answers nothing until the client goes away (or 10 s pass).
+func hang(w http.ResponseWriter, r *http.Request) {
+	// Read the body: only then does the server notice the client going
+	// away and end r.Context().
+	io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
 // closedURL is the address of a port nobody listens on.
 func closedURL(t *testing.T) string {
 	t.Helper()
@@ -96,15 +107,6 @@ func TestModelServerFailures(t *testing.T) {
 	broken := func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"boom"}}`, http.StatusInternalServerError)
 	}
-	hung := func(w http.ResponseWriter, r *http.Request) {
-		// Read the body: only then does the server notice the client
-		// going away and end r.Context().
-		io.Copy(io.Discard, r.Body)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-	}
 	tests := []struct {
 		name string
 		base string
@@ -112,7 +114,7 @@ func TestModelServerFailures(t *testing.T) {
 	}{
 		{"429 with Retry-After", llmServer(t, tooMany), failure{503, llm.CodeUnavailable, []string{"大模型服务", "限流", "HTTP 429"}, "7"}},
 		{"500", llmServer(t, broken), failure{503, llm.CodeUnavailable, []string{"大模型服务", "HTTP 500"}, ""}},
-		{"no answer in time", llmServer(t, hung), failure{504, llm.CodeTimeout, []string{"大模型服务", "超时"}, ""}},
+		{"no answer in time", llmServer(t, hang), failure{504, llm.CodeTimeout, []string{"大模型服务", "超时"}, ""}},
 		{"nobody listening", closedURL(t), failure{503, llm.CodeUnavailable, []string{"无法连接大模型服务"}, ""}},
 	}
 	for _, tt := range tests {
@@ -123,7 +125,7 @@ func TestModelServerFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := llm.NewDrafter(llm.DrafterOptions{Model: m, ModelName: "m", Composer: composer})
+			d, err := llm.NewDrafter(llm.DrafterOptions{ModelOptions: llm.ModelOptions{Model: m, ModelName: "m"}, Composer: composer})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,13 +138,7 @@ func TestModelServerFailures(t *testing.T) {
 
 func TestEmbedderFailures(t *testing.T) {
 	t.Parallel()
-	hung := llmServer(t, func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-	})
+	hung := llmServer(t, hang)
 	tests := []struct {
 		name string
 		base string

@@ -21,6 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"govreply/ingest/charclass"
 	"govreply/ingest/markdown"
 	"govreply/internal/errs"
 	"govreply/knowledge"
@@ -350,21 +351,11 @@ func tooManyControls(s string) bool {
 	ctl, total := 0, 0
 	for _, r := range s {
 		total++
-		if isStrayControl(r) {
+		if charclass.StrayControl(r) {
 			ctl++
 		}
 	}
 	return ctl > 2 && ctl*20 > total
-}
-
-// isStrayControl reports whether r is a control character that has no place
-// in text (tab, newline, CR, form feed and vertical tab are fine).
-func isStrayControl(r rune) bool {
-	switch r {
-	case '\t', '\n', '\r', '\f', '\v':
-		return false
-	}
-	return r < 0x20 || (r >= 0x7f && r < 0xa0)
 }
 
 // normalizeBody makes a body canonical: valid UTF-8, no BOM, LF line ends,
@@ -380,7 +371,7 @@ func normalizeBody(s string) string {
 			return '\n'
 		case r == '\uFEFF':
 			return -1
-		case isStrayControl(r):
+		case charclass.StrayControl(r):
 			return -1
 		}
 		return r
@@ -412,16 +403,6 @@ func escapeHeadingLike(line string) string {
 		return `\` + strings.TrimLeft(line, " ")
 	}
 	return line
-}
-
-// isWide reports whether r is a CJK character or full-width punctuation:
-// text where a line break between two such characters is not a space.
-func isWide(r rune) bool {
-	return unicode.Is(unicode.Han, r) ||
-		unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
-		unicode.Is(unicode.Hangul, r) ||
-		(r >= 0x3000 && r <= 0x303F) || // CJK symbols and punctuation
-		(r >= 0xFF00 && r <= 0xFFEF) // full-width forms
 }
 
 // loadPathError attaches the file name to an underlying cause, so Error()

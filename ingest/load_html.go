@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"govreply/ingest/charclass"
 	"govreply/internal/errs"
 
 	"golang.org/x/net/html"
@@ -461,7 +462,7 @@ func collapseHTMLSpace(s string) string {
 			}
 			continue
 		}
-		if inSpace && b.Len() > 0 && !(sawNewline && isWide(prev) && isWide(r)) {
+		if inSpace && b.Len() > 0 && !(sawNewline && charclass.Wide(prev) && charclass.Wide(r)) {
 			b.WriteByte(' ')
 		}
 		inSpace, sawNewline = false, false

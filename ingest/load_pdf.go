@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"govreply/ingest/charclass"
 	"govreply/ingest/pdf"
 )
 
@@ -141,7 +142,7 @@ func pdfHeadingLevels(pages []pdf.Page, isHeading func(pdf.Line) bool) func(size
 func pdfJoin(a, b string) string {
 	ra, _ := utf8.DecodeLastRuneInString(a)
 	rb, _ := utf8.DecodeRuneInString(b)
-	if isWide(ra) && isWide(rb) {
+	if charclass.Wide(ra) && charclass.Wide(rb) {
 		return a + b
 	}
 	return a + " " + b

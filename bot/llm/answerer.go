@@ -2,12 +2,10 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,39 +20,27 @@ import (
 
 // Defaults of AnswererOptions.
 const (
-	DefaultHistoryTurns       = 3
-	DefaultAnswerTemperature  = 0.3
-	maxHistoryAnswerRunes     = 300
-	maxCitationMarkerRunes    = 16
-	defaultAnswerOutputTokens = DefaultOutputTokens
+	DefaultHistoryTurns      = 3
+	DefaultAnswerTemperature = 0.3
+	maxHistoryAnswerRunes    = 300
+	maxCitationMarkerRunes   = 16
 )
 
 // AnswererOptions configure NewAnswerer.
 type AnswererOptions struct {
-	// Model is the language model (NewClient's, or a fake in tests).
-	// Required. When it reports Streams() true, AnswerStream forwards its
-	// pieces as they arrive.
-	Model llms.Model
-	// ModelName picks the context window and the tiktoken encoding of the
-	// token budget (see ContextWindow).
-	ModelName string
+	// ModelOptions: MaxOutputTokens 0 means DefaultOutputTokens,
+	// Temperature 0 means DefaultAnswerTemperature.
+	ModelOptions
 	// Offline lends its retrieval, relevance threshold and session store:
-	// the Answerer answers from the same sources, and says the
-	// knowledge base has nothing exactly when it would. nil:
-	// NewOfflineAnswerer with Retriever and Sessions below.
+	// the Answerer answers from the same sources, and says the knowledge
+	// base has nothing exactly when it would. nil: offline.NewAnswerer
+	// with Retriever and Sessions below.
 	Offline   *offline.Answerer
 	Retriever *knowledge.Retriever
 	Sessions  bot.SessionStore
-	// History is how many recent turns the prompt carries; 0 means 3.
+	// History is how many recent turns the prompt carries; 0 means
+	// DefaultHistoryTurns.
 	History int
-	// ContextWindow overrides the model's context window in tokens.
-	ContextWindow int
-	// MaxOutputTokens is reserved for the answer; 0 means 2048.
-	MaxOutputTokens int
-	// Timeout bounds each model call; 0 means 60s.
-	Timeout time.Duration
-	// Temperature of the model; 0 means 0.3.
-	Temperature float64
 }
 
 // Answerer answers questions with a language model, grounded in the
@@ -68,51 +54,33 @@ type AnswererOptions struct {
 // [n] is Sources[n-1]. It implements Answerer and StreamAnswerer and is
 // safe for concurrent use when Model is.
 type Answerer struct {
-	model   llms.Model
+	caller
 	off     *offline.Answerer
-	budget  *tokenBudget
 	history int
-	reserve int
-	timeout time.Duration
-	temp    float64
 }
 
 var _ bot.StreamAnswerer = (*Answerer)(nil)
 
 // NewAnswerer returns an Answerer.
 func NewAnswerer(opts AnswererOptions) (*Answerer, error) {
-	if opts.Model == nil {
-		return nil, errs.E("llm.NewAnswerer", errs.Internal, errors.New("AnswererOptions.Model is required"))
+	cl, err := newCaller("llm.NewAnswerer", opts.ModelOptions, DefaultOutputTokens, DefaultAnswerTemperature)
+	if err != nil {
+		return nil, err
 	}
 	off := opts.Offline
 	if off == nil {
-		var err error
 		if off, err = offline.NewAnswerer(offline.AnswererOptions{Retriever: opts.Retriever, Sessions: opts.Sessions}); err != nil {
 			return nil, err
 		}
 	}
-	a := &Answerer{model: opts.Model, off: off, history: opts.History, reserve: opts.MaxOutputTokens,
-		timeout: opts.Timeout, temp: opts.Temperature}
+	a := &Answerer{caller: cl, off: off, history: opts.History}
 	if a.history <= 0 {
 		a.history = DefaultHistoryTurns
-	}
-	if a.reserve <= 0 {
-		a.reserve = defaultAnswerOutputTokens
-	}
-	if a.timeout <= 0 {
-		a.timeout = DefaultTimeout
-	}
-	if a.temp <= 0 {
-		a.temp = DefaultAnswerTemperature
-	}
-	var err error
-	if a.budget, err = newTokenBudget(opts.ModelName, opts.ContextWindow, a.reserve); err != nil {
-		return nil, err
 	}
 	return a, nil
 }
 
-// Answer implements Answerer.
+// Answer implements bot.Answerer.
 func (a *Answerer) Answer(ctx context.Context, req bot.AnswerRequest) (bot.AnswerResponse, error) {
 	return a.answer(ctx, req, nil)
 }
@@ -193,7 +161,7 @@ func recentTurns(history []bot.Turn, n int) []prompts.ChatTurn {
 // all the same (a fake in tests) has its answer emitted at once.
 func (a *Answerer) call(ctx context.Context, sys, user string, n int, emit func(string) error) (string, error) {
 	f := &citeFilter{max: n}
-	opts := []llms.CallOption{llms.WithTemperature(a.temp), llms.WithMaxTokens(a.reserve)}
+	var opts []llms.CallOption
 	var (
 		chunks  bool // the model streamed
 		emitErr error
@@ -210,7 +178,7 @@ func (a *Answerer) call(ctx context.Context, sys, user string, n int, emit func(
 			return nil
 		}))
 	}
-	resp, err := complete(ctx, a.model, a.timeout, "问答", sys, user, opts...)
+	resp, err := a.complete(ctx, "问答", sys, user, opts...)
 	switch {
 	case emitErr != nil:
 		return "", emitErr

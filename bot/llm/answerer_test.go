@@ -22,7 +22,7 @@ const (
 
 func newLLMAnswerer(t *testing.T, model llms.Model) *Answerer {
 	t.Helper()
-	a, err := NewAnswerer(AnswererOptions{Model: model, ModelName: "gpt-4o-mini", Retriever: env(t).retriever})
+	a, err := NewAnswerer(AnswererOptions{ModelOptions: ModelOptions{Model: model, ModelName: "gpt-4o-mini"}, Retriever: env(t).Retriever})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestLLMAnswererNothingRelevant(t *testing.T) {
 	if n, _ := s.count(); n != 0 {
 		t.Errorf("the model was called %d times", n)
 	}
-	off, _ := offline.NewAnswerer(offline.AnswererOptions{Retriever: env(t).retriever})
+	off, _ := offline.NewAnswerer(offline.AnswererOptions{Retriever: env(t).Retriever})
 	want, err := off.Answer(context.Background(), bot.AnswerRequest{Message: "如何烤蛋糕"})
 	if err != nil {
 		t.Fatal(err)

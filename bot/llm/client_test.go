@@ -202,14 +202,14 @@ var protocols = []struct {
 // map to real documents, and a failing draft is retried once.
 func TestLLMClientProtocols(t *testing.T) {
 	e := env(t)
-	hits, err := e.retriever.Search(context.Background(), knowledge.Request{Query: e.composer.SearchQuery(waterPost, bot.Complaint), K: 5})
+	hits, err := e.Retriever.Search(context.Background(), knowledge.Request{Query: e.composer.SearchQuery(waterPost, bot.Complaint), K: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto, draftsReply(goodDraft1, badDraft, goodDraft3), "【稿件1】\n"+goodDraft2+"\n【依据】2")
-			d := newLLM(t, clientFor(t, s, p.stream, nil), DrafterOptions{ModelName: "gpt-4o-mini"})
+			d := newLLM(t, clientFor(t, s, p.stream, nil), DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini"}})
 			resp, err := d.Draft(context.Background(), bot.DraftRequest{Post: waterPost, Facts: waterFacts, Kind: review.KindReply})
 			if err != nil {
 				t.Fatal(err)

@@ -11,6 +11,66 @@ import (
 	"govreply/internal/errs"
 )
 
+// ModelOptions say which model a Drafter, an Answerer or a Rewriter calls
+// and how. Zero values take the part's defaults.
+type ModelOptions struct {
+	// Model is the language model (NewClient's, or a fake in tests).
+	// Required.
+	Model llms.Model
+	// ModelName picks the context window and the tiktoken encoding of the
+	// token budget (see ContextWindow); "" counts as an unknown model.
+	ModelName string
+	// ContextWindow overrides the model's context window in tokens; 0
+	// means ContextWindow(ModelName).
+	ContextWindow int
+	// MaxOutputTokens is reserved for the model's answer and sent as
+	// max_tokens; 0 means the part's default.
+	MaxOutputTokens int
+	// Timeout bounds each model call; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Temperature of the model; 0 means the part's default.
+	Temperature float64
+}
+
+// caller is a model with its settings resolved: what each part calls it
+// with, and the token budget its prompts must fit.
+type caller struct {
+	model   llms.Model
+	budget  *tokenBudget
+	reserve int // output tokens
+	timeout time.Duration
+	temp    float64
+}
+
+// newCaller resolves o with a part's default output tokens and
+// temperature. A missing model is a programming error (Internal); a
+// context window too small for any prompt is Invalid.
+func newCaller(op string, o ModelOptions, outputTokens int, temperature float64) (caller, error) {
+	if o.Model == nil {
+		return caller{}, errs.E(op, errs.Internal, errors.New("ModelOptions.Model is required"))
+	}
+	c := caller{model: o.Model, reserve: o.MaxOutputTokens, timeout: o.Timeout, temp: o.Temperature}
+	if c.reserve <= 0 {
+		c.reserve = outputTokens
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.temp <= 0 {
+		c.temp = temperature
+	}
+	var err error
+	c.budget, err = newTokenBudget(o.ModelName, o.ContextWindow, c.reserve)
+	return c, err
+}
+
+// complete asks the model (see complete) at the caller's temperature and
+// output tokens, with opts added.
+func (c caller) complete(ctx context.Context, task, sys, user string, opts ...llms.CallOption) (*llms.ContentResponse, error) {
+	opts = append([]llms.CallOption{llms.WithTemperature(c.temp), llms.WithMaxTokens(c.reserve)}, opts...)
+	return complete(ctx, c.model, c.timeout, task, sys, user, opts...)
+}
+
 // complete asks model for one answer to a system and a user message,
 // bounded by timeout and ended when parent ends (the HTTP request
 // upstream is cancelled with it). task names the work for messages (起草,

@@ -2,14 +2,11 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/tmc/langchaingo/llms"
 
 	"govreply/bot"
 	"govreply/bot/offline"
@@ -30,31 +27,18 @@ const (
 
 // DrafterOptions configure NewDrafter.
 type DrafterOptions struct {
-	// Model is the language model (langchaingo's openai or ollama client,
-	// or a fake in tests). Required.
-	Model llms.Model
-	// ModelName picks the context window and the tiktoken encoding of the
-	// token budget (see ContextWindow). "" counts as an unknown model.
-	ModelName string
+	// ModelOptions: MaxOutputTokens 0 means DefaultOutputTokens,
+	// Temperature 0 means DefaultTemperature.
+	ModelOptions
 	// Composer lends its classifier, its data (to_verify explanations),
-	// its reviewer and its retriever. nil: NewComposer with Retriever and
-	// Reviewer below.
+	// its reviewer and its retriever. nil: offline.NewComposer with
+	// Retriever and Reviewer below.
 	Composer  *offline.Composer
 	Retriever *knowledge.Retriever
 	Reviewer  *review.Reviewer
 	// Passages is how many retrieved passages the prompt carries at most
-	// (fewer when the token budget is short); 0 means 6.
+	// (fewer when the token budget is short); 0 means DefaultPassages.
 	Passages int
-	// ContextWindow overrides the model's context window in tokens; 0
-	// means ContextWindow(ModelName).
-	ContextWindow int
-	// MaxOutputTokens is reserved for the answer and sent as max_tokens;
-	// 0 means 2048.
-	MaxOutputTokens int
-	// Timeout bounds each model call; 0 means 60s.
-	Timeout time.Duration
-	// Temperature of the model; 0 means 0.7.
-	Temperature float64
 }
 
 // Drafter drafts replies with a language model: it classifies the
@@ -65,55 +49,37 @@ type DrafterOptions struct {
 // returned with its failing review, never dropped. It implements Drafter
 // and is safe for concurrent use when Model is.
 type Drafter struct {
-	model     llms.Model
+	caller
 	c         *offline.Composer
 	retriever *knowledge.Retriever
 	passages  int
-	budget    *tokenBudget
-	reserve   int
-	timeout   time.Duration
-	temp      float64
 }
 
 var _ bot.Drafter = (*Drafter)(nil)
 
-// NewDrafter returns an Drafter.
+// NewDrafter returns a Drafter.
 func NewDrafter(opts DrafterOptions) (*Drafter, error) {
-	if opts.Model == nil {
-		return nil, errs.E("llm.NewDrafter", errs.Internal, errors.New("DrafterOptions.Model is required"))
+	cl, err := newCaller("llm.NewDrafter", opts.ModelOptions, DefaultOutputTokens, DefaultTemperature)
+	if err != nil {
+		return nil, err
 	}
 	c := opts.Composer
 	if c == nil {
-		var err error
 		if c, err = offline.NewComposer(offline.ComposerOptions{Retriever: opts.Retriever, Reviewer: opts.Reviewer}); err != nil {
 			return nil, err
 		}
 	}
-	d := &Drafter{model: opts.Model, c: c, retriever: opts.Retriever, passages: opts.Passages,
-		reserve: opts.MaxOutputTokens, timeout: opts.Timeout, temp: opts.Temperature}
+	d := &Drafter{caller: cl, c: c, retriever: opts.Retriever, passages: opts.Passages}
 	if d.retriever == nil {
 		d.retriever = c.Retriever()
 	}
 	if d.passages <= 0 {
 		d.passages = DefaultPassages
 	}
-	if d.reserve <= 0 {
-		d.reserve = DefaultOutputTokens
-	}
-	if d.timeout <= 0 {
-		d.timeout = DefaultTimeout
-	}
-	if d.temp <= 0 {
-		d.temp = DefaultTemperature
-	}
-	var err error
-	if d.budget, err = newTokenBudget(opts.ModelName, opts.ContextWindow, d.reserve); err != nil {
-		return nil, err
-	}
 	return d, nil
 }
 
-// Draft implements Drafter.
+// Draft implements bot.Drafter.
 func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftResponse, error) {
 	req, err := req.Normalize()
 	if err != nil {
@@ -222,7 +188,7 @@ func (d *Drafter) generate(ctx context.Context, in prompts.DraftInput) (string, 
 // call sends one request, bounded by the timeout and ended when ctx ends
 // (the HTTP request upstream is cancelled with it).
 func (d *Drafter) call(ctx context.Context, sys, user string) (string, error) {
-	resp, err := complete(ctx, d.model, d.timeout, "起草", sys, user, llms.WithTemperature(d.temp), llms.WithMaxTokens(d.reserve))
+	resp, err := d.complete(ctx, "起草", sys, user)
 	if err != nil {
 		return "", err
 	}

@@ -6,46 +6,49 @@ import (
 
 	"govreply/bot/bottest"
 	"govreply/bot/offline"
-	"govreply/knowledge"
-	"govreply/review"
 )
 
 // testEnv is bottest's environment with the offline parts the model-backed
-// ones lean on.
+// ones lean on, built once per test binary.
 type testEnv struct {
-	reviewer  *review.Reviewer
-	retriever *knowledge.Retriever
-	composer  *offline.Composer // built-in knowledge base
-	injected  *offline.Composer // built-in knowledge base + bottest.InjectionDoc
-	rewriter  *offline.Rewriter
+	*bottest.Env
+	composer *offline.Composer // on the built-in knowledge base
+	injected *offline.Composer // on it with bottest.InjectionDoc
+	rewriter *offline.Rewriter
 }
 
 var (
 	envOnce sync.Once
-	envVal  *testEnv
+	envVal  testEnv
 	envErr  error
 )
 
 func env(t testing.TB) *testEnv {
 	t.Helper()
-	b := bottest.MustEnv(t)
-	envOnce.Do(func() {
-		e := &testEnv{reviewer: b.Reviewer, retriever: b.Retriever}
-		if e.composer, envErr = offline.NewComposer(offline.ComposerOptions{Retriever: b.Retriever, Reviewer: b.Reviewer}); envErr != nil {
-			return
-		}
-		if e.injected, envErr = offline.NewComposer(offline.ComposerOptions{Retriever: b.Injected, Reviewer: b.Reviewer}); envErr != nil {
-			return
-		}
-		if e.rewriter, envErr = offline.NewRewriter(offline.RewriterOptions{Reviewer: b.Reviewer}); envErr != nil {
-			return
-		}
-		envVal = e
-	})
+	envOnce.Do(func() { envErr = envVal.build(bottest.MustEnv(t)) })
 	if envErr != nil {
 		t.Fatal(envErr)
 	}
-	return envVal
+	return &envVal
+}
+
+func (e *testEnv) build(b *bottest.Env) (err error) {
+	e.Env = b
+	newComposer := func(r *bottest.Env, injected bool) (*offline.Composer, error) {
+		opts := offline.ComposerOptions{Retriever: r.Retriever, Reviewer: r.Reviewer}
+		if injected {
+			opts.Retriever = r.Injected
+		}
+		return offline.NewComposer(opts)
+	}
+	if e.composer, err = newComposer(b, false); err != nil {
+		return err
+	}
+	if e.injected, err = newComposer(b, true); err != nil {
+		return err
+	}
+	e.rewriter, err = offline.NewRewriter(offline.RewriterOptions{Reviewer: b.Reviewer})
+	return err
 }
 
 // rewriter is the offline rewriter on the built-in data.

@@ -2,14 +2,10 @@ package llm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
-	"time"
-
-	"github.com/tmc/langchaingo/llms"
 
 	"govreply/bot"
 	"govreply/bot/offline"
@@ -32,22 +28,13 @@ const RuleRewrite = "rewrite.plain-language"
 
 // RewriterOptions configure NewRewriter.
 type RewriterOptions struct {
-	// Model is the language model (NewClient's, or a fake). Required.
-	Model llms.Model
-	// ModelName picks the context window and the tiktoken encoding.
-	ModelName string
+	// ModelOptions: MaxOutputTokens 0 means DefaultRewriteOutputTokens,
+	// Temperature 0 means DefaultRewriteTemperature.
+	ModelOptions
 	// Offline is the fallback, and lends its reviewer and its phrase
-	// reasons. nil: NewOfflineRewriter with Reviewer.
+	// reasons. nil: offline.NewRewriter with Reviewer.
 	Offline  *offline.Rewriter
 	Reviewer *review.Reviewer
-	// ContextWindow overrides the model's context window in tokens.
-	ContextWindow int
-	// MaxOutputTokens is reserved for the rewrite; 0 means 4096.
-	MaxOutputTokens int
-	// Timeout bounds each model call; 0 means 60s.
-	Timeout time.Duration
-	// Temperature of the model; 0 means 0.3.
-	Temperature float64
 	// Logger records fallbacks; nil discards.
 	Logger *slog.Logger
 }
@@ -63,51 +50,33 @@ type RewriterOptions struct {
 // never a silent fallback. It implements Rewriter and is safe for
 // concurrent use when Model is.
 type Rewriter struct {
-	model   llms.Model
-	off     *offline.Rewriter
-	budget  *tokenBudget
-	reserve int
-	timeout time.Duration
-	temp    float64
-	log     *slog.Logger
+	caller
+	off *offline.Rewriter
+	log *slog.Logger
 }
 
 var _ bot.Rewriter = (*Rewriter)(nil)
 
-// NewRewriter returns an Rewriter.
+// NewRewriter returns a Rewriter.
 func NewRewriter(opts RewriterOptions) (*Rewriter, error) {
-	if opts.Model == nil {
-		return nil, errs.E("llm.NewRewriter", errs.Internal, errors.New("RewriterOptions.Model is required"))
+	cl, err := newCaller("llm.NewRewriter", opts.ModelOptions, DefaultRewriteOutputTokens, DefaultRewriteTemperature)
+	if err != nil {
+		return nil, err
 	}
 	off := opts.Offline
 	if off == nil {
-		var err error
 		if off, err = offline.NewRewriter(offline.RewriterOptions{Reviewer: opts.Reviewer}); err != nil {
 			return nil, err
 		}
 	}
-	w := &Rewriter{model: opts.Model, off: off, reserve: opts.MaxOutputTokens, timeout: opts.Timeout,
-		temp: opts.Temperature, log: opts.Logger}
-	if w.reserve <= 0 {
-		w.reserve = DefaultRewriteOutputTokens
-	}
-	if w.timeout <= 0 {
-		w.timeout = DefaultTimeout
-	}
-	if w.temp <= 0 {
-		w.temp = DefaultRewriteTemperature
-	}
+	w := &Rewriter{caller: cl, off: off, log: opts.Logger}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
-	}
-	var err error
-	if w.budget, err = newTokenBudget(opts.ModelName, opts.ContextWindow, w.reserve); err != nil {
-		return nil, err
 	}
 	return w, nil
 }
 
-// Rewrite implements Rewriter.
+// Rewrite implements bot.Rewriter.
 func (w *Rewriter) Rewrite(ctx context.Context, req bot.RewriteRequest) (bot.RewriteResponse, error) {
 	req, err := req.Normalize()
 	if err != nil {
@@ -184,7 +153,7 @@ func (w *Rewriter) fallback(ctx context.Context, req bot.RewriteRequest, why str
 // call sends one request, bounded by the timeout and ended when ctx ends
 // (the HTTP request upstream is cancelled with it).
 func (w *Rewriter) call(ctx context.Context, sys, user string) (string, error) {
-	resp, err := complete(ctx, w.model, w.timeout, "改写", sys, user, llms.WithTemperature(w.temp), llms.WithMaxTokens(w.reserve))
+	resp, err := w.complete(ctx, "改写", sys, user)
 	if err != nil || len(resp.Choices) == 0 {
 		return "", err
 	}

@@ -31,7 +31,7 @@ func rewriteReply(text string) string {
 
 func newLLMRewriterFor(t *testing.T, m llms.Model) *Rewriter {
 	t.Helper()
-	w, err := NewRewriter(RewriterOptions{Model: m, ModelName: "gpt-4o-mini", Offline: rewriter(t)})
+	w, err := NewRewriter(RewriterOptions{ModelOptions: ModelOptions{Model: m, ModelName: "gpt-4o-mini"}, Offline: rewriter(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func newLLMRewriterFor(t *testing.T, m llms.Model) *Rewriter {
 }
 
 func TestLLMRewriteFixturesReview(t *testing.T) {
-	rv := env(t).reviewer
+	rv := env(t).Reviewer
 	if r, err := rv.Review(rwGood, review.KindReply); err != nil || hasError(r) {
 		t.Errorf("rwGood must pass: %+v %v", r.Findings, err)
 	}

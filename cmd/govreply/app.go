@@ -184,48 +184,52 @@ func (a *app) openSessions() {
 }
 
 // buildAssistant builds the drafter, answerer and rewriter n asks for:
-// offline, or with a model (a.model) on the offline parts it leans on.
-func (a *app) buildAssistant(cfg config, n needs) error {
+// offline, or with the model (a.model) on the offline parts it leans on.
+func (a *app) buildAssistant(cfg config, n needs) (err error) {
+	mo := llm.ModelOptions{Model: a.model, ModelName: cfg.LLMModel}
 	if n.drafter {
-		c, err := offline.NewComposer(offline.ComposerOptions{Retriever: a.retriever, Reviewer: a.reviewer})
-		if err != nil {
+		if a.drafter, err = a.newDrafter(mo); err != nil {
 			return err
-		}
-		a.drafter = c
-		if a.model != nil {
-			if a.drafter, err = llm.NewDrafter(llm.DrafterOptions{Model: a.model, ModelName: cfg.LLMModel, Composer: c}); err != nil {
-				return err
-			}
 		}
 	}
 	if n.answerer {
-		off, err := offline.NewAnswerer(offline.AnswererOptions{Retriever: a.retriever, Sessions: a.sessions})
-		if err != nil {
+		if a.answerer, err = a.newAnswerer(mo); err != nil {
 			return err
-		}
-		a.answerer = off
-		if a.model != nil {
-			if a.answerer, err = llm.NewAnswerer(llm.AnswererOptions{Model: a.model, ModelName: cfg.LLMModel, Offline: off}); err != nil {
-				return err
-			}
 		}
 	}
 	if n.rewriter {
-		off, err := offline.NewRewriter(offline.RewriterOptions{Reviewer: a.reviewer})
-		if err != nil {
+		if a.rewriter, err = a.newRewriter(mo); err != nil {
 			return err
-		}
-		a.rewriter = off
-		if a.model != nil {
-			if a.rewriter, err = llm.NewRewriter(llm.RewriterOptions{Model: a.model, ModelName: cfg.LLMModel, Offline: off, Logger: a.log}); err != nil {
-				return err
-			}
 		}
 	}
 	if a.model != nil {
 		a.log.Info("assistant uses a language model", "llm", cfg.LLM, "model", cfg.LLMModel)
 	}
 	return nil
+}
+
+func (a *app) newDrafter(mo llm.ModelOptions) (bot.Drafter, error) {
+	c, err := offline.NewComposer(offline.ComposerOptions{Retriever: a.retriever, Reviewer: a.reviewer})
+	if err != nil || a.model == nil {
+		return c, err
+	}
+	return llm.NewDrafter(llm.DrafterOptions{ModelOptions: mo, Composer: c})
+}
+
+func (a *app) newAnswerer(mo llm.ModelOptions) (bot.Answerer, error) {
+	off, err := offline.NewAnswerer(offline.AnswererOptions{Retriever: a.retriever, Sessions: a.sessions})
+	if err != nil || a.model == nil {
+		return off, err
+	}
+	return llm.NewAnswerer(llm.AnswererOptions{ModelOptions: mo, Offline: off})
+}
+
+func (a *app) newRewriter(mo llm.ModelOptions) (bot.Rewriter, error) {
+	off, err := offline.NewRewriter(offline.RewriterOptions{Reviewer: a.reviewer})
+	if err != nil || a.model == nil {
+		return off, err
+	}
+	return llm.NewRewriter(llm.RewriterOptions{ModelOptions: mo, Offline: off, Logger: a.log})
 }
 
 // fill indexes corpus folders; any file that fails makes it an error,

@@ -1,70 +1,26 @@
 package chunk
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"govreply/internal/texttest"
 )
-
-var benchSentences = []string{
-	"政务微博是政府部门联系群众、回应关切的重要渠道。",
-	"回复网民留言时，应当态度诚恳、语言平实，避免使用生硬的官话套话。",
-	"对于群众反映的问题，要第一时间核实情况，并明确告知办理时限和联系方式。",
-	"不得以“无可奉告”“不归我们管”等说法推诿搪塞！",
-	"涉及个人隐私的信息，如身份证号、手机号和详细住址，一律不得公开。",
-	"遇到突发事件，应在两小时内发布权威信息；后续进展要持续通报。",
-	"您好，您反映的小区供暖问题我们已转交市住建局，预计3个工作日内答复。",
-	"如有疑问，可拨打12345政务服务便民热线咨询？",
-	"Weibo replies should stay under 140 characters where possible.",
-	"评论区出现谣言时，要用事实说话，引用权威来源，并附上官方链接。",
-}
-
-// syntheticDoc builds about size bytes of Chinese Markdown with headings,
-// paragraphs and lists.
-func syntheticDoc(size int) string {
-	r := rand.New(rand.NewPCG(7, 11))
-	var b strings.Builder
-	for sec := 1; b.Len() < size; sec++ {
-		fmt.Fprintf(&b, "# 第%d章 政务新媒体运营规范\n\n", sec)
-		for sub := 1; sub <= 3 && b.Len() < size; sub++ {
-			fmt.Fprintf(&b, "## %d.%d 回复要求\n\n", sec, sub)
-			for p := r.IntN(4) + 2; p > 0; p-- {
-				for s := r.IntN(12) + 2; s > 0; s-- {
-					b.WriteString(benchSentences[r.IntN(len(benchSentences))])
-				}
-				b.WriteString("\n\n")
-			}
-			for l := r.IntN(4); l > 0; l-- {
-				fmt.Fprintf(&b, "- %s\n", benchSentences[r.IntN(len(benchSentences))])
-			}
-			b.WriteString("\n")
-		}
-	}
-	return b.String()
-}
 
 func BenchmarkSplit(b *testing.B) {
 	c := mustNew(b, Options{})
-	body := syntheticDoc(100 << 10)
+	body := texttest.Document(100 << 10)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu := cpuSeconds()
+	cpu := texttest.CPUSeconds()
 	for b.Loop() {
 		c.Split(body)
 	}
-	reportCPU(b, cpu, len(body))
+	texttest.ReportCPU(b, cpu, len(body))
 	s := &splitter{c: c, body: normalize(body)}
 	s.parse()
 	b.ReportMetric(float64(len(s.out)), "chunks")
 	b.ReportMetric(float64(s.retries), "repacks")
-}
-
-// reportCPU adds MB per CPU second (all threads, GC included) since start.
-func reportCPU(b *testing.B, start float64, size int) {
-	if used := cpuSeconds() - start; used > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "MB/cpu-s")
-	}
 }
 
 // BenchmarkSplitUnbroken is the worst case: one long run of Chinese with no
@@ -73,9 +29,9 @@ func BenchmarkSplitUnbroken(b *testing.B) {
 	c := mustNew(b, Options{})
 	body := strings.Repeat("政务微博回复网民留言部门城管交通医保社区街道办理核实反馈热线", 1000)
 	b.SetBytes(int64(len(body)))
-	cpu := cpuSeconds()
+	cpu := texttest.CPUSeconds()
 	for b.Loop() {
 		c.Split(body)
 	}
-	reportCPU(b, cpu, len(body))
+	texttest.ReportCPU(b, cpu, len(body))
 }

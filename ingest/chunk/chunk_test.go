@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/internal/errs"
+	"govreply/internal/texttest"
 )
 
 func mustNew(t testing.TB, opt Options) *Chunker {
@@ -297,7 +298,7 @@ func TestOverlap(t *testing.T) {
 
 func TestSplitConcurrent(t *testing.T) {
 	c := mustNew(t, Options{Budget: 64})
-	body := syntheticDoc(20 << 10)
+	body := texttest.Document(20 << 10)
 	want := c.Split(body)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

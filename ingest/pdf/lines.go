@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"govreply/ingest/charclass"
 )
 
 // softSpace marks a word gap found from glyph positioning; it becomes a
@@ -142,10 +144,10 @@ func cleanLine(s string) string {
 			pending = true
 			continue
 		}
-		if isStrayControl(r) || r == 0 {
+		if charclass.StrayControl(r) || r == 0 {
 			continue
 		}
-		if pending && b.Len() > 0 && !(isWide(prev) && isWide(r)) {
+		if pending && b.Len() > 0 && !(charclass.Wide(prev) && charclass.Wide(r)) {
 			b.WriteByte(' ')
 		}
 		pending = false
@@ -153,16 +155,6 @@ func cleanLine(s string) string {
 		prev = r
 	}
 	return b.String()
-}
-
-// isWide reports whether r is a CJK character or full-width punctuation:
-// text where a gap between two such characters is not a space.
-func isWide(r rune) bool {
-	return unicode.Is(unicode.Han, r) ||
-		unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
-		unicode.Is(unicode.Hangul, r) ||
-		(r >= 0x3000 && r <= 0x303F) || // CJK symbols and punctuation
-		(r >= 0xFF00 && r <= 0xFFEF) // full-width forms
 }
 
 // dropRunningLines removes running headers and footers: a line that is

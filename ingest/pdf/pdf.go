@@ -33,6 +33,7 @@ import (
 
 	pdflib "github.com/ledongthuc/pdf"
 
+	"govreply/ingest/charclass"
 	"govreply/internal/errs"
 )
 
@@ -268,17 +269,7 @@ func checkText(pages [][]Line, undecodable int) error {
 // isUndecodable reports whether r is what an unmapped glyph code decodes
 // to: a control character, U+FFFD or a private-use character.
 func isUndecodable(r rune) bool {
-	return r == utf8.RuneError || r == 0 || isStrayControl(r) || unicode.Is(unicode.Co, r)
-}
-
-// isStrayControl reports whether r is a control character that has no
-// place in text (tab, newline, CR, form feed and vertical tab are fine).
-func isStrayControl(r rune) bool {
-	switch r {
-	case '\t', '\n', '\r', '\f', '\v':
-		return false
-	}
-	return r < 0x20 || (r >= 0x7f && r < 0xa0)
+	return r == utf8.RuneError || r == 0 || charclass.StrayControl(r) || unicode.Is(unicode.Co, r)
 }
 
 // listPages lists the pages by walking the page tree, with limits: a page

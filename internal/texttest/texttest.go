@@ -1,10 +1,13 @@
-// Package texttest gives tests varied Chinese texts: the built-in
-// knowledge base's documents and reproducible random mixes of pieces
-// (words, characters, Latin, digits, punctuation, emoji, invalid UTF-8),
-// for checking a fast implementation against a reference one.
+// Package texttest gives tests and benchmarks varied Chinese texts: the
+// built-in knowledge base's documents, reproducible random mixes of pieces
+// (words, characters, Latin, digits, punctuation, emoji, invalid UTF-8)
+// for checking a fast implementation against a reference one, and a
+// synthetic document of any size for throughput benchmarks, with the CPU
+// time they report against.
 package texttest
 
 import (
+	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"strings"
@@ -45,4 +48,52 @@ func Mix(seed1, seed2 uint64, n, maxPieces int, pieces []string) []string {
 		texts = append(texts, b.String())
 	}
 	return texts
+}
+
+var docSentences = []string{
+	"政务微博是政府部门联系群众、回应关切的重要渠道。",
+	"回复网民留言时，应当态度诚恳、语言平实，避免使用生硬的官话套话。",
+	"对于群众反映的问题，要第一时间核实情况，并明确告知办理时限和联系方式。",
+	"不得以“无可奉告”“不归我们管”等说法推诿搪塞！",
+	"涉及个人隐私的信息，如身份证号、手机号和详细住址，一律不得公开。",
+	"遇到突发事件，应在两小时内发布权威信息；后续进展要持续通报。",
+	"您好，您反映的小区供暖问题我们已转交市住建局，预计3个工作日内答复。",
+	"如有疑问，可拨打12345政务服务便民热线咨询？",
+	"Weibo replies should stay under 140 characters where possible.",
+	"评论区出现谣言时，要用事实说话，引用权威来源，并附上官方链接。",
+}
+
+// Document builds about size bytes of Chinese Markdown with headings,
+// paragraphs and lists, the same every run: the document the token
+// counter's and the chunker's benchmarks measure, so that their figures
+// compare.
+func Document(size int) string {
+	r := rand.New(rand.NewPCG(7, 11))
+	var b strings.Builder
+	for sec := 1; b.Len() < size; sec++ {
+		fmt.Fprintf(&b, "# 第%d章 政务新媒体运营规范\n\n", sec)
+		for sub := 1; sub <= 3 && b.Len() < size; sub++ {
+			fmt.Fprintf(&b, "## %d.%d 回复要求\n\n", sec, sub)
+			for p := r.IntN(4) + 2; p > 0; p-- {
+				for s := r.IntN(12) + 2; s > 0; s-- {
+					b.WriteString(docSentences[r.IntN(len(docSentences))])
+				}
+				b.WriteString("\n\n")
+			}
+			for l := r.IntN(4); l > 0; l-- {
+				fmt.Fprintf(&b, "- %s\n", docSentences[r.IntN(len(docSentences))])
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// ReportCPU adds to b the megabytes processed per CPU second (all
+// threads, GC included) since start, a CPUSeconds reading: wall-clock MB/s
+// means little on a shared, loaded machine.
+func ReportCPU(b *testing.B, start float64, size int) {
+	if used := CPUSeconds() - start; used > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "MB/cpu-s")
+	}
 }

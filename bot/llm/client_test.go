@@ -17,6 +17,7 @@ import (
 
 	"govreply/bot"
 	"govreply/internal/errs"
+	"govreply/internal/httpretry/retrytest"
 	"govreply/knowledge"
 	"govreply/prompts"
 	"govreply/review"
@@ -157,17 +158,7 @@ func (s *chatServer) message(t *testing.T, i int, role string) string {
 }
 
 // sleeps records the transport's backoff waits without waiting.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
+type sleeps = retrytest.Sleeps
 
 func clientFor(t *testing.T, s *chatServer, stream bool, sl *sleeps) llms.Model {
 	t.Helper()
@@ -176,7 +167,7 @@ func clientFor(t *testing.T, s *chatServer, stream bool, sl *sleeps) llms.Model 
 		opts.APIKey, opts.Model = "sk-test", "gpt-4o-mini"
 	}
 	if sl != nil {
-		opts.sleep = sl.sleep
+		opts.sleep = sl.Sleep
 	}
 	m, err := NewClient(opts)
 	if err != nil {
@@ -285,8 +276,8 @@ func TestLLMClientRetries(t *testing.T) {
 			if a, n := s.count(); a != 2 || n != 1 || len(resp.Drafts) != 2 {
 				t.Errorf("attempts %d, answered %d, drafts %d: want 2, 1, 2", a, n, len(resp.Drafts))
 			}
-			if len(sl.d) != 1 || sl.d[0] <= 0 {
-				t.Errorf("backoff waits %v, want one", sl.d)
+			if w := sl.Waits(); len(w) != 1 || w[0] <= 0 {
+				t.Errorf("backoff waits %v, want one", w)
 			}
 
 			s = newChatServer(t, p.proto, draftsReply(goodDraft1))

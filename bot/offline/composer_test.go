@@ -392,17 +392,8 @@ func TestCitations(t *testing.T) {
 // and every cited section exists.
 func TestDataSources(t *testing.T) {
 	d := env(t).composer.data
-	bodies := map[string]map[string]string{}
+	bodies := builtinBodies(t)
 	sections := builtinSections(t)
-	names, _ := fs.Glob(builtin.FS(), "*.md")
-	for _, n := range names {
-		data, _ := fs.ReadFile(builtin.FS(), n)
-		doc, err := ingest.LoadBytes(context.Background(), "", n, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bodies[doc.ID] = splitH2(doc.Body)
-	}
 	for _, g := range d.tmpl.Guidance {
 		if !strings.Contains(bodies[g.Doc][g.Section], g.Text) {
 			t.Errorf("guidance %s: %q does not occur in %s / %s", g.ID, g.Text, g.Doc, g.Section)
@@ -420,6 +411,19 @@ func TestDataSources(t *testing.T) {
 func builtinSections(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
+	for id, secs := range builtinBodies(t) {
+		for h := range secs {
+			out[id] = append(out[id], h)
+		}
+	}
+	return out
+}
+
+// builtinBodies returns the "## " sections of every built-in document,
+// by document id, as loaded.
+func builtinBodies(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
 	names, _ := fs.Glob(builtin.FS(), "*.md")
 	for _, n := range names {
 		data, _ := fs.ReadFile(builtin.FS(), n)
@@ -427,9 +431,7 @@ func builtinSections(t *testing.T) map[string][]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for h := range splitH2(doc.Body) {
-			out[doc.ID] = append(out[doc.ID], h)
-		}
+		out[doc.ID] = splitH2(doc.Body)
 	}
 	return out
 }

@@ -20,6 +20,7 @@ import (
 
 	"govreply/internal/errs"
 	"govreply/internal/httpretry"
+	"govreply/internal/httpretry/retrytest"
 )
 
 // The fake servers below speak the wire protocols exactly as langchaingo
@@ -267,23 +268,7 @@ func rtStatus(provider string, status, times int, header http.Header) rtFault {
 }
 
 // rtSleeps records the waits the transport asks for, without waiting.
-type rtSleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *rtSleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.d = append(s.d, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
-
-func (s *rtSleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
+type rtSleeps = retrytest.Sleeps
 
 // rtOptions are options for s with a fixed dimension and recorded sleeps.
 func rtOptions(s *rtServer, sl *rtSleeps) RemoteOptions {
@@ -293,7 +278,7 @@ func rtOptions(s *rtServer, sl *rtSleeps) RemoteOptions {
 		APIKey:     s.key,
 		Model:      rtModel,
 		Dimensions: s.dim,
-		sleep:      sl.sleep,
+		sleep:      sl.Sleep,
 		jitter:     func() float64 { return 0.5 },
 	}
 }
@@ -477,7 +462,7 @@ func TestRemoteRetries(t *testing.T) {
 				if attempts != tt.wantAttempts {
 					t.Errorf("attempts = %d, want %d", attempts, tt.wantAttempts)
 				}
-				if sleeps := sl.all(); len(sleeps) != tt.wantAttempts-1 {
+				if sleeps := sl.Waits(); len(sleeps) != tt.wantAttempts-1 {
 					t.Errorf("sleeps = %v, want %d", sleeps, tt.wantAttempts-1)
 				}
 				if tt.wantKind == "" {
@@ -516,7 +501,7 @@ func TestRemoteBackoff(t *testing.T) {
 	if _, err := r.Embed(context.Background(), []string{"x"}); err == nil {
 		t.Fatal("want error")
 	}
-	sleeps := sl.all()
+	sleeps := sl.Waits()
 	if len(sleeps) != 4 {
 		t.Fatalf("sleeps = %v, want 4", sleeps)
 	}
@@ -559,7 +544,7 @@ func TestRemoteRetryAfter(t *testing.T) {
 	if _, err := r.Embed(context.Background(), []string{"x"}); err != nil {
 		t.Fatalf("Embed: %v", err)
 	}
-	if sleeps := sl.all(); len(sleeps) != 1 || sleeps[0] != 3*time.Second {
+	if sleeps := sl.Waits(); len(sleeps) != 1 || sleeps[0] != 3*time.Second {
 		t.Errorf("sleeps = %v, want [3s]", sleeps)
 	}
 }
@@ -722,7 +707,7 @@ func TestRemoteBadResponses(t *testing.T) {
 			if k := errs.KindOf(err); k != errs.Unavailable || !errs.HasCode(err, CodeUnavailable) {
 				t.Errorf("kind = %s (code %s), want %s (%v)", k, errs.CodeOf(err), errs.Unavailable, err)
 			}
-			if len(sl.all()) != 0 {
+			if len(sl.Waits()) != 0 {
 				t.Errorf("a bad 200 answer was retried")
 			}
 		})
@@ -787,7 +772,7 @@ func TestRemoteUnreachable(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%d", tt.provider, tt.dims), func(t *testing.T) {
 			sl := &rtSleeps{}
 			opt := RemoteOptions{Provider: tt.provider, BaseURL: tt.base, APIKey: rtKey,
-				Model: rtModel, Dimensions: tt.dims, sleep: sl.sleep}
+				Model: rtModel, Dimensions: tt.dims, sleep: sl.Sleep}
 			r, err := NewRemote(context.Background(), opt)
 			if tt.dims > 0 {
 				if err != nil {
@@ -803,7 +788,7 @@ func TestRemoteUnreachable(t *testing.T) {
 				t.Errorf("message of %v does not start with 嵌入模型服务不可用：", err)
 			}
 			t.Logf("%v", err)
-			if n := len(sl.all()); n != DefaultRemoteRetries {
+			if n := len(sl.Waits()); n != DefaultRemoteRetries {
 				t.Errorf("retries = %d, want %d", n, DefaultRemoteRetries)
 			}
 		})

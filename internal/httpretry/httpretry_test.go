@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"govreply/internal/httpretry"
+	"govreply/internal/httpretry/retrytest"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -219,17 +220,7 @@ func (s *script) attempts() int {
 }
 
 // sleeps records the waits of a Transport without waiting.
-type sleeps struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	s.mu.Unlock()
-	return ctx.Err()
-}
+type sleeps = retrytest.Sleeps
 
 var errNet = errors.New("connection refused")
 
@@ -259,13 +250,13 @@ func TestRoundTrip(t *testing.T) {
 			t.Parallel()
 			srv := &script{steps: c.steps}
 			sl := &sleeps{}
-			tr := &httpretry.Transport{Base: srv, Retries: c.retries, Sleep: sl.sleep}
+			tr := &httpretry.Transport{Base: srv, Retries: c.retries, Sleep: sl.Sleep}
 			resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, "http://model.local/", nil))
 			if got := srv.attempts(); got != c.attempts {
 				t.Errorf("%d attempts, want %d", got, c.attempts)
 			}
-			if len(sl.waits) != c.attempts-1 {
-				t.Errorf("%d waits, want %d", len(sl.waits), c.attempts-1)
+			if len(sl.Waits()) != c.attempts-1 {
+				t.Errorf("%d waits, want %d", len(sl.Waits()), c.attempts-1)
 			}
 			if c.wantStatus == 0 {
 				if resp != nil || !errors.Is(err, c.wantErr) {
@@ -312,15 +303,15 @@ func TestBackoff(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			sl := &sleeps{}
-			tr := &httpretry.Transport{Base: &script{steps: c.steps}, Retries: 10, Sleep: sl.sleep,
+			tr := &httpretry.Transport{Base: &script{steps: c.steps}, Retries: 10, Sleep: sl.Sleep,
 				Jitter: func() float64 { return c.jitter }}
 			resp, err := tr.RoundTrip(httptest.NewRequest(http.MethodGet, "http://model.local/", nil))
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if !slices.Equal(sl.waits, c.want) {
-				t.Errorf("waits %v, want %v", sl.waits, c.want)
+			if !slices.Equal(sl.Waits(), c.want) {
+				t.Errorf("waits %v, want %v", sl.Waits(), c.want)
 			}
 		})
 	}
@@ -349,7 +340,7 @@ func TestState(t *testing.T) {
 			t.Parallel()
 			st := &httpretry.State{}
 			sl := &sleeps{}
-			tr := &httpretry.Transport{Base: &script{steps: c.steps}, Retries: c.retries, Sleep: sl.sleep}
+			tr := &httpretry.Transport{Base: &script{steps: c.steps}, Retries: c.retries, Sleep: sl.Sleep}
 			req := httptest.NewRequest(http.MethodGet, "http://model.local/", nil)
 			resp, err := tr.RoundTrip(req.WithContext(httpretry.WithState(req.Context(), st)))
 			if err == nil {
@@ -459,7 +450,7 @@ func TestNilState(t *testing.T) {
 	if got := st.Snapshot(); got != (httpretry.Attempt{}) {
 		t.Errorf("nil State snapshot %+v", got)
 	}
-	tr := &httpretry.Transport{Base: &script{steps: []step{{status: 503}, {status: 200}}}, Retries: 1, Sleep: (&sleeps{}).sleep}
+	tr := &httpretry.Transport{Base: &script{steps: []step{{status: 503}, {status: 200}}}, Retries: 1, Sleep: (&sleeps{}).Sleep}
 	req := httptest.NewRequest(http.MethodGet, "http://model.local/", nil)
 	resp, err := tr.RoundTrip(req.WithContext(httpretry.WithState(req.Context(), st)))
 	if err != nil || resp.StatusCode != 200 {
@@ -591,7 +582,7 @@ func TestBodyResent(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			srv := &script{steps: []step{{status: 503}, {err: errNet}, {status: 200}}}
-			tr := &httpretry.Transport{Base: srv, Retries: 2, StripAuth: c.stripAuth, Sleep: (&sleeps{}).sleep}
+			tr := &httpretry.Transport{Base: srv, Retries: 2, StripAuth: c.stripAuth, Sleep: (&sleeps{}).Sleep}
 			req := httptest.NewRequest(http.MethodPost, "http://model.local/v1/embeddings", c.body)
 			req.Header.Set("Authorization", "Bearer k")
 			resp, err := tr.RoundTrip(req)
@@ -634,7 +625,7 @@ func TestClientEndToEnd(t *testing.T) {
 	}))
 	defer ts.Close()
 	c := httpretry.NewClient(ts.Client(), nil, httpretry.Transport{Retries: 2, Timeout: 5 * time.Second,
-		Sleep: (&sleeps{}).sleep})
+		Sleep: (&sleeps{}).Sleep})
 	st := &httpretry.State{}
 	req, err := http.NewRequestWithContext(httpretry.WithState(context.Background(), st), http.MethodPost, ts.URL, strings.NewReader("请求体"))
 	if err != nil {

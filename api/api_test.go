@@ -66,6 +66,7 @@ func get(t *testing.T, u string) (*http.Response, []byte) {
 }
 
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, nil)
 	resp, body := get(t, srv.URL+"/v1/search?q="+url.QueryEscape("网友的手机号能不能写在回复里")+"&k=2")
 	if resp.StatusCode != 200 {
@@ -91,6 +92,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestSearchErrors(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, nil)
 	tests := []struct {
 		name   string
@@ -125,6 +127,7 @@ func TestSearchErrors(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, nil)
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if resp, body := get(t, srv.URL+p); resp.StatusCode != 200 {
@@ -147,6 +150,7 @@ func (downStore) Search(context.Context, knowledge.Query) ([]knowledge.Hit, erro
 }
 
 func TestUnavailable(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, downStore{})
 	for _, p := range []string{"/readyz", "/v1/search?q=abc"} {
 		resp, body := get(t, srv.URL+p)
@@ -162,6 +166,7 @@ func TestUnavailable(t *testing.T) {
 }
 
 func TestNotFoundAndMethod(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, nil)
 	resp, body := get(t, srv.URL+"/v1/nothing")
 	if resp.StatusCode != 404 || !strings.Contains(string(body), `"not_found"`) {
@@ -178,6 +183,7 @@ func TestNotFoundAndMethod(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	srv := newTestServer(t, nil)
 	resp, err := http.Post(srv.URL+"/v1/search", "application/json", strings.NewReader(strings.Repeat("x", 10000)))
 	if err != nil {

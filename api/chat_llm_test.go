@@ -66,6 +66,7 @@ func fakeOpenAIStream(t *testing.T, pieces ...string) (*httptest.Server, func() 
 // an LLMAnswerer on a fake OpenAI server streams the model's tokens, then
 // done with the sources its citations name (an invalid one removed).
 func TestChatStreamLLM(t *testing.T) {
+	t.Parallel()
 	emb, err := embed.NewLocal(256)
 	if err != nil {
 		t.Fatal(err)

@@ -144,6 +144,7 @@ func parseSSE(t *testing.T, body string) []sseEvent {
 }
 
 func TestChat(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: answerResponse()}
 	srv := newChatServer(t, fa)
 	resp, body := postChat(t, context.Background(), srv.URL, "", "application/json; charset=utf-8", `{"session":"abc","message":"  网友骂人怎么回复？ "}`)
@@ -182,6 +183,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestChatStream(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: answerResponse()}
 	srv := newChatServer(t, fa)
 	resp, body := postChat(t, context.Background(), srv.URL, "text/event-stream", "application/json", `{"message":"网友骂人怎么回复？"}`)
@@ -236,6 +238,7 @@ func TestChatStream(t *testing.T) {
 // TestChatStreamDisconnect: the client going away mid-stream cancels the
 // answer's context.
 func TestChatStreamDisconnect(t *testing.T) {
+	t.Parallel()
 	sa := &streamingAnswerer{fakeAnswerer: fakeAnswerer{res: answerResponse()}, done: make(chan error, 1)}
 	srv := newChatServer(t, sa)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -268,6 +271,7 @@ func TestChatStreamDisconnect(t *testing.T) {
 }
 
 func TestChatErrors(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: answerResponse()}
 	srv := newChatServer(t, fa)
 	for _, tc := range []struct {

@@ -91,6 +91,7 @@ func postDrafts(t *testing.T, ctx context.Context, url, contentType string, body
 }
 
 func TestDrafts(t *testing.T) {
+	t.Parallel()
 	fd := &fakeDrafter{res: draftResponse()}
 	srv := newDraftServer(t, fd)
 	resp, body := postDrafts(t, context.Background(), srv.URL, "application/json; charset=utf-8",
@@ -161,6 +162,7 @@ func TestDrafts(t *testing.T) {
 }
 
 func TestDraftsErrors(t *testing.T) {
+	t.Parallel()
 	huge := `{"post":"` + strings.Repeat("长", api.DraftsMaxBody/3+1) + `"}`
 	long := func(n int) string { return strings.Repeat("长", n) }
 	tests := []struct {
@@ -230,6 +232,7 @@ func TestDraftsErrors(t *testing.T) {
 // TestDraftsCancel checks that the request's context reaches Draft: a
 // client that goes away cancels the drafting.
 func TestDraftsCancel(t *testing.T) {
+	t.Parallel()
 	fd := &fakeDrafter{res: draftResponse(), block: true, started: make(chan struct{}), done: make(chan error, 1)}
 	srv := newDraftServer(t, fd)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -254,6 +257,7 @@ func TestDraftsCancel(t *testing.T) {
 }
 
 func TestDraftsRouteAndUnavailable(t *testing.T) {
+	t.Parallel()
 	srv := newDraftServer(t, &fakeDrafter{res: draftResponse()})
 	resp, body := get(t, srv.URL+"/v1/drafts")
 	if resp.StatusCode != 405 || !strings.Contains(string(body), "method_not_allowed") {

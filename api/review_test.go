@@ -86,6 +86,7 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestReview(t *testing.T) {
+	t.Parallel()
 	srv := newReviewServer(t, review.NewWithChecks(phraseCheck{}))
 	resp, body := postReview(t, srv.URL, "application/json; charset=utf-8",
 		jsonBody(t, map[string]string{"text": "您好，这件事无可奉告。", "kind": "reply"}))
@@ -140,6 +141,7 @@ func TestReview(t *testing.T) {
 // TestReviewBuiltin answers from the reviewer the service builds (the
 // built-in phrase lists); it asserts the shape, not what is found.
 func TestReviewBuiltin(t *testing.T) {
+	t.Parallel()
 	files, err := phrases.Load(builtin.PhrasesFS())
 	if err != nil {
 		t.Fatal(err)
@@ -162,6 +164,7 @@ func TestReviewBuiltin(t *testing.T) {
 // TestReviewEscapes: a surrogate pair and an escaped backslash before "u"
 // are valid JSON text, reviewed as usual.
 func TestReviewEscapes(t *testing.T) {
+	t.Parallel()
 	srv := newReviewServer(t, review.NewWithChecks())
 	for _, body := range []string{`{"text":"草稿\ud83d\ude00"}`, `{"text":"C:\\ud800"}`, `{"text":"引号\"和\\"}`} {
 		resp, out := postReview(t, srv.URL, "application/json", strings.NewReader(body))
@@ -172,6 +175,7 @@ func TestReviewEscapes(t *testing.T) {
 }
 
 func TestReviewErrors(t *testing.T) {
+	t.Parallel()
 	srv := newReviewServer(t, review.NewWithChecks(phraseCheck{}))
 	huge := `{"text":"` + strings.Repeat("长", api.ReviewMaxBody/3+1) + `"}`
 	tests := []struct {
@@ -223,6 +227,7 @@ func TestReviewErrors(t *testing.T) {
 }
 
 func TestReviewRouteAndMetrics(t *testing.T) {
+	t.Parallel()
 	srv := newReviewServer(t, review.NewWithChecks())
 	resp, body := get(t, srv.URL+"/v1/review")
 	if resp.StatusCode != 405 || !strings.Contains(string(body), "method_not_allowed") {

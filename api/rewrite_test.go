@@ -38,6 +38,7 @@ func newRewriteServer(t *testing.T) *httptest.Server {
 }
 
 func TestRewrite(t *testing.T) {
+	t.Parallel()
 	srv := newRewriteServer(t)
 	in := "您好，我局对此高度重视，已责成有关部门尽快处理，12月5日前答复。咨询电话0571-87654321。"
 	resp, body := post(t, context.Background(), srv.URL+"/v1/rewrite", "application/json",
@@ -76,6 +77,7 @@ func TestRewrite(t *testing.T) {
 }
 
 func TestRewriteErrors(t *testing.T) {
+	t.Parallel()
 	srv := newRewriteServer(t)
 	for _, tc := range []struct {
 		name, contentType, body string
@@ -102,6 +104,7 @@ func TestRewriteErrors(t *testing.T) {
 }
 
 func TestRewriteUnavailable(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(api.New(api.Config{}).Handler())
 	defer srv.Close()
 	resp, body := post(t, context.Background(), srv.URL+"/v1/rewrite", "application/json", strings.NewReader(`{"text":"尽快"}`))

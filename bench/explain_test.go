@@ -23,6 +23,7 @@ import (
 // QUESTION "slowest" times every question (best of three runs), lists the
 // five slowest and explains the slowest.
 func TestExplainSearch(t *testing.T) {
+	t.Parallel()
 	m := regexp.MustCompile(`^(\w+):(\d+|slowest)(?::(\w+))?$`).FindStringSubmatch(os.Getenv("GOVREPLY_EXPLAIN"))
 	if m == nil {
 		t.Skip("set GOVREPLY_EXPLAIN=SIZE:QUESTION[:MODE] to print a plan")

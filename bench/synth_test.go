@@ -9,6 +9,7 @@ import (
 )
 
 func TestSynthDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := NewSynth(Seed), NewSynth(Seed)
 	for i := range 20 {
 		if a.Doc(i, 4, 12).Markdown() != b.Doc(i, 4, 12).Markdown() {
@@ -24,6 +25,7 @@ func TestSynthDeterministic(t *testing.T) {
 }
 
 func TestSynthShape(t *testing.T) {
+	t.Parallel()
 	s := NewSynth(Seed)
 	if n := s.VocabularySize(); n < 2000 {
 		t.Errorf("vocabulary has %d words and phrases, want at least 2000", n)
@@ -57,6 +59,7 @@ func TestSynthShape(t *testing.T) {
 }
 
 func TestDocsExactSize(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 7, 1000} {
 		total := 0
 		for _, d := range docs(n) {
@@ -69,6 +72,7 @@ func TestDocsExactSize(t *testing.T) {
 }
 
 func TestWriteCorpus(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files, total, err := NewSynth(Seed).WriteCorpus(dir, 0, 50_000)
 	if err != nil {
@@ -80,6 +84,7 @@ func TestWriteCorpus(t *testing.T) {
 }
 
 func TestPercentile(t *testing.T) {
+	t.Parallel()
 	var l latencies
 	for i := 1; i <= 100; i++ {
 		l = append(l, time.Duration(i)*time.Millisecond)

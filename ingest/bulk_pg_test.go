@@ -33,6 +33,7 @@ func hnswIndexExists(t *testing.T, schema string) bool {
 // interrupted after three files: the HNSW index is there again when Run
 // returns, and every stored document has all its chunks.
 func TestBulkRunOnPostgres(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name        string
 		cancelAfter int

@@ -51,6 +51,7 @@ const longDoc = "---\nid: dup\ntitle: 值班制度\ncategory: rule\n---\n\n## �
 	"## 交接\n\n交班时当面交接未办结的网友诉求，写明办理进度和下一步安排，并在值班记录中签字确认。\n"
 
 func TestRunAddsSkipsUpdates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
@@ -104,6 +105,7 @@ func (c *cancelAfter) Done(string) {
 }
 
 func TestRunInterruptedKeepsCommittedWhole(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{}
 	for _, n := range []string{"1", "2", "3", "4"} {
@@ -147,6 +149,7 @@ func (f flakyStore) Put(ctx context.Context, d knowledge.Document, c []knowledge
 }
 
 func TestRunFailureDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"a.md": "甲文档的内容。", "b.md": "乙文档的内容。", "c.md": "丙文档的内容。"})
 	emb, _ := embed.NewLocal(64)
@@ -161,6 +164,7 @@ func TestRunFailureDoesNotStopOthers(t *testing.T) {
 }
 
 func TestCollectMissingPath(t *testing.T) {
+	t.Parallel()
 	_, err := ingest.Collect([]string{filepath.Join(t.TempDir(), "missing")})
 	if !errs.Is(errs.NotFound, err) {
 		t.Fatalf("err %v, want not_found", err)
@@ -170,6 +174,7 @@ func TestCollectMissingPath(t *testing.T) {
 // TestBuiltinKnowledgeBase checks every built-in document: it loads, its
 // front matter is complete and valid, and ids are unique.
 func TestBuiltinKnowledgeBase(t *testing.T) {
+	t.Parallel()
 	ix := newIndexer(t, nil)
 	sum, err := ix.RunFS(context.Background(), builtin.Collection, builtin.FS(), nil)
 	if err != nil {

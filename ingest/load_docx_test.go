@@ -83,6 +83,7 @@ const testStylesXML = `<?xml version="1.0"?><w:styles ` + testWordNS + `>` +
 	`</w:styles>`
 
 func TestLoadDOCX(t *testing.T) {
+	t.Parallel()
 	coreXML := `<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ` +
 		`xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>核心标题</dc:title><dc:creator>someone</dc:creator></cp:coreProperties>`
 	tests := []struct {
@@ -185,6 +186,7 @@ func TestLoadDOCX(t *testing.T) {
 }
 
 func TestLoadDOCXMainPartFromRels(t *testing.T) {
+	t.Parallel()
 	data := buildZip(t,
 		zipPart{"_rels/.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="r" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/></Relationships>`},
@@ -224,6 +226,7 @@ func rawZipEntry(t *testing.T, zw *zip.Writer, name string, content []byte, decl
 }
 
 func TestLoadDOCXRejects(t *testing.T) {
+	t.Parallel()
 	// A document.xml of 51 MiB of one repeated paragraph: deflates to a few
 	// hundred KiB, a classic zip bomb.
 	bombXML := func(size int) []byte {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoadHTML(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -106,6 +107,7 @@ func TestLoadHTML(t *testing.T) {
 }
 
 func TestLoadHTMLEncodings(t *testing.T) {
+	t.Parallel()
 	gbk, err := simplifiedchinese.GBK.NewEncoder().String(`<html><head><meta charset="gbk"><title>政务</title></head><body><p>网络问政</p></body></html>`)
 	if err != nil {
 		t.Fatal(err)

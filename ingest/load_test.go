@@ -38,6 +38,7 @@ func wantLoadErr(t *testing.T, err error, kind errs.Kind, msgs ...string) {
 }
 
 func TestSupported(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		want bool
@@ -100,6 +101,7 @@ func frontMatterOf(t *testing.T, path string) (id, title, category string, tags 
 }
 
 func TestLoadEvalCorpus(t *testing.T) {
+	t.Parallel()
 	evalCorpus := evaldata.Path(t, "corpus")
 	files, err := filepath.Glob(filepath.Join(evalCorpus, "*.md"))
 	if err != nil || len(files) == 0 {
@@ -149,6 +151,7 @@ func TestLoadEvalCorpus(t *testing.T) {
 }
 
 func TestLoadBytesMarkdown(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string
@@ -265,6 +268,7 @@ func TestLoadBytesMarkdown(t *testing.T) {
 }
 
 func TestLoadBytesErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		file string
@@ -312,6 +316,7 @@ func TestLoadBytesErrors(t *testing.T) {
 }
 
 func TestLoadIDFromPath(t *testing.T) {
+	t.Parallel()
 	abs := t.TempDir()
 	tests := []struct {
 		root, name, want string
@@ -335,6 +340,7 @@ func TestLoadIDFromPath(t *testing.T) {
 }
 
 func TestLoadFile(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write := func(rel, content string) string {
 		p := filepath.Join(root, rel)
@@ -387,6 +393,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 func TestLoadHash(t *testing.T) {
+	t.Parallel()
 	base := "---\nid: h\ntitle: 标题\ncategory: tone\nsource: 内部\ntags: [a, b]\neffective: 2024-01-01\n---\n# 正文\n\n内容"
 	hash := func(t *testing.T, name, s string) string {
 		t.Helper()
@@ -429,6 +436,7 @@ func TestLoadHash(t *testing.T) {
 }
 
 func TestLoadPlainText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, title, body string
 	}{

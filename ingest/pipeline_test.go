@@ -75,6 +75,7 @@ func manyFiles(t *testing.T, n int) string {
 // with two writers: every file is counted once, failures come in path
 // order, progress hears of every file.
 func TestRunPipelineSummary(t *testing.T) {
+	t.Parallel()
 	for _, writers := range []int{1, 2} {
 		t.Run(fmt.Sprint(writers), func(t *testing.T) {
 			dir := manyFiles(t, 40)
@@ -105,6 +106,7 @@ func TestRunPipelineSummary(t *testing.T) {
 // TestRunSameIDInFileOrder checks that of two files with one id the later
 // one wins, whatever the number of writers.
 func TestRunSameIDInFileOrder(t *testing.T) {
+	t.Parallel()
 	for _, writers := range []int{1, 2} {
 		dir := t.TempDir()
 		writeFiles(t, dir, map[string]string{
@@ -126,6 +128,7 @@ func TestRunSameIDInFileOrder(t *testing.T) {
 // TestRunBulk checks when Run loads in bulk, and that the index is built
 // again on every exit path, with a context that is not cancelled.
 func TestRunBulk(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name            string
 		mode            ingest.BulkMode

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCheckPut(t *testing.T) {
+	t.Parallel()
 	vec := []float32{1, 0, 0}
 	doc := knowledge.Document{ID: "a"}
 	tests := []struct {
@@ -46,6 +47,7 @@ func TestCheckPut(t *testing.T) {
 }
 
 func TestReadQuestions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 		n        int
@@ -92,6 +94,7 @@ func (constEmbedder) Dimensions() int { return 2 }
 func (constEmbedder) Name() string    { return "const" }
 
 func TestPrepare(t *testing.T) {
+	t.Parallel()
 	r := &knowledge.Retriever{Embedder: constEmbedder{}, Segmenter: words{}}
 	tests := []struct {
 		name string
@@ -127,6 +130,7 @@ func TestPrepare(t *testing.T) {
 }
 
 func TestPrepareSelect(t *testing.T) {
+	t.Parallel()
 	r := &knowledge.Retriever{Embedder: constEmbedder{}, Segmenter: words{}}
 	tests := []struct {
 		query string
@@ -172,6 +176,7 @@ func (axisEmbedder) Dimensions() int { return 2 }
 func (axisEmbedder) Name() string    { return "axis" }
 
 func TestPrepareExpansion(t *testing.T) {
+	t.Parallel()
 	w := knowledge.ExpansionWeight
 	v := knowledge.ExpansionVectorWeight
 	blended := []float32{float32(1 / math.Sqrt(1+v*v)), float32(v / math.Sqrt(1+v*v))}
@@ -238,6 +243,7 @@ func TestPrepareExpansion(t *testing.T) {
 // document whose only link to the question is a thesaurus pair is found
 // with the expansion and not without it.
 func TestExpansionFindsSynonymDocument(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := memory.New(2)
 	for _, d := range []struct{ id, terms string }{
@@ -278,6 +284,7 @@ func TestExpansionFindsSynonymDocument(t *testing.T) {
 }
 
 func TestEvaluateRanks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := memory.New(2)
 	for _, id := range []string{"a", "b"} {

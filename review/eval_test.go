@@ -44,6 +44,7 @@ type tally struct{ tp, fp, miss int }
 // positives (expected and flagged), false positives (forbidden and
 // flagged) and misses (expected, not flagged).
 func TestDevSet(t *testing.T) {
+	t.Parallel()
 	r := mustReviewer(t)
 	cases := readDevSet(t)
 	tallies := map[string]*tally{}
@@ -176,6 +177,7 @@ func BenchmarkReview(b *testing.B) {
 // for facts not yet known, so markers inside them (核实, 电话) do not make
 // an action or a channel present; outside a gap they still do.
 func TestMissingIgnoresPlaceholders(t *testing.T) {
+	t.Parallel()
 	r := mustReviewer(t)
 	cases := []struct {
 		text string

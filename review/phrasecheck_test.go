@@ -114,6 +114,7 @@ func phraseRunCases(t *testing.T, cases []phraseCase) {
 }
 
 func TestPhraseCategories(t *testing.T) {
+	t.Parallel()
 	phraseRunCases(t, []phraseCase{
 		// stonewalling
 		{"stonewalling/no-comment", "感谢关注。其他情况无可奉告。", []string{"stonewalling.no-comment=无可奉告"}},
@@ -152,6 +153,7 @@ func TestPhraseCategories(t *testing.T) {
 }
 
 func TestPhraseSourceAndFields(t *testing.T) {
+	t.Parallel()
 	c := phraseBuiltin(t)
 	fs := phraseRun(t, c, "其他情况无可奉告。")
 	if len(fs) != 1 {
@@ -176,6 +178,7 @@ func TestPhraseSourceAndFields(t *testing.T) {
 }
 
 func TestPhraseStonewallingNamedAlternative(t *testing.T) {
+	t.Parallel()
 	phraseRunCases(t, []phraseCase{
 		// A named body and a phone in the same sentence.
 		{"named-body-same-sentence", "不属于我局职责，请向市住建局反映，电话0871-63112200。", nil},
@@ -206,6 +209,7 @@ func TestPhraseStonewallingNamedAlternative(t *testing.T) {
 }
 
 func TestPhraseOfficialeseStacking(t *testing.T) {
+	t.Parallel()
 	phraseRunCases(t, []phraseCase{
 		{"one-with-time", "我们高度重视，区城管执法中队今晚22:00到现场检查。", nil},
 		{"one-with-date", "对此我们高度重视，已于11月26日约谈施工单位。", nil},
@@ -226,6 +230,7 @@ func TestPhraseOfficialeseStacking(t *testing.T) {
 }
 
 func TestPhraseOverlapLeftmostLongest(t *testing.T) {
+	t.Parallel()
 	phraseRunCases(t, []phraseCase{
 		// 第一时间 (officialese) inside 第一时间告知 (vague_time): the longer wins.
 		{"nested", "结果出来后第一时间告知您。", []string{"vague_time.vague-words=第一时间告知"}},
@@ -283,6 +288,7 @@ lists:
 }
 
 func TestPhraseFullWidthAndOffsets(t *testing.T) {
+	t.Parallel()
 	phraseRunCases(t, []phraseCase{
 		{"full-width-latin", "你再说，记下你的ＩＰ。", []string{"hostile_tone.threats=记下你的ＩＰ"}},
 		{"mixed-case", "记下你的Ip了。", []string{"hostile_tone.threats=记下你的Ip"}},
@@ -300,6 +306,7 @@ func TestPhraseFullWidthAndOffsets(t *testing.T) {
 }
 
 func TestPhraseDuplicatesAcrossFiles(t *testing.T) {
+	t.Parallel()
 	files, err := phrases.Load(builtin.PhrasesFS())
 	if err != nil {
 		t.Fatal(err)
@@ -347,6 +354,7 @@ lists:
 }
 
 func TestPhraseContextIgnoresThePhrase(t *testing.T) {
+	t.Parallel()
 	// A phrase that names a body or holds a time is no alternative or
 	// concrete content for itself.
 	f := phraseParse(t, "dept.yaml", `
@@ -401,6 +409,7 @@ func FuzzPhrases(f *testing.F) {
 }
 
 func TestPhraseEdgeCases(t *testing.T) {
+	t.Parallel()
 	empty, err := newPhraseCheck(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -415,6 +424,7 @@ func TestPhraseEdgeCases(t *testing.T) {
 }
 
 func TestPhraseContextFiles(t *testing.T) {
+	t.Parallel()
 	if _, err := loadPhraseContext(stonewallingContextYAML, officialeseContextYAML); err != nil {
 		t.Fatalf("embedded context files: %v", err)
 	}
@@ -428,6 +438,7 @@ func TestPhraseContextFiles(t *testing.T) {
 }
 
 func TestPhraseConcurrent(t *testing.T) {
+	t.Parallel()
 	c := phraseBuiltin(t)
 	text := "我们高度重视，不归我们管，无可奉告，近期处理。"
 	want := len(phraseRun(t, c, text))
@@ -468,6 +479,7 @@ var phraseCategories = []string{
 // test; misses are reported (some need the patterns of the rule engine:
 // shop links, 8折, 秘密★ markers).
 func TestPhraseEvalDev(t *testing.T) {
+	t.Parallel()
 	cases := ReadDevSet(t)
 	c := phraseBuiltin(t)
 	type counts struct{ tp, fp, miss int }

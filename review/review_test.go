@@ -14,6 +14,7 @@ type fixed []review.Finding
 func (f fixed) Check(*review.Draft) []review.Finding { return f }
 
 func TestReviewScoreAndPass(t *testing.T) {
+	t.Parallel()
 	warn := review.Finding{Rule: "vague_time.x", Category: "vague_time", Severity: review.SeverityWarning, Start: 3, End: 5}
 	errF := review.Finding{Rule: "pii.mobile", Category: "pii", Severity: review.SeverityError, Start: 0, End: 2}
 	info := review.Finding{Rule: "long_sentence.x", Category: "long_sentence", Severity: review.SeverityInfo, Start: 1, End: 2}
@@ -72,6 +73,7 @@ func TestReviewScoreAndPass(t *testing.T) {
 }
 
 func TestReviewRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	r := review.NewWithChecks()
 	cases := []struct {
 		name string
@@ -96,6 +98,7 @@ func TestReviewRejectsBadInput(t *testing.T) {
 }
 
 func TestLength(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		text string
 		want int
@@ -117,6 +120,7 @@ func TestLength(t *testing.T) {
 }
 
 func TestKinds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		kind     review.Kind
 		limit    int

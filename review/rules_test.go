@@ -82,6 +82,7 @@ const (
 )
 
 func TestRuleMissingElements(t *testing.T) {
+	t.Parallel()
 	r := ruleReviewer(t)
 	for _, tc := range []struct {
 		category string
@@ -160,6 +161,7 @@ func TestRuleMissingElements(t *testing.T) {
 }
 
 func TestRuleLength(t *testing.T) {
+	t.Parallel()
 	r := ruleReviewer(t)
 	cjk := func(n int) string { return strings.Repeat("字", n) }
 	ascii := func(n int) string { return strings.Repeat("a", n) }
@@ -218,6 +220,7 @@ func TestRuleLength(t *testing.T) {
 }
 
 func TestRuleLongSentence(t *testing.T) {
+	t.Parallel()
 	r := ruleReviewer(t)
 	long := strings.Repeat("长", 61)
 	for _, tc := range []struct {
@@ -251,6 +254,7 @@ func TestRuleLongSentence(t *testing.T) {
 }
 
 func TestRulePatterns(t *testing.T) {
+	t.Parallel()
 	r := ruleReviewer(t)
 	for _, tc := range []struct {
 		text    string
@@ -336,6 +340,7 @@ const goodRule = `checks:
 `
 
 func TestRuleFilesDepartment(t *testing.T) {
+	t.Parallel()
 	checks, err := loadRules(fstest.MapFS{"local.yaml": {Data: []byte(goodRule)}, "README.md": {Data: []byte("x")}})
 	if err != nil {
 		t.Fatal(err)
@@ -361,6 +366,7 @@ func TestRuleFilesDepartment(t *testing.T) {
 // TestRuleFilesBad checks that each sort of bad rule file is rejected with
 // the file name, the line and a reason.
 func TestRuleFilesBad(t *testing.T) {
+	t.Parallel()
 	const head = "checks:\n  - rule: commercial.x\n    category: commercial\n    source: {doc: d, section: s}\n    message: m\n    suggestion: s\n"
 	for _, tc := range []struct {
 		name, text string
@@ -428,6 +434,7 @@ func TestRuleFilesBad(t *testing.T) {
 // TestRulesCiteRealSections checks that every embedded rule cites an
 // existing built-in document and one of its "##" headings.
 func TestRulesCiteRealSections(t *testing.T) {
+	t.Parallel()
 	for _, c := range loadedRules(t) {
 		b := c.base()
 		data, err := os.ReadFile(filepath.Join("..", "knowledge", "builtin", "docs", b.source.Doc+".md"))
@@ -458,6 +465,7 @@ var ownCategories = ruleCategories[:6]
 // on any false positive and on any miss of the categories no other check
 // covers.
 func TestRulesReviewDev(t *testing.T) {
+	t.Parallel()
 	cases := ReadDevSet(t)
 	r := ruleReviewer(t)
 	type tally struct{ tp, fp, miss int }
@@ -530,6 +538,7 @@ func checkRuleSet(t *testing.T, set *ruleSet, text string) {
 // TestRuleSetMatchesReference runs checkRuleSet over the dev set, the
 // benchmark drafts and edge cases.
 func TestRuleSetMatchesReference(t *testing.T) {
+	t.Parallel()
 	set := ruleSetOf(t)
 	texts := []string{benchDraft(true), benchDraft(false), "", "a", "12345", "拨12345", "ＨＴＴＰＳ://SHOP.X.COM/A",
 		"HTTPS://Item.TaoBao.com/x 秘密★", strings.Repeat("8折", 80), "凭凭截图截图购买购买享享"}

@@ -35,6 +35,7 @@ func newLLMAnswerer(t *testing.T, model llms.Model) *Answerer {
 // sources sent (real documents) and invalid ones are removed, and the
 // turn is kept for the next question.
 func TestLLMAnswererProtocols(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto, chatReply, "继续[1]。")
@@ -100,6 +101,7 @@ func TestLLMAnswererProtocols(t *testing.T) {
 // TestLLMAnswererNothingRelevant: below the threshold the answer is the
 // offline one, and the model is not called.
 func TestLLMAnswererNothingRelevant(t *testing.T) {
+	t.Parallel()
 	s := newChatServer(t, ProviderOpenAI, "不该调用")
 	a := newLLMAnswerer(t, clientFor(t, s, true, nil))
 	var got []string
@@ -129,6 +131,7 @@ func TestLLMAnswererNothingRelevant(t *testing.T) {
 // TestLLMAnswererCancel: the client going away cancels the upstream
 // request, which is not retried.
 func TestLLMAnswererCancel(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto)
@@ -149,6 +152,7 @@ func TestLLMAnswererCancel(t *testing.T) {
 }
 
 func TestCiteFilter(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		chunks []string
 		want   string

@@ -192,6 +192,7 @@ var protocols = []struct {
 // protocol: the prompt carries the passages and the question, citations
 // map to real documents, and a failing draft is retried once.
 func TestLLMClientProtocols(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	hits, err := e.Retriever.Search(context.Background(), knowledge.Request{Query: e.composer.SearchQuery(waterPost, bot.Complaint), K: 5})
 	if err != nil {
@@ -242,6 +243,7 @@ func TestLLMClientProtocols(t *testing.T) {
 // TestLLMClientCancel: the client going away cancels the upstream
 // request, which is not retried.
 func TestLLMClientCancel(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto)
@@ -264,6 +266,7 @@ func TestLLMClientCancel(t *testing.T) {
 // TestLLMClientRetries: a 429 is retried after a backoff; three 500s in a
 // row end in a clear error.
 func TestLLMClientRetries(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto, draftsReply(goodDraft1, goodDraft2))
@@ -295,6 +298,7 @@ func TestLLMClientRetries(t *testing.T) {
 }
 
 func TestNewLLMClientConfig(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		opts ClientOptions
 		want string

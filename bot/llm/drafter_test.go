@@ -85,6 +85,7 @@ func newLLM(t *testing.T, model llms.Model, opts DrafterOptions) *Drafter {
 var passageRE = regexp.MustCompile(`(?s)<参考资料 编号="(\d+)" 文档="([^"]*)" 标题="([^"]*)" 章节="([^"]*)">\n(.*?)\n</参考资料>`)
 
 func TestLLMFixturesReview(t *testing.T) {
+	t.Parallel()
 	rv := env(t).Reviewer
 	for _, s := range []string{goodDraft1, goodDraft2, goodDraft3} {
 		r, err := rv.Review(s, review.KindReply)
@@ -98,6 +99,7 @@ func TestLLMFixturesReview(t *testing.T) {
 }
 
 func TestParseDrafts(t *testing.T) {
+	t.Parallel()
 	got := parseDrafts("好的，以下是稿件：\n```\n【稿件1】\n第一稿[1]正文。\n【依据】1，３\n\n**稿件2：**\n第二稿【待核实:电话】。\n依据：无\n\n### 方案三\n第三稿。\n```")
 	want := []parsedDraft{
 		{text: "第一稿正文。", refs: []int{1, 3}},
@@ -124,6 +126,7 @@ func TestParseDrafts(t *testing.T) {
 }
 
 func TestLLMDraftPromptAndCitations(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	rec := &recorder{Model: fake.NewFakeLLM([]string{draftsReply(goodDraft1, goodDraft2, goodDraft3)})}
 	d := newLLM(t, rec, DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini"}})
@@ -188,6 +191,7 @@ func checkRealCitation(t *testing.T, c bot.Citation) {
 }
 
 func TestLLMDraftRetriesOnceThenMarksFailing(t *testing.T) {
+	t.Parallel()
 	// Draft 2 fails; its regeneration fails too: it is returned, failing.
 	rec := &recorder{Model: fake.NewFakeLLM([]string{
 		draftsReply(goodDraft1, badDraft, goodDraft3),
@@ -229,6 +233,7 @@ func TestLLMDraftRetriesOnceThenMarksFailing(t *testing.T) {
 }
 
 func TestLLMTokenBudgetDropsLowestRanked(t *testing.T) {
+	t.Parallel()
 	ps := make([]prompts.Passage, 6)
 	for i := range ps {
 		ps[i] = prompts.Passage{N: i + 1, Doc: fmt.Sprintf("doc-%d", i+1), Title: "标题", Section: "章节", Text: strings.Repeat(fmt.Sprintf("第%d条参考资料的内容。", i+1), 40)}
@@ -282,6 +287,7 @@ func TestLLMTokenBudgetDropsLowestRanked(t *testing.T) {
 }
 
 func TestLLMPromptFencesInjection(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	rec := &recorder{Model: fake.NewFakeLLM([]string{draftsReply(goodDraft1, goodDraft2)})}
 	d := newLLM(t, rec, DrafterOptions{Composer: e.injected})
@@ -313,6 +319,7 @@ func openAIModel(t *testing.T, s *chatServer) llms.Model {
 }
 
 func TestLLMOpenAIProtocol(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	s := newChatServer(t, ProviderOpenAI, draftsReply(goodDraft1, badDraft, goodDraft3), "【稿件1】\n"+goodDraft2+"\n【依据】2")
 	d := newLLM(t, openAIModel(t, s), DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini"}})
@@ -361,6 +368,7 @@ func TestLLMOpenAIProtocol(t *testing.T) {
 }
 
 func TestLLMOpenAICancel(t *testing.T) {
+	t.Parallel()
 	s := newChatServer(t, ProviderOpenAI)
 	s.hang = true
 	d := newLLM(t, openAIModel(t, s), DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini"}})
@@ -393,6 +401,7 @@ func TestLLMOpenAICancel(t *testing.T) {
 }
 
 func TestLLMOpenAITimeout(t *testing.T) {
+	t.Parallel()
 	s := newChatServer(t, ProviderOpenAI)
 	s.hang = true
 	d := newLLM(t, openAIModel(t, s), DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini", Timeout: 200 * time.Millisecond}})

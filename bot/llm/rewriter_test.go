@@ -39,6 +39,7 @@ func newLLMRewriterFor(t *testing.T, m llms.Model) *Rewriter {
 }
 
 func TestLLMRewriteFixturesReview(t *testing.T) {
+	t.Parallel()
 	rv := env(t).Reviewer
 	if r, err := rv.Review(rwGood, review.KindReply); err != nil || hasError(r) {
 		t.Errorf("rwGood must pass: %+v %v", r.Findings, err)
@@ -52,6 +53,7 @@ func TestLLMRewriteFixturesReview(t *testing.T) {
 // protocol: the prompt carries the draft fenced, and the changes map to
 // the original and rebuild the model's text.
 func TestLLMRewriteProtocols(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto, rewriteReply(rwGood))
@@ -93,6 +95,7 @@ func TestLLMRewriteProtocols(t *testing.T) {
 // TestLLMRewriteLosesFactFallsBack: a reply that drops a number is not
 // used; the offline rewrite is returned, marked.
 func TestLLMRewriteLosesFactFallsBack(t *testing.T) {
+	t.Parallel()
 	want, err := rewriter(t).Rewrite(context.Background(), bot.RewriteRequest{Text: rwOriginal, Kind: review.KindReply})
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +127,7 @@ func TestLLMRewriteLosesFactFallsBack(t *testing.T) {
 // TestLLMRewriteRetriesOnce: a rewrite with an error finding is asked for
 // once more with the findings; a second failure falls back to offline.
 func TestLLMRewriteRetriesOnce(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		if p.stream {
 			continue
@@ -164,6 +168,7 @@ func TestLLMRewriteRetriesOnce(t *testing.T) {
 // TestLLMRewriteCancel: the client going away cancels the upstream
 // request.
 func TestLLMRewriteCancel(t *testing.T) {
+	t.Parallel()
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
 			s := newChatServer(t, p.proto)
@@ -184,6 +189,7 @@ func TestLLMRewriteCancel(t *testing.T) {
 }
 
 func TestLLMRewriteInvalidInput(t *testing.T) {
+	t.Parallel()
 	s := newChatServer(t, ProviderOpenAI, rewriteReply(rwGood))
 	w := newLLMRewriterFor(t, clientFor(t, s, false, nil))
 	if _, err := w.Rewrite(context.Background(), bot.RewriteRequest{Text: "  "}); !errs.HasCode(err, review.CodeEmptyText) {
@@ -195,6 +201,7 @@ func TestLLMRewriteInvalidInput(t *testing.T) {
 }
 
 func TestDiffRunes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range [][2]string{
 		{"", ""}, {"abc", "abc"}, {"", "新的"}, {"旧的", ""},
 		{rwOriginal, rwGood}, {rwOriginal, rwBad}, {rwGood, rwOriginal},
@@ -225,6 +232,7 @@ func TestDiffRunes(t *testing.T) {
 // TestLLMRewriteFallbackLogKeepsFactsOut: the fallback is logged without
 // the facts the model lost (they may be a citizen's phone number).
 func TestLLMRewriteFallbackLogKeepsFactsOut(t *testing.T) {
+	t.Parallel()
 	var buf strings.Builder
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	why := "大模型改写稿丢失了原稿中的事实：13812345678、幸福小区"

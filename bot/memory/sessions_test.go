@@ -25,6 +25,7 @@ func (c *fakeClock) add(d time.Duration) {
 }
 
 func TestSessionsCap(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := &fakeClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	m := memory.NewSessions(memory.Options{MaxSessions: 2, MaxTurns: 3, Now: clk.now})
@@ -53,6 +54,7 @@ func TestSessionsCap(t *testing.T) {
 }
 
 func TestSessionsExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := &fakeClock{t: time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)}
 	m := memory.NewSessions(memory.Options{TTL: 30 * time.Minute, Now: clk.now})
@@ -81,6 +83,7 @@ func TestSessionsExpiry(t *testing.T) {
 }
 
 func TestSessionsConcurrent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	m := memory.NewSessions(memory.Options{MaxSessions: 50, MaxTurns: 1000})
 	var wg sync.WaitGroup

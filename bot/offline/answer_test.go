@@ -85,6 +85,7 @@ func checkAnswer(t *testing.T, q string, res bot.AnswerResponse) {
 // TestAnswerCitations asks in-domain questions: each answer quotes the
 // knowledge base with citations that map to real documents and sections.
 func TestAnswerCitations(t *testing.T) {
+	t.Parallel()
 	a := newAnswerer(t, false)
 	sections := builtinSections(t)
 	for _, tc := range []struct{ q, doc string }{
@@ -118,6 +119,7 @@ func TestAnswerCitations(t *testing.T) {
 // TestAnswerNothingRelevant: off-topic questions get no sources and an
 // answer that says the knowledge base has nothing, with no citation.
 func TestAnswerNothingRelevant(t *testing.T) {
+	t.Parallel()
 	a := newAnswerer(t, false)
 	for _, q := range []string{"如何烤蛋糕", "今天天气怎么样", "股票怎么买", "Python 编程入门", "明天会下雨吗"} {
 		res, err := a.Answer(context.Background(), bot.AnswerRequest{Message: q})
@@ -137,6 +139,7 @@ func TestAnswerNothingRelevant(t *testing.T) {
 // and may be quoted, but the answer keeps its shape: only quotes with
 // citations, never the instruction's output.
 func TestAnswerInjection(t *testing.T) {
+	t.Parallel()
 	a := newAnswerer(t, true)
 	cited := false
 	for _, q := range []string{"路灯坏了没人管怎么回复", "小区停水投诉怎么回复", "施工噪音扰民的投诉怎么回"} {
@@ -163,6 +166,7 @@ func TestAnswerInjection(t *testing.T) {
 // question (bot.FollowUpQuery); the session id is kept; an unknown id
 // starts a new session.
 func TestFollowUp(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store := memory.NewSessions(memory.Options{})
 	a, err := NewAnswerer(AnswererOptions{Retriever: env(t).retriever, Sessions: store})
@@ -218,12 +222,14 @@ func TestFollowUp(t *testing.T) {
 }
 
 func TestNewAnswererNeedsRetriever(t *testing.T) {
+	t.Parallel()
 	if _, err := NewAnswerer(AnswererOptions{}); err == nil {
 		t.Error("no retriever accepted")
 	}
 }
 
 func TestSentences(t *testing.T) {
+	t.Parallel()
 	got := sentences("## 标题\n- 第一句话在这里。第二句话“带引号。”之后\n他写道：“你不合格！去看医生。”网友们都很不满。\n| 表 | 格 |\n1. **加粗**的第三句话！\n下面几条：\n表情[心][抱抱]也不用。\n见第[3]条的说法。")
 	want := []string{"第一句话在这里。", "第二句话“带引号。”", "他写道：“你不合格！去看医生。”", "网友们都很不满。", "加粗的第三句话！", "表情[心][抱抱]也不用。"}
 	if !slices.Equal(got, want) {
@@ -232,6 +238,7 @@ func TestSentences(t *testing.T) {
 }
 
 func TestConcurrentAnswers(t *testing.T) {
+	t.Parallel()
 	a := newAnswerer(t, false)
 	want, err := a.Answer(context.Background(), bot.AnswerRequest{Message: "网友骂人怎么回复"})
 	if err != nil {

@@ -54,6 +54,7 @@ func env(t testing.TB) *testEnv {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	c := env(t).composer
 	for _, tc := range []struct {
 		post string
@@ -82,6 +83,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestParseFacts(t *testing.T) {
+	t.Parallel()
 	d := env(t).composer.data
 	f := d.parseFacts("情况：今天上午小区附近供水管道破裂。\n措施：区水务局抢修队已在现场抢修\n时限：今晚8点\n联系：0871-64112233")
 	if got := f.text(fieldHappened); got != "今天上午小区附近供水管道破裂。" {
@@ -112,6 +114,7 @@ func TestParseFacts(t *testing.T) {
 }
 
 func TestInputErrors(t *testing.T) {
+	t.Parallel()
 	c := env(t).composer
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -180,6 +183,7 @@ var posts = []struct{ post, facts string }{
 // has no error finding and keeps to its length limit, the response has
 // two or three variants, and every placeholder is listed in to_verify.
 func TestDraftsPass(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	ctx := context.Background()
 	n := 0
@@ -234,6 +238,7 @@ func countPlaceholders(vs []bot.Variant) int {
 // are the public service and emergency numbers the templates name, and
 // what a reply needs is left as 【待核实：…】.
 func TestNothingInvented(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	digits := regexp.MustCompile(`[0-9０-９]+`)
 	allowed := []string{"12345", "110", "120", "119"}
@@ -265,6 +270,7 @@ func TestNothingInvented(t *testing.T) {
 
 // TestFactsUsed checks that given facts reach the drafts.
 func TestFactsUsed(t *testing.T) {
+	t.Parallel()
 	resp, err := env(t).composer.Draft(context.Background(), bot.DraftRequest{Post: posts[1].post, Facts: posts[1].facts, Kind: review.KindComment})
 	if err != nil {
 		t.Fatal(err)
@@ -287,6 +293,7 @@ func TestFactsUsed(t *testing.T) {
 // TestPlaceholdersNotFlagged reviews every placeholder the data can
 // produce, on its own and inside a reply: no finding may fall on it.
 func TestPlaceholdersNotFlagged(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	var frames []string
 	for _, c := range allClasses {
@@ -323,6 +330,7 @@ func TestPlaceholdersNotFlagged(t *testing.T) {
 // among the first documents for these posts, yet every response is the
 // same as without it.
 func TestInjectedDocumentChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	ctx := context.Background()
 	ranked := false
@@ -362,6 +370,7 @@ func TestInjectedDocumentChangesNothing(t *testing.T) {
 // TestCitations checks that drafts cite retrieved built-in guidance with
 // its title and a real section.
 func TestCitations(t *testing.T) {
+	t.Parallel()
 	e := env(t)
 	sections := builtinSections(t)
 	cited := 0
@@ -391,6 +400,7 @@ func TestCitations(t *testing.T) {
 // knowledge base: every guidance phrase occurs in the section it names,
 // and every cited section exists.
 func TestDataSources(t *testing.T) {
+	t.Parallel()
 	d := env(t).composer.data
 	bodies := builtinBodies(t)
 	sections := builtinSections(t)
@@ -408,6 +418,8 @@ func TestDataSources(t *testing.T) {
 	}
 }
 
+// builtinSections returns the "## " section titles of every built-in
+// document, by document id.
 func builtinSections(t *testing.T) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
@@ -455,6 +467,7 @@ func splitH2(body string) map[string]string {
 
 // TestConcurrentDrafts runs drafts in parallel (meaningful with -race).
 func TestConcurrentDrafts(t *testing.T) {
+	t.Parallel()
 	c := env(t).composer
 	want, err := c.Draft(context.Background(), bot.DraftRequest{Post: posts[1].post, Facts: posts[1].facts})
 	if err != nil {
@@ -473,6 +486,7 @@ func TestConcurrentDrafts(t *testing.T) {
 }
 
 func TestBadData(t *testing.T) {
+	t.Parallel()
 	base := DataFS()
 	read := func(name string) string { b, _ := fs.ReadFile(base, name); return string(b) }
 	for _, tc := range []struct{ file, from, to, want string }{

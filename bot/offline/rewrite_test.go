@@ -76,6 +76,7 @@ func countCategories(rv review.Review, cats ...string) int {
 }
 
 func TestRewriteOfficialese(t *testing.T) {
+	t.Parallel()
 	w := rewriter(t)
 	ctx := context.Background()
 	for _, in := range officialeseDrafts {
@@ -123,6 +124,7 @@ func TestRewriteOfficialese(t *testing.T) {
 }
 
 func TestRewriteExamples(t *testing.T) {
+	t.Parallel()
 	w := rewriter(t)
 	for _, tc := range []struct{ in, want string }{
 		{"您好，我局对此高度重视，已派人到现场。", "您好，已派人到现场。"},
@@ -150,6 +152,7 @@ func TestRewriteExamples(t *testing.T) {
 }
 
 func TestRewritePlainUnchanged(t *testing.T) {
+	t.Parallel()
 	w := rewriter(t)
 	for _, in := range []string{
 		"您好，停水给您添麻烦了。水务集团已派人抢修，今晚8点前恢复供水。如有问题请拨打96116。",
@@ -166,6 +169,7 @@ func TestRewritePlainUnchanged(t *testing.T) {
 }
 
 func TestRewriteInputErrors(t *testing.T) {
+	t.Parallel()
 	w := rewriter(t)
 	for _, tc := range []struct {
 		req  bot.RewriteRequest
@@ -185,6 +189,7 @@ func TestRewriteInputErrors(t *testing.T) {
 }
 
 func TestRewriteDataChecked(t *testing.T) {
+	t.Parallel()
 	rv := rewriter(t).reviewer
 	for _, tc := range []struct{ data, want string }{
 		{"groups:\n  - {rule: a.b, doc: d, section: s, entries: [{phrase: 尽快, with: 尽快办, reason: r}]}\n", "second pass"},

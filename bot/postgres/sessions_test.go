@@ -43,6 +43,7 @@ func questions(ts []bot.Turn) []string {
 }
 
 func TestAppendGet(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := newClock()
 	s, _ := open(t, postgres.Options{Now: c.Now})
@@ -77,6 +78,7 @@ func TestAppendGet(t *testing.T) {
 }
 
 func TestMaxTurns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := open(t, postgres.Options{MaxTurns: 3})
 	for i := range 7 {
@@ -91,6 +93,7 @@ func TestMaxTurns(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	c := newClock()
 	s, _ := open(t, postgres.Options{TTL: time.Hour, Now: c.Now})
@@ -129,6 +132,7 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	schema := pgtest.MustSchema(t)
 	// Two stores on one schema, as two processes would be; both migrate
@@ -194,6 +198,7 @@ func TestConcurrentAppends(t *testing.T) {
 // TestSweepEvery: the periodic sweep deletes a session once it expires and
 // stops with its context.
 func TestSweepEvery(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c := newClock()

@@ -46,6 +46,7 @@ func fakeAnswer() bot.AnswerResponse {
 }
 
 func TestAskHuman(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: fakeAnswer()}
 	fc := fakeParts(t, &app{answerer: fa})
 	code, out, stderr := fc.run("ask", "网友骂人", "怎么回复？")
@@ -71,6 +72,7 @@ func TestAskHuman(t *testing.T) {
 }
 
 func TestAskJSONAndSession(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: fakeAnswer()}
 	fc := fakeParts(t, &app{answerer: fa})
 	code, out, stderr := fc.run("ask", "--json", "--session", "s-known", "那要道歉吗")
@@ -101,6 +103,7 @@ func TestAskJSONAndSession(t *testing.T) {
 }
 
 func TestAskErrors(t *testing.T) {
+	t.Parallel()
 	fa := &fakeAnswerer{res: fakeAnswer()}
 	fc := fakeParts(t, &app{answerer: fa})
 	for _, tc := range []struct {
@@ -133,6 +136,7 @@ func TestAskErrors(t *testing.T) {
 // knowledge base: an answer with citations that map to its sources, and
 // the question read from standard input.
 func TestAskBuiltin(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLIIn(t, nil, strings.NewReader("网友在评论里骂人，怎么回复？\n"), "ask", "--json", "-")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -163,6 +167,7 @@ func TestAskBuiltin(t *testing.T) {
 // database, so a second process (runCLI again, with everything reopened)
 // continues it, with the first question as history.
 func TestAskSessionPostgres(t *testing.T) {
+	t.Parallel()
 	env := pgEnv(t)
 	ask := func(args ...string) (bot.AnswerResponse, string) {
 		t.Helper()

@@ -101,6 +101,7 @@ func builtinDocIDs(t *testing.T) map[string]knowledge.Category {
 // the CLI uses accepts it, ids are unique, every relevant id is a
 // built-in document, and the three kinds each make up roughly a third.
 func TestBuiltinQuestionsWellFormed(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(builtinQuestionsPath(t))
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +192,7 @@ const minBuiltinHit5 = 0.90
 // It logs the figures of each mode, overall and per kind, and the misses;
 // it fails when hybrid hit@5 is below minBuiltinHit5.
 func TestBuiltinEvalRetrieval(t *testing.T) {
+	t.Parallel()
 	qs := readBuiltinQuestions(t)
 	kinds := make(map[string]string, len(qs))
 	for _, q := range qs {

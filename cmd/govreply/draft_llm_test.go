@@ -21,6 +21,7 @@ const (
 // TestDraftCLIOpenAI drafts with --llm openai against a fake
 // OpenAI-compatible server: the drafts are the server's.
 func TestDraftCLIOpenAI(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
@@ -39,7 +40,6 @@ func TestDraftCLIOpenAI(t *testing.T) {
 			"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": reply}, "finish_reason": "stop"}}})
 	}))
 	defer srv.Close()
-	t.Setenv("OPENAI_API_KEY", "")
 	code, out, stderr := runCLI(t, nil, "draft", "--llm", "openai", "--openai-base-url", srv.URL+"/v1", "--llm-model", "m", "--json",
 		"我们小区从早上停水到现在，一点通知都没有，怎么回事？")
 	if code != exitOK {
@@ -63,6 +63,7 @@ func TestDraftCLIOpenAI(t *testing.T) {
 // the command with a configuration error (exit 2), without drafting
 // offline.
 func TestDraftCLILLMConfig(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -71,8 +72,6 @@ func TestDraftCLILLMConfig(t *testing.T) {
 		{[]string{"--llm", "openai", "--openai-base-url", "", "--llm-model", "m"}, "未设置 OpenAI 兼容接口地址"},
 		{[]string{"--llm", "ollama", "--ollama-host", "", "--llm-model", "m"}, "未设置 Ollama 地址"},
 	} {
-		t.Setenv("OPENAI_BASE_URL", "")
-		t.Setenv("GOVREPLY_LLM_MODEL", "")
 		code, out, stderr := runCLI(t, nil, append(append([]string{"draft"}, tt.args...), "路灯坏了")...)
 		if code != exitError || !strings.Contains(stderr, "大模型配置有误") || !strings.Contains(stderr, tt.want) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q", tt.args, code, stderr, out)

@@ -71,6 +71,7 @@ func fakeResponse() bot.DraftResponse {
 }
 
 func TestDraftHuman(t *testing.T) {
+	t.Parallel()
 	fd := &fakeDrafter{res: fakeResponse()}
 	fc := fakeParts(t, &app{drafter: fd})
 	code, out, stderr := fc.runIn(nil, "draft", "--facts", "已派维修班组", "小区门口路灯坏了，", "什么时候修？")
@@ -110,6 +111,7 @@ func TestDraftHuman(t *testing.T) {
 // TestDraftJSONShape checks that --json prints exactly the DraftResponse
 // (the response of POST /v1/drafts), with [] (never null) for empty lists.
 func TestDraftJSONShape(t *testing.T) {
+	t.Parallel()
 	res := fakeResponse()
 	res.Drafts[1].Review.Findings = nil
 	fc := fakeParts(t, &app{drafter: &fakeDrafter{res: res}})
@@ -169,6 +171,7 @@ func TestDraftJSONShape(t *testing.T) {
 // stdin (none or -), --facts, --facts-file (a file, or - with the post on
 // the command line), and that --kind, --tone and the context reach Draft.
 func TestDraftInputs(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	factsPath := filepath.Join(dir, "facts.txt")
 	os.WriteFile(factsPath, []byte("\uFEFF已派人检修，周五前修好。\n"), 0o644)
@@ -211,6 +214,7 @@ func TestDraftInputs(t *testing.T) {
 }
 
 func TestDraftBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bigFacts := filepath.Join(dir, "big.txt")
 	os.WriteFile(bigFacts, []byte(strings.Repeat("情况", bot.MaxFactsRunes)), 0o644)
@@ -283,6 +287,7 @@ func TestUnknownLLM(t *testing.T) {
 // and the real reviewer. It checks the shape of the answer, not its
 // wording (bot's tests cover that).
 func TestDraftCLIBuiltin(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, nil, "draft", "--json", "小区门口路灯坏了一个星期了，晚上很黑，什么时候修？")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -76,6 +76,7 @@ func checkQuality(t *testing.T, r map[string]report) {
 }
 
 func TestEvalRetrievalMemory(t *testing.T) {
+	t.Parallel()
 	checkQuality(t, memoryReports(t))
 }
 
@@ -130,6 +131,7 @@ func pgEnv(t *testing.T) map[string]string {
 }
 
 func TestPostgresIngestSearchEval(t *testing.T) {
+	t.Parallel()
 	env := pgEnv(t)
 	corpus := filepath.Join(evalDir(t), "corpus")
 	ingest := func(want int, args ...string) map[string]any {

@@ -22,6 +22,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // question shares no word and no character with the document it must
 // find; only a pair of the thesaurus links them.
 func TestSearchThesaurus(t *testing.T) {
+	t.Parallel()
 	corpus, etc := t.TempDir(), t.TempDir()
 	writeFiles(t, corpus, map[string]string{
 		"shualiang.md": "---\nid: shualiang\ntitle: 如实发布\ncategory: rule\n---\n\n## 要求\n\n严禁刷量。\n",
@@ -71,6 +72,7 @@ func TestSearchThesaurus(t *testing.T) {
 }
 
 func TestThesaurusFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"bad.txt":   "冲数据 刷量\n官微，政务微博\n",
@@ -96,6 +98,7 @@ func TestThesaurusFileErrors(t *testing.T) {
 }
 
 func TestSearchHumanShowsExpansion(t *testing.T) {
+	t.Parallel()
 	corpus := t.TempDir()
 	writeFiles(t, corpus, map[string]string{"a.md": "---\nid: a\ntitle: 数据\n---\n\n严禁刷量。\n"})
 	tests := []struct {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestBulkFlag(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want ingest.BulkMode

@@ -97,6 +97,7 @@ func (f fakeCLI) runIn(stdin io.Reader, args ...string) (int, string, string) {
 }
 
 func TestSearchJSON(t *testing.T) {
+	t.Parallel()
 	corpus := filepath.Join(evalDir(t), "corpus")
 	code, out, stderr := runCLI(t, nil, "search", "--json", "--corpus", corpus, "-k", "3", "网友在评论区骂人，我们能怼回去吗？")
 	if code != 0 {
@@ -120,6 +121,7 @@ func TestSearchJSON(t *testing.T) {
 }
 
 func TestSearchHuman(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, nil, "search", "回复里能不能写网友的手机号")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -130,6 +132,7 @@ func TestSearchHuman(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	tests := []struct {
 		name string
@@ -159,6 +162,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestIngestReportsFailures(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"good.md":       "---\nid: good\ntitle: 好文档\ncategory: rule\n---\n\n## 一节\n\n这里有正文内容。\n",
@@ -197,6 +201,7 @@ func TestIngestReportsFailures(t *testing.T) {
 }
 
 func TestStartCPUProfile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cpu.prof")
 	stop := startCPUProfile(path)
 	if code, _, _ := runCLI(t, nil, "review", "--help"); code != exitOK {

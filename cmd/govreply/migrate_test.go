@@ -10,6 +10,7 @@ import (
 // TestMigrateRepairsMissingIndex: a bulk ingest killed before it rebuilt
 // the HNSW index leaves it missing; migrate builds it again.
 func TestMigrateRepairsMissingIndex(t *testing.T) {
+	t.Parallel()
 	env := pgEnv(t)
 	if code, _, stderr := runCLI(t, env, "migrate"); code != 0 {
 		t.Fatalf("migrate: exit %d: %s", code, stderr)

@@ -59,6 +59,7 @@ var fakeReviewer = review.NewWithChecks(fakeCheck{spans: []fakeSpan{
 }, whole: true})
 
 func TestReviewHumanMarksAndLists(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	text := "您好，无可奉告，我们会尽快处理。"
 	err := runReview(&out, fakeReviewer, text, review.KindComment, false)
@@ -90,6 +91,7 @@ func TestReviewHumanMarksAndLists(t *testing.T) {
 }
 
 func TestReviewHumanPass(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	text := "您好，我们会尽快处理。"
 	if err := runReview(&out, fakeReviewer, text, review.KindReply, false); err != nil {
@@ -115,6 +117,7 @@ func TestReviewHumanPass(t *testing.T) {
 }
 
 func TestMarkDraft(t *testing.T) {
+	t.Parallel()
 	runes := []rune("一二三四五六七八九十")
 	f := func(s, e int) review.Finding { return review.Finding{Start: s, End: e} }
 	tests := []struct {
@@ -142,6 +145,7 @@ func TestMarkDraft(t *testing.T) {
 // TestReviewJSONShape checks that --json prints exactly the review object
 // (the response of POST /v1/review).
 func TestReviewJSONShape(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	err := runReview(&out, fakeReviewer, "您好，无可奉告。", review.KindComment, true)
 	if !errors.Is(err, errFindings) {
@@ -220,6 +224,7 @@ const goodDraft = "您好，路灯不亮给您晚上出行添麻烦了。我们�
 // reviewer: stdin, "-", a file, --kind and --json. It asserts nothing
 // about which problems the checks find, only the output and exit codes.
 func TestReviewCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "draft.txt")
 	if err := os.WriteFile(file, []byte("\uFEFF"+goodDraft+"\r\n"), 0o644); err != nil {
@@ -257,6 +262,7 @@ func TestReviewCLI(t *testing.T) {
 }
 
 func TestReviewCLIBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.txt")
 	os.WriteFile(big, []byte(strings.Repeat("很长的草稿", review.MaxRunes)), 0o644)
@@ -309,6 +315,7 @@ lists:
 // It depends on the real phrase check (review/phrasecheck.go): while that
 // is still the stub, which matches nothing, the test skips and says so.
 func TestReviewDepartmentRules(t *testing.T) {
+	t.Parallel()
 	if phraseCheckIsStub(t) {
 		t.Skip("review's phrase check is still the stub (matches no built-in phrase); the department phrase cannot be flagged yet")
 	}
@@ -395,6 +402,7 @@ func envConfigWith(rules []string) config {
 // (exit 2) naming the file, the line and the reason, and that --rules
 // overrides GOVREPLY_RULES. None of this depends on the checks.
 func TestRulesFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"good.yaml":     deptRules,

@@ -15,6 +15,7 @@ import (
 // OpenAI-compatible server: the text is the model's when it keeps the
 // facts, and the offline rewrite, marked, when it drops one.
 func TestRewriteCLIOpenAI(t *testing.T) {
+	t.Parallel()
 	const good = "您好，此事已交给有关部门处理，12月5日前答复。咨询电话0571-87654321。"
 	var calls atomic.Int32
 	reply := good
@@ -34,7 +35,6 @@ func TestRewriteCLIOpenAI(t *testing.T) {
 			"choices": []map[string]any{{"index": 0, "message": map[string]any{"role": "assistant", "content": "【改写稿】\n" + reply + "\n【改动】\n"}, "finish_reason": "stop"}}})
 	}))
 	defer srv.Close()
-	t.Setenv("OPENAI_API_KEY", "")
 	args := []string{"rewrite", "--llm", "openai", "--openai-base-url", srv.URL + "/v1", "--llm-model", "m", "--kind", "reply", "--json", "-"}
 	code, out, stderr := runCLIIn(t, nil, strings.NewReader(rewriteInput), args...)
 	if code != exitOK {

@@ -13,6 +13,7 @@ import (
 const rewriteInput = "您好，我局对此高度重视，已责成有关部门尽快处理，12月5日前答复。咨询电话0571-87654321。\n"
 
 func TestRewriteHuman(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLIIn(t, nil, strings.NewReader(rewriteInput), "rewrite", "--kind", "reply")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -35,6 +36,7 @@ func TestRewriteHuman(t *testing.T) {
 }
 
 func TestRewriteJSONFromFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "draft.txt")
 	if err := os.WriteFile(path, []byte(rewriteInput), 0o644); err != nil {
 		t.Fatal(err)
@@ -63,6 +65,7 @@ func TestRewriteJSONFromFile(t *testing.T) {
 }
 
 func TestRewriteUsageErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args  []string
 		stdin string

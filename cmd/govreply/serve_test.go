@@ -27,6 +27,7 @@ func freeAddr(t *testing.T) string {
 // TestServeDefault starts the embedded default (memory store, built-in
 // knowledge base), queries it, and shuts it down gracefully.
 func TestServeDefault(t *testing.T) {
+	t.Parallel()
 	cfg := envConfig(noEnv)
 	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim = "", "local", 0
 	cfg.Addr = freeAddr(t)

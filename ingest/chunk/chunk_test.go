@@ -23,6 +23,7 @@ func mustNew(t testing.TB, opt Options) *Chunker {
 }
 
 func TestNewOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		opt     Options
@@ -80,6 +81,7 @@ func pieces(ps []Piece) []want {
 }
 
 func TestHeadingPaths(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		body string
@@ -131,6 +133,7 @@ func TestHeadingPaths(t *testing.T) {
 }
 
 func TestParagraphPacking(t *testing.T) {
+	t.Parallel()
 	c := mustNew(t, Options{Budget: 40, Overlap: NoOverlap})
 	count := c.Counter().Count
 	p1 := "政务微博回复要及时。" // short paragraphs
@@ -164,6 +167,7 @@ func TestParagraphPacking(t *testing.T) {
 }
 
 func TestLongParagraphSplit(t *testing.T) {
+	t.Parallel()
 	const budget = 32
 	c := mustNew(t, Options{Budget: budget, Overlap: NoOverlap})
 	sentences := strings.Repeat("网民反映，小区门口道路破损已久。请尽快派人修复，谢谢！何时能修好？", 4)
@@ -226,6 +230,7 @@ func checkPiece(t testing.TB, c *Chunker, p Piece) {
 }
 
 func TestOverlap(t *testing.T) {
+	t.Parallel()
 	c := mustNew(t, Options{Budget: 60, Overlap: 20})
 	count := c.Counter().Count
 	short := []string{"第一句话。", "第二句话。", "第三句话。", "第四句话。", "第五句话。", "第六句话。", "第七句话。", "第八句话。", "第九句话。", "第十句话。", "十一句话。", "十二句话。", "十三句话。", "十四句话。", "十五句话。"}
@@ -297,6 +302,7 @@ func TestOverlap(t *testing.T) {
 }
 
 func TestSplitConcurrent(t *testing.T) {
+	t.Parallel()
 	c := mustNew(t, Options{Budget: 64})
 	body := texttest.Document(20 << 10)
 	want := c.Split(body)
@@ -347,6 +353,7 @@ func dropSpace(s string) string {
 // whole run is counted at once; the chunker must stay linear (each case runs
 // in well under a second; a quadratic path would take minutes).
 func TestPathological(t *testing.T) {
+	t.Parallel()
 	k := 10 // -race makes everything ~10x slower; the inputs shrink instead
 	if raceEnabled || testing.Short() {
 		k = 1

@@ -89,6 +89,7 @@ func pick(r *rand.Rand, set string) string {
 // chunkers of random budgets: no chunk over budget, Tokens exact, valid
 // UTF-8, and the fresh text of the chunks is the body minus headings.
 func TestSplitProperties(t *testing.T) {
+	t.Parallel()
 	n := 300
 	if testing.Short() || raceEnabled {
 		n = 60

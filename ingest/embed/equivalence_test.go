@@ -98,6 +98,7 @@ func equivalenceTexts(t *testing.T) []string {
 }
 
 func TestVectorMatchesReference(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, dim := range []int{16, 64, 1536} {
 		l, err := NewLocal(dim)
@@ -118,6 +119,7 @@ func TestVectorMatchesReference(t *testing.T) {
 }
 
 func TestBigramsMatchReference(t *testing.T) {
+	t.Parallel()
 	for _, text := range equivalenceTexts(t) {
 		if got, want := segment.Bigrams(text), referenceBigrams(text); !slices.Equal(got, want) {
 			t.Fatalf("Bigrams(%q) = %q, want %q", text, got, want)
@@ -129,6 +131,7 @@ func TestBigramsMatchReference(t *testing.T) {
 // stop words, then bigrams, then characters, computed the plain way
 // rather than through Analyze.
 func TestTermsMatchReference(t *testing.T) {
+	t.Parallel()
 	seg := segment.Default()
 	for _, text := range equivalenceTexts(t) {
 		var want []string

@@ -30,6 +30,7 @@ func cosine(a, b []float32) float64 {
 func norm(v []float32) float64 { return math.Sqrt(cosine(v, v)) }
 
 func TestLocalDimension(t *testing.T) {
+	t.Parallel()
 	l, err := NewLocal(0)
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestLocalDimension(t *testing.T) {
 }
 
 func TestLocalDeterministicAndNormalised(t *testing.T) {
+	t.Parallel()
 	l, _ := NewLocal(0)
 	text := "网友在评论区反映小区停水两天，我们已转交自来水公司，预计明天恢复供水。"
 	a := embedOne(t, l, text)
@@ -76,6 +78,7 @@ func TestLocalDeterministicAndNormalised(t *testing.T) {
 }
 
 func TestLocalEmptyText(t *testing.T) {
+	t.Parallel()
 	l, _ := NewLocal(0)
 	for _, text := range []string{"", "   ", "，。！？", "\n\t"} {
 		v := embedOne(t, l, text)
@@ -91,6 +94,7 @@ func TestLocalEmptyText(t *testing.T) {
 }
 
 func TestLocalSimilarCloserThanUnrelated(t *testing.T) {
+	t.Parallel()
 	l, _ := NewLocal(0)
 	cases := []struct{ query, near, far string }{
 		{
@@ -125,6 +129,7 @@ func TestLocalSimilarCloserThanUnrelated(t *testing.T) {
 }
 
 func TestLocalBatchMatchesSingle(t *testing.T) {
+	t.Parallel()
 	l, _ := NewLocal(0)
 	texts := []string{"政务微博", "", "回复网友要具体"}
 	batch, err := l.Embed(context.Background(), texts)
@@ -142,6 +147,7 @@ func TestLocalBatchMatchesSingle(t *testing.T) {
 }
 
 func TestLocalConcurrent(t *testing.T) {
+	t.Parallel()
 	l, _ := NewLocal(0)
 	texts := []string{
 		"网友投诉工地夜间施工噪音",

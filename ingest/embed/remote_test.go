@@ -321,6 +321,7 @@ func rtCheckVectors(t *testing.T, texts []string, vecs [][]float32, dim int) {
 var rtProviders = []string{ProviderOpenAI, ProviderOllama}
 
 func TestRemoteBatching(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		provider  string
 		n, batch  int
@@ -366,6 +367,7 @@ func TestRemoteBatching(t *testing.T) {
 }
 
 func TestRemoteNameAndDimensionDiscovery(t *testing.T) {
+	t.Parallel()
 	for _, provider := range rtProviders {
 		t.Run(provider, func(t *testing.T) {
 			s := rtNewServer(t, provider, nil)
@@ -393,6 +395,7 @@ func TestRemoteNameAndDimensionDiscovery(t *testing.T) {
 }
 
 func TestRemoteEmptyInputs(t *testing.T) {
+	t.Parallel()
 	for _, provider := range rtProviders {
 		t.Run(provider, func(t *testing.T) {
 			s := rtNewServer(t, provider, nil)
@@ -417,6 +420,7 @@ func TestRemoteEmptyInputs(t *testing.T) {
 }
 
 func TestRemoteNoAPIKey(t *testing.T) {
+	t.Parallel()
 	s := rtNewServer(t, ProviderOpenAI, nil)
 	s.key = "" // the fake now requires the Authorization header to be absent
 	r := rtMustNew(t, rtOptions(s, &rtSleeps{}))
@@ -426,6 +430,7 @@ func TestRemoteNoAPIKey(t *testing.T) {
 }
 
 func TestRemoteRetries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		status       int // answered by the fault
@@ -492,6 +497,7 @@ func TestRemoteRetries(t *testing.T) {
 }
 
 func TestRemoteBackoff(t *testing.T) {
+	t.Parallel()
 	s := rtNewServer(t, ProviderOpenAI, rtStatus(ProviderOpenAI, http.StatusServiceUnavailable, -1, nil))
 	sl := &rtSleeps{}
 	opt := rtOptions(s, sl)
@@ -514,6 +520,7 @@ func TestRemoteBackoff(t *testing.T) {
 }
 
 func TestRemoteRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		value string
@@ -567,6 +574,7 @@ func rtBlocking(t *testing.T, started chan<- struct{}) rtFault {
 }
 
 func TestRemoteTimeout(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		provider     string
 		retries      int
@@ -608,6 +616,7 @@ func TestRemoteTimeout(t *testing.T) {
 }
 
 func TestRemoteCancel(t *testing.T) {
+	t.Parallel()
 	for _, provider := range rtProviders {
 		t.Run(provider, func(t *testing.T) {
 			started := make(chan struct{}, 8)
@@ -665,6 +674,7 @@ func TestRemoteCancel(t *testing.T) {
 }
 
 func TestRemoteBadResponses(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		provider string
@@ -717,6 +727,7 @@ func TestRemoteBadResponses(t *testing.T) {
 // TestRemoteValidation checks Remote's own validation of what the client
 // returns, independent of langchaingo's checks.
 func TestRemoteValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		dims  int // Remote.dims; 0 = probing
@@ -758,6 +769,7 @@ func rtDeadAddr(t *testing.T) string {
 }
 
 func TestRemoteUnreachable(t *testing.T) {
+	t.Parallel()
 	addr := rtDeadAddr(t)
 	tests := []struct {
 		provider, base string
@@ -796,6 +808,7 @@ func TestRemoteUnreachable(t *testing.T) {
 }
 
 func TestRemoteInvalidOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opt  RemoteOptions
@@ -818,6 +831,7 @@ func TestRemoteInvalidOptions(t *testing.T) {
 }
 
 func TestRemoteDefaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		opt      RemoteOptions
 		wantName string
@@ -858,6 +872,7 @@ func (c *rtCountingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 }
 
 func TestRemoteHTTPClient(t *testing.T) {
+	t.Parallel()
 	s := rtNewServer(t, ProviderOpenAI, rtStatus(ProviderOpenAI, http.StatusServiceUnavailable, 1, nil))
 	ct := &rtCountingTransport{}
 	hc := &http.Client{Transport: ct}
@@ -876,6 +891,7 @@ func TestRemoteHTTPClient(t *testing.T) {
 }
 
 func TestRemoteConcurrent(t *testing.T) {
+	t.Parallel()
 	for _, provider := range rtProviders {
 		t.Run(provider, func(t *testing.T) {
 			// The first attempt of every batch fails with 503, so retries

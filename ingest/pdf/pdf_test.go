@@ -38,6 +38,7 @@ var fixtures = map[string]pdftest.Doc{
 }
 
 func TestWriteFixtures(t *testing.T) {
+	t.Parallel()
 	for name, d := range fixtures {
 		path := filepath.Join("testdata", name)
 		want := d.Bytes()

@@ -23,6 +23,7 @@ func cutTexts(t *testing.T) []string {
 }
 
 func TestCutSearchMatchesGse(t *testing.T) {
+	t.Parallel()
 	s := Default()
 	for _, text := range cutTexts(t) {
 		want := s.gse().CutSearch(text, true)

@@ -26,7 +26,10 @@ var (
 )
 
 // Segmenter wraps a gse segmenter. It is safe for concurrent use: gse's
-// cutting only reads its dictionary.
+// cutting only reads its dictionary. Use Default: loading a dictionary
+// writes gse's HMM model, a package variable of gse, which the cutting of
+// every segmenter in the process reads, so a second Segmenter loading
+// while the first cuts would race.
 type Segmenter struct {
 	once sync.Once
 	seg  gse.Segmenter

@@ -9,6 +9,7 @@ import (
 )
 
 func TestWordsLowerCasedNoPunctuation(t *testing.T) {
+	t.Parallel()
 	got := Default().Words("政务微博：回复 Weibo 网友！")
 	for _, w := range got {
 		if w == "" || w == "：" || w == "！" || w == " " {
@@ -24,6 +25,7 @@ func TestWordsLowerCasedNoPunctuation(t *testing.T) {
 }
 
 func TestTermsDropStopWords(t *testing.T) {
+	t.Parallel()
 	terms := Default().Terms("我们的账号怎么处理")
 	for _, stop := range []string{"我们", "的", "怎么"} {
 		// Stop words are not terms as words; "我们" may still occur as a
@@ -50,6 +52,7 @@ func TestTermsDropStopWords(t *testing.T) {
 }
 
 func TestIsStopword(t *testing.T) {
+	t.Parallel()
 	for _, w := range []string{"的", "了", "怎么", "什么", "我们"} {
 		if !IsStopword(w) {
 			t.Errorf("IsStopword(%q) = false", w)
@@ -63,6 +66,7 @@ func TestIsStopword(t *testing.T) {
 }
 
 func TestBigrams(t *testing.T) {
+	t.Parallel()
 	got := Bigrams("账号被盗，A 网友")
 	want := []string{"账号", "号被", "被盗", "网友"}
 	if !slices.Equal(got, want) {
@@ -78,6 +82,7 @@ func TestBigrams(t *testing.T) {
 }
 
 func TestUnigrams(t *testing.T) {
+	t.Parallel()
 	got := Unigrams("回复的答复 ok")
 	want := []string{"回", "复", "答", "复"}
 	if !slices.Equal(got, want) {
@@ -86,6 +91,7 @@ func TestUnigrams(t *testing.T) {
 }
 
 func TestTermsHoldWordsAndBigrams(t *testing.T) {
+	t.Parallel()
 	terms := Default().Terms("账号被盗")
 	for _, want := range []string{"账号", "被盗", "号被"} {
 		if !slices.Contains(terms, want) {
@@ -100,6 +106,7 @@ func TestTermsHoldWordsAndBigrams(t *testing.T) {
 }
 
 func TestIDFKnownAndUnknown(t *testing.T) {
+	t.Parallel()
 	common, rare := IDF("我们"), IDF("推诿")
 	if !(common > 0 && rare > common) {
 		t.Errorf("IDF(我们) = %v, IDF(推诿) = %v: want 0 < common < rare", common, rare)
@@ -121,6 +128,7 @@ func TestIDFKnownAndUnknown(t *testing.T) {
 }
 
 func TestCharIDF(t *testing.T) {
+	t.Parallel()
 	// A character is at least as common as any word containing it, so its
 	// IDF is at most the word's; common characters weigh less than rare ones.
 	if c, w := CharIDF("诿"), IDF("推诿"); c > w+1e-9 {
@@ -137,6 +145,7 @@ func TestCharIDF(t *testing.T) {
 }
 
 func TestWeightedTerms(t *testing.T) {
+	t.Parallel()
 	terms, weights := Default().WeightedTerms("账号被盗，账号")
 	if len(terms) != len(weights) {
 		t.Fatalf("%d terms, %d weights", len(terms), len(weights))
@@ -171,6 +180,7 @@ func TestWeightedTerms(t *testing.T) {
 }
 
 func TestDefaultIsShared(t *testing.T) {
+	t.Parallel()
 	if Default() != Default() {
 		t.Fatal("Default() loaded the dictionary twice")
 	}
@@ -179,7 +189,9 @@ func TestDefaultIsShared(t *testing.T) {
 // TestWarmWhileSegmenting loads the dictionary from several goroutines at
 // once, as commands do (Warm in the background while the first files are
 // segmented): every caller waits for the one load and sees the whole
-// dictionary. Run with -race.
+// dictionary. Run with -race. Not parallel: it loads a second dictionary,
+// and loading writes gse's HMM model, a package variable of gse that
+// every segmenter's cutting reads.
 func TestWarmWhileSegmenting(t *testing.T) {
 	const text = "市民反映小区电梯经常出故障"
 	s := &Segmenter{} // not Default: its dictionary may be loaded already
@@ -202,6 +214,7 @@ func TestWarmWhileSegmenting(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		text string
 		word string // a word the cut must hold whole

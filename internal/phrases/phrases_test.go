@@ -33,6 +33,7 @@ lists:
 `
 
 func TestParseGood(t *testing.T) {
+	t.Parallel()
 	f, err := phrases.Parse("tone-x.yaml", []byte(good))
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +60,7 @@ func TestParseGood(t *testing.T) {
 // TestParseBad checks that each kind of bad file is rejected with the file
 // name, the line and a reason.
 func TestParseBad(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, text string
 		line       int
@@ -114,6 +116,7 @@ func TestParseBad(t *testing.T) {
 // TestLoadAcrossFiles checks that Load reads only YAML files and finds rule
 // ids and phrases repeated across files.
 func TestLoadAcrossFiles(t *testing.T) {
+	t.Parallel()
 	other := strings.NewReplacer("doc: tone-x", "doc: tone-y", "rule: vague_time.words", "rule: vague_time.other",
 		"rule: stonewalling.no-comment", "rule: stonewalling.other", "phrase: 尽快", "phrase: 即将",
 		"phrase: 近期", "phrase: 适时", "phrase: 无可奉告", "phrase: 不归我们管").Replace(good)

@@ -296,6 +296,7 @@ func loadAll(t *testing.T) map[string]string {
 // front matter, id equal to the file name (hence unique), no empty
 // sections, 400–2,000 characters, and the five sections of a case.
 func TestDocuments(t *testing.T) {
+	t.Parallel()
 	var names []string
 	err := fs.WalkDir(builtin.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
@@ -337,6 +338,7 @@ func TestDocuments(t *testing.T) {
 // case is the document and whose keys are complete, and that every
 // scenario belongs to a case document.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{}
 	names, _ := fs.Glob(builtin.FS(), "*.md")
 	for _, n := range names {
@@ -371,6 +373,7 @@ func TestScenarios(t *testing.T) {
 // TestPhraseLists checks every built-in phrase list: it parses, rule ids
 // and phrases are unique, and each phrase occurs in the section it cites.
 func TestPhraseLists(t *testing.T) {
+	t.Parallel()
 	files, err := phrases.Load(builtin.PhrasesFS())
 	if err != nil {
 		t.Fatal(err)
@@ -396,6 +399,7 @@ func TestPhraseLists(t *testing.T) {
 // TestValidatorsRejectBadInput makes sure the checks above catch what they
 // claim to catch.
 func TestValidatorsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	para := strings.Repeat("这是一段用来凑够长度的正文，内容本身没有意义。", 12) // 22×12 = 264
 	body := func(sections ...string) string {
 		var b strings.Builder
@@ -499,6 +503,7 @@ func assertProblem(t *testing.T, probs []string, want string) {
 
 // TestReadableLength pins the character count used for the length bounds.
 func TestReadableLength(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want int
@@ -518,6 +523,7 @@ func TestReadableLength(t *testing.T) {
 // TestParseSections pins section boundaries: a "##" section runs to the
 // next heading of level 2 or higher, including its "###" subsections.
 func TestParseSections(t *testing.T) {
+	t.Parallel()
 	secs := parseSections("# 题\n\n导语\n\n## 甲\n\n甲文\n\n### 甲一\n\n子文\n\n## 乙\n\n```\n## 不是标题\n```\n")
 	var got []string
 	for _, s := range secs {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, dim int) knowledge.Store {
 		return memory.New(dim)
 	})

@@ -32,6 +32,7 @@ func putDoc(t *testing.T, s *postgres.Store, id string) {
 // very index migration 0001 creates, and that EnsureIndexes repairs a bulk
 // load whose end never ran.
 func TestBulkRebuildsTheMigrationsIndex(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	s := pgtest.MustOpen(t, 4)
 	want := indexDef(t, s)
@@ -68,6 +69,7 @@ func TestBulkRebuildsTheMigrationsIndex(t *testing.T) {
 // TestBulkOnlyWhenEmpty checks that without force BeginBulk leaves a store
 // that holds chunks alone.
 func TestBulkOnlyWhenEmpty(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	s := pgtest.MustOpen(t, 4)
 	end, err := s.BeginBulk(ctx, false)
@@ -92,6 +94,7 @@ func TestBulkOnlyWhenEmpty(t *testing.T) {
 }
 
 func TestBuildMem(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		rows int64
 		dim  int

@@ -19,6 +19,7 @@ import (
 )
 
 func TestContract(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, dim int) knowledge.Store {
 		return pgtest.MustOpen(t, dim)
 	})
@@ -50,6 +51,7 @@ func countMigrations(t *testing.T, schema string) int {
 }
 
 func TestOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
 	schema := pgtest.MustSchema(t)
 	// Concurrent first starts: the advisory lock lets one migrate.
 	var wg sync.WaitGroup
@@ -89,6 +91,7 @@ func TestOpenMigratesOnce(t *testing.T) {
 }
 
 func TestOpenChecksDimAndEmbedder(t *testing.T) {
+	t.Parallel()
 	schema := pgtest.MustSchema(t)
 	if _, err := open(t, schema, 8, "local"); err != nil {
 		t.Fatal(err)
@@ -138,6 +141,7 @@ func TestOpenChecksDimAndEmbedder(t *testing.T) {
 }
 
 func TestOpenUnreachable(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, url string
 		kind      errs.Kind
@@ -156,6 +160,7 @@ func TestOpenUnreachable(t *testing.T) {
 }
 
 func TestPingAndClose(t *testing.T) {
+	t.Parallel()
 	schema := pgtest.MustSchema(t)
 	s, err := open(t, schema, 8, "local")
 	if err != nil {
@@ -186,6 +191,7 @@ func TestPingAndClose(t *testing.T) {
 // after the document row was updated and the old chunks deleted, and checks
 // that the old version is whole.
 func TestPutFailureKeepsOldVersion(t *testing.T) {
+	t.Parallel()
 	s := pgtest.MustOpen(t, storetest.Dim)
 	ctx := t.Context()
 	old := []knowledge.Chunk{
@@ -245,6 +251,7 @@ func TestPutFailureKeepsOldVersion(t *testing.T) {
 }
 
 func TestSearchHostileTerms(t *testing.T) {
+	t.Parallel()
 	s := pgtest.MustOpen(t, storetest.Dim)
 	ctx := t.Context()
 	for i, terms := range [][]string{{"it's", "正常"}, {"a\\b"}, {"c:*d"}, {"x&y|z"}} {
@@ -312,6 +319,7 @@ func TestSearchHostileTerms(t *testing.T) {
 // index scan misses: the 10 far chunks of a small collection behind 300 near
 // chunks of another.
 func TestFilteredSearchOnHNSW(t *testing.T) {
+	t.Parallel()
 	schema := pgtest.MustSchema(t)
 	url := pgtest.URL()
 	sep := "?"
@@ -368,6 +376,7 @@ func TestFilteredSearchOnHNSW(t *testing.T) {
 }
 
 func TestVersionAtLeast(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		v    string
 		want bool
@@ -386,6 +395,7 @@ func TestVersionAtLeast(t *testing.T) {
 // the in-memory store's text ranking rests: it is PostgreSQL's ts_rank of a
 // one-term query over the chunk's terms.
 func TestTermRankIsTsRank(t *testing.T) {
+	t.Parallel()
 	pgtest.MustSchema(t) // fails or skips as every database test does
 	conn, err := pgx.Connect(t.Context(), pgtest.URL())
 	if err != nil {

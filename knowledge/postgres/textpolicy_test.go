@@ -13,6 +13,7 @@ import (
 // TestContractBoundedText runs the store contract with the bounded
 // full-text candidates of large tables switched on for every table size.
 func TestContractBoundedText(t *testing.T) {
+	t.Parallel()
 	storetest.Run(t, func(t *testing.T, dim int) knowledge.Store {
 		return pgtest.MustOpenWith(t, postgres.Options{Dim: dim, ExactTextLimit: -1})
 	})
@@ -25,6 +26,7 @@ func TestContractBoundedText(t *testing.T) {
 // than the depth, and a question made only of common terms, even ones no
 // chunk holds together, still gets its k rows.
 func TestBoundedTextCandidates(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	s := pgtest.MustOpenWith(t, postgres.Options{Dim: storetest.Dim, ExactTextLimit: -1,
 		TextCandidates: 1, CommonShare: 0.3})

@@ -18,6 +18,7 @@ import (
 // digits, against to_tsvector('simple'), the generated column of
 // migration 0001.
 func TestTsvectorOf(t *testing.T) {
+	t.Parallel()
 	s := pgtest.MustOpen(t, storetest.Dim)
 	long := strings.Repeat("长", 700) // 2,100 bytes: no lexeme can hold it
 	many := slices.Repeat([]string{"重复", "其他"}, 300)
@@ -60,6 +61,7 @@ func TestTsvectorOf(t *testing.T) {
 // embedding in the TOAST table; its tsvector, which every full-text
 // candidate is scored on, stays in the row.
 func TestChunkRowKeepsTsvectorInline(t *testing.T) {
+	t.Parallel()
 	const dim = 1536
 	s := pgtest.MustOpen(t, dim)
 	terms := make([]string, 0, 600)

@@ -19,6 +19,7 @@ import (
 // parser splits hold one lexeme per term after the upgrade, exactly what
 // Put writes, and that the index is the half-precision one.
 func TestUpgradeFrom0002(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	schema := pgtest.MustSchema(t)
 	cfg, err := pgx.ParseConfig(pgtest.URL())

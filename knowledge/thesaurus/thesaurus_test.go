@@ -11,6 +11,7 @@ import (
 )
 
 func TestBuiltin(t *testing.T) {
+	t.Parallel()
 	th := thesaurus.Builtin()
 	// The file is meant to cover the whole domain, not a handful of
 	// questions; a large cut should be a deliberate decision.
@@ -26,6 +27,7 @@ func TestBuiltin(t *testing.T) {
 // if one of them is edited away, the questions staff ask that way stop
 // finding the guidance.
 func TestBuiltinPairs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		question string
 		want     []string // must all be in the expansion
@@ -57,6 +59,7 @@ func TestBuiltinPairs(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		in     string
@@ -95,6 +98,7 @@ func TestParseRejects(t *testing.T) {
 }
 
 func TestParseEmpty(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"", "# 只有注释\n\n   \n"} {
 		if _, err := thesaurus.Parse(strings.NewReader(in)); !errs.Is(errs.Invalid, err) {
 			t.Errorf("Parse(%q) err = %v, want invalid", in, err)
@@ -103,6 +107,7 @@ func TestParseEmpty(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
+	t.Parallel()
 	const file = `# 测试词表
 关闭评论 关评 关闭评论功能 评论区关了
 刷量 冲数据	刷数据
@@ -152,6 +157,7 @@ func (c cutter) cut(text string) []string {
 }
 
 func TestExpandWordBoundaries(t *testing.T) {
+	t.Parallel()
 	th, err := thesaurus.Parse(strings.NewReader("台账 登记台账\n举报 检举\n工单 派单\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -192,6 +198,7 @@ func TestExpandWordBoundaries(t *testing.T) {
 }
 
 func TestExpandConcurrent(t *testing.T) {
+	t.Parallel()
 	th := thesaurus.Builtin()
 	want := th.Expand("官微半夜被人盗了")
 	done := make(chan []string)

@@ -10,6 +10,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"govreply/internal/errs"
 )
 
 // DefaultCollection is the collection a document lands in when none is named.
@@ -194,12 +196,21 @@ type Store interface {
 //
 // Embed returns one vector per text, in order, each of length Dimensions().
 // It must be safe for concurrent use. Name identifies the model, so a store
-// built with one embedder is not searched with another.
+// built with one embedder is not searched with another. An embedder whose
+// model server fails (down, refusing, answering garbage) returns an
+// errs.Error of kind Unavailable with CodeEmbedderUnavailable, or of kind
+// Timeout with CodeEmbedderTimeout, whose message names the server.
 type Embedder interface {
 	Embed(ctx context.Context, texts []string) ([][]float32, error)
 	Dimensions() int
 	Name() string
 }
+
+// Codes of an embedder's failures (see Embedder).
+const (
+	CodeEmbedderUnavailable errs.Code = "embedder_unavailable"
+	CodeEmbedderTimeout     errs.Code = "embedder_timeout"
+)
 
 // Segmenter splits text into search terms (gse in ingest).
 // Terms returns lower-cased words with punctuation and spaces dropped.

@@ -5,10 +5,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "==> scripts/test-setup-postgres.sh（软件源镜像推断）"
+bash scripts/test-setup-postgres.sh
+
 bash scripts/setup-postgres.sh
 
 export GOVREPLY_TEST_DATABASE_URL="${GOVREPLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 
+echo "==> gofmt"
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+if [ -n "$unformatted" ]; then
+	printf 'gofmt would change:\n%s\n' "$unformatted" >&2
+	exit 1
+fi
 echo "==> go vet"
 go vet ./...
 echo "==> go test"

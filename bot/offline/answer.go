@@ -174,7 +174,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) ([]bot.Source, []
 		return nil, nil, errs.E("offline.retrieve", "计算相关度失败", err)
 	}
 	if len(vecs) != len(texts) {
-		return nil, nil, errs.E("offline.retrieve", errs.Unavailable, errs.Code("embedder_unavailable"), "计算相关度失败：向量模型返回的向量数与文本数不符", fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts)))
+		return nil, nil, errs.E("offline.retrieve", errs.Unavailable, knowledge.CodeEmbedderUnavailable, "计算相关度失败：向量模型返回的向量数与文本数不符", fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts)))
 	}
 	type cand struct {
 		quote

@@ -39,7 +39,7 @@ func newRoot(inv *invocation) *cobra.Command {
 	c := &cli{cfg: envConfig(inv.getenv), inv: inv}
 	root := &cobra.Command{
 		Use:           "govreply",
-		Short:         "政务微博回复助手：起草回复、培训演练、审核稿件",
+		Short:         "政务微博回复助手：起草回复、知识问答、改写套话、审核稿件",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -257,11 +257,12 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 	return vecs, nil
 }
 
-// Codes of a failed embedding call. Both name the embedding model server,
-// so that a client can tell it from the database or the language model.
+// Codes of a failed embedding call (knowledge.Embedder's). Both name the
+// embedding model server, so that a client can tell it from the database
+// or the language model.
 const (
-	CodeUnavailable errs.Code = "embedder_unavailable" // refused, unreachable, rate-limited or unreadable
-	CodeTimeout     errs.Code = "embedder_timeout"     // no answer in time
+	CodeUnavailable = knowledge.CodeEmbedderUnavailable // refused, unreachable, rate-limited or unreadable
+	CodeTimeout     = knowledge.CodeEmbedderTimeout     // no answer in time
 )
 
 // ctxError reports the caller's context ending; errors.Is(err, ctx.Err())

@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"govreply/internal/errs"
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"govreply/internal/errs"
 )
 
 // MaxQueryRunes is the longest query Retriever accepts. A citizen's post
@@ -191,7 +192,8 @@ func (r *Retriever) vector(ctx context.Context, text, extra string) ([]float32, 
 		return nil, err
 	}
 	if len(vecs) != len(texts) {
-		return nil, fmt.Errorf("embedder returned %d vectors for %d texts", len(vecs), len(texts))
+		return nil, errs.E("retrieve.embed", errs.Unavailable, CodeEmbedderUnavailable, "向量模型返回的向量数与文本数不符",
+			fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts)))
 	}
 	if extra == "" {
 		return vecs[0], nil

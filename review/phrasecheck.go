@@ -3,7 +3,6 @@ package review
 import (
 	"bytes"
 	_ "embed"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -14,6 +13,7 @@ import (
 
 	"govreply/internal/errs"
 	"govreply/internal/phrases"
+	"govreply/internal/yamlline"
 )
 
 // The phrase check matches every phrase of every phrase list (the
@@ -114,7 +114,7 @@ func newPhraseCheck(files []*phrases.File) (Check, error) {
 	// "bc" and "b" in "bbc" give b, b instead of b, bc).
 	pc.ac, err = ahocorasick.NewBuilder().AddStrings(pc.phrases).Build()
 	if err != nil {
-		return nil, fmt.Errorf("review: building the phrase automaton: %w", err)
+		return nil, errs.E("review.newPhraseCheck", errs.Internal, "审核短语表无法编译", err)
 	}
 	return pc, nil
 }
@@ -340,7 +340,7 @@ func phraseDecodeStrict(name string, data []byte, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("review: %s: %w", name, err)
+		return &errs.FileError{File: name, Line: yamlline.Of(err), Reason: "YAML 格式有误：" + err.Error()}
 	}
 	return nil
 }
@@ -401,13 +401,13 @@ func loadPhraseContext(stonewalling, officialese []byte) (*phraseContext, error)
 	c.masker = strings.NewReplacer(pairs...)
 	switch {
 	case len(c.bodySuffixes) == 0:
-		return nil, fmt.Errorf("review: rules/stonewalling.yaml: body_suffixes is empty")
+		return nil, &errs.FileError{File: "rules/stonewalling.yaml", Reason: "body_suffixes 不能为空"}
 	case c.phoneMinDigits < 3:
-		return nil, fmt.Errorf("review: rules/stonewalling.yaml: phone_min_digits must be at least 3")
+		return nil, &errs.FileError{File: "rules/stonewalling.yaml", Reason: "phone_min_digits 至少为 3"}
 	case c.minStock < 1:
-		return nil, fmt.Errorf("review: rules/officialese.yaml: min_stock_phrases must be at least 1")
+		return nil, &errs.FileError{File: "rules/officialese.yaml", Reason: "min_stock_phrases 至少为 1"}
 	case len(c.timeUnits) == 0:
-		return nil, fmt.Errorf("review: rules/officialese.yaml: time_units is empty")
+		return nil, &errs.FileError{File: "rules/officialese.yaml", Reason: "time_units 不能为空"}
 	}
 	return c, nil
 }

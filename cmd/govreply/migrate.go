@@ -27,7 +27,7 @@ func newMigrateCmd(c *cli) *cobra.Command {
 			// missing; migrate is the maintenance command that repairs it.
 			st, ok := a.store.(*postgres.Store)
 			if !ok {
-				return fmt.Errorf("migrate: the store is %T, not PostgreSQL", a.store)
+				return usageError{"migrate 只用于 PostgreSQL 知识库"}
 			}
 			if err := st.EnsureIndexes(cmd.Context()); err != nil {
 				return err

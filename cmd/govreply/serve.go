@@ -15,6 +15,7 @@ import (
 
 	"govreply/api"
 	botpg "govreply/bot/postgres"
+	"govreply/internal/errs"
 )
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -58,7 +59,7 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 		Answerer: a.answerer, Rewriter: a.rewriter, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("无法监听 %s：%w", cfg.Addr, err)
+		return errs.E("serve", errs.Invalid, fmt.Sprintf("无法监听 %s：%v", cfg.Addr, err), err)
 	}
 	log.Info("govreply listening", "addr", ln.Addr().String(), "store", a.backend, "embedder", a.embedder.Name(),
 		"rule_files", len(cfg.Rules), "startup_ms", time.Since(start).Milliseconds())

@@ -372,31 +372,12 @@ func TestLLMOpenAICancel(t *testing.T) {
 	s := newChatServer(t, ProviderOpenAI)
 	s.hang = true
 	d := newLLM(t, openAIModel(t, s), DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4o-mini"}})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
+	err := cancelMidRequest(t, s.started, s.done, func(ctx context.Context) error {
 		_, err := d.Draft(ctx, bot.DraftRequest{Post: waterPost})
-		errc <- err
-	}()
-	select {
-	case <-s.started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the request never reached the server")
-	}
-	cancel() // the client goes away
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the upstream request was not cancelled")
-	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("want context.Canceled, got %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Draft did not return after cancellation")
+		return err
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("want context.Canceled, got %v", err)
 	}
 }
 

@@ -34,10 +34,7 @@ func randomText(r *rand.Rand) string {
 
 func mustCL100K(tb testing.TB) *Counter {
 	tb.Helper()
-	c, err := NewCounter("")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	c := mustCounter(tb, "")
 	if c.fast == nil {
 		tb.Fatal("cl100k_base has no fast counter")
 	}

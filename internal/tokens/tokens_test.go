@@ -128,10 +128,7 @@ func TestCount(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.encoding+" "+tc.text, func(t *testing.T) {
 			t.Parallel()
-			c, err := NewCounter(tc.encoding)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := mustCounter(t, tc.encoding)
 			got := c.Count(tc.text)
 			switch {
 			case tc.want >= 0 && got != tc.want:
@@ -202,10 +199,7 @@ func TestTokenLens(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.encoding+" "+tc.text, func(t *testing.T) {
 			t.Parallel()
-			c, err := NewCounter(tc.encoding)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := mustCounter(t, tc.encoding)
 			lens := c.TokenLens(tc.text)
 			if tc.want != nil && !slices.Equal(lens, tc.want) {
 				t.Errorf("TokenLens(%q) = %v, want %v", tc.text, lens, tc.want)
@@ -264,4 +258,14 @@ func TestCounterConcurrent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustCounter returns the counter of encoding or fails tb.
+func mustCounter(tb testing.TB, encoding string) *Counter {
+	tb.Helper()
+	c, err := NewCounter(encoding)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

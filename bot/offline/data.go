@@ -33,10 +33,11 @@ func DataFS() fs.FS {
 	return s
 }
 
-// Classes in the order the composer knows them.
-var allClasses = []bot.Classification{bot.Complaint, bot.Inquiry, bot.Suggestion, bot.HelpCall, bot.Rumour, bot.Praise, bot.Other}
-
-var allTones = []bot.Tone{bot.Warm, bot.Formal, bot.Concise}
+// The classes and tones of package bot, in its order.
+var (
+	allClasses = bot.Classes()
+	allTones   = bot.Tones()
+)
 
 var allKinds = []review.Kind{review.KindComment, review.KindReply, review.KindPost}
 

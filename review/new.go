@@ -30,5 +30,24 @@ func New(opts Options) (*Reviewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewWithChecks(append([]Check{pc, piiCheck{}}, rules...)...), nil
+	st, err := loadSituation(situationYAML)
+	if err != nil {
+		return nil, err
+	}
+	vf, err := loadVoice(voiceYAML)
+	if err != nil {
+		return nil, err
+	}
+	ot, err := loadOffTopic(offTopicYAML)
+	if err != nil {
+		return nil, err
+	}
+	bc, err := loadBrief(briefYAML)
+	if err != nil {
+		return nil, err
+	}
+	r := NewWithChecks(append([]Check{pc, piiCheck{}, ot, bc}, rules...)...)
+	r.situate = st.situate
+	r.filters = []Filter{vf, situationFilter{st}}
+	return r, nil
 }

@@ -447,6 +447,13 @@ func (c *phraseContext) hasNamedAlternative(s string) bool {
 	return c.hasChannel(s) || c.hasBody(s)
 }
 
+// namesReferral reports a referral that leaves the citizen somewhere to
+// go: a specific body and a concrete channel (tone-other-department,
+// 合格的转介回复有四样).
+func (c *phraseContext) namesReferral(s string) bool {
+	return c.hasChannel(s) && c.hasBody(s)
+}
+
 // hasChannel reports a channel word or a phone-like number in s.
 func (c *phraseContext) hasChannel(s string) bool {
 	if slices.ContainsFunc(c.channels, func(w string) bool { return strings.Contains(s, w) }) {

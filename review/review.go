@@ -92,12 +92,60 @@ type Review struct {
 	Findings []Finding `json:"findings"`
 }
 
+// Class is what the citizen's post that a draft answers is: the classes
+// of the assistant's classifier. It decides which elements a reply needs
+// (praise needs thanks, not a timeline).
+type Class string
+
+// The classes.
+const (
+	ClassComplaint  Class = "投诉"
+	ClassInquiry    Class = "咨询"
+	ClassSuggestion Class = "建议"
+	ClassHelp       Class = "求助"
+	ClassRumour     Class = "谣言"
+	ClassPraise     Class = "表扬"
+	ClassOther      Class = "其他"
+)
+
+// Classes returns the classes.
+func Classes() []Class {
+	return []Class{ClassComplaint, ClassInquiry, ClassSuggestion, ClassHelp, ClassRumour, ClassPraise, ClassOther}
+}
+
+// Valid reports whether c is one of the classes.
+func (c Class) Valid() bool { return slices.Contains(Classes(), c) }
+
+// Context is what the reviewer may know of a draft besides its text. Both
+// fields are optional: without them the reviewer reads the situation from
+// the draft alone.
+type Context struct {
+	Post  string // the citizen's post the draft answers
+	Class Class  // what the post is; "" to infer it from the post or the draft
+}
+
 // Draft is the text under review, prepared once for all checks.
 type Draft struct {
 	Text  string
 	Kind  Kind
 	Runes []rune // Text as code points: finding offsets index this
+	Post  string // the citizen's post, "" when not given
+	// Situation is what the reviewer made of the context: the class of
+	// the post (given, or inferred) and the register of the text. Checks
+	// read it; the Reviewer fills it in before they run.
+	Situation Situation
+	// signOffAt is the code point at which a sign-off (the office and
+	// date under a letter) begins, len(Runes) when there is none; bodyText
+	// is Text before it. A date in a sign-off is not a time limit.
+	signOffAt int
+	bodyText  string
 }
+
+// signOff returns the code point at which d's sign-off begins.
+func (d *Draft) signOff() int { return d.signOffAt }
+
+// body returns d's text without its sign-off.
+func (d *Draft) body() string { return d.bodyText }
 
 // Span returns the finding fields that locate runes [start, end) of d.
 func (d *Draft) Span(start, end int) (int, int, string) {
@@ -121,10 +169,13 @@ const MaxRunes = 20000
 // Input error codes of Review (and of the rewriter, which takes the same
 // drafts). Their kinds are errs.Invalid, except CodeTooLong (errs.TooLarge).
 const (
-	CodeInvalidKind errs.Code = "invalid_kind"
-	CodeInvalidText errs.Code = "invalid_text"
-	CodeEmptyText   errs.Code = "empty_text"
-	CodeTooLong     errs.Code = "text_too_long"
+	CodeInvalidKind  errs.Code = "invalid_kind"
+	CodeInvalidText  errs.Code = "invalid_text"
+	CodeEmptyText    errs.Code = "empty_text"
+	CodeTooLong      errs.Code = "text_too_long"
+	CodeInvalidPost  errs.Code = "invalid_post"
+	CodePostTooLong  errs.Code = "post_too_long"
+	CodeInvalidClass errs.Code = "invalid_class"
 )
 
 // DefaultKind is the kind of a draft that names none.
@@ -153,25 +204,85 @@ func CheckDraft(text string, kind Kind) (Kind, error) {
 	return kind, nil
 }
 
+// CheckContext validates the context of a review: a post that is not
+// UTF-8 or is over MaxRunes characters, or a class that is not one of
+// Classes, is an *errs.Error with code invalid_post, post_too_long or
+// invalid_class. An empty post or class is fine (not known).
+func CheckContext(c Context) error {
+	const op = "review.CheckContext"
+	switch {
+	case !utf8.ValidString(c.Post):
+		return errs.E(op, errs.Invalid, CodeInvalidPost, "网友原帖不是有效的 UTF-8 文本")
+	case utf8.RuneCountInString(c.Post) > MaxRunes:
+		return errs.E(op, errs.TooLarge, CodePostTooLong, fmt.Sprintf("网友原帖过长：最多 %d 字", MaxRunes))
+	case c.Class != "" && !c.Class.Valid():
+		return errs.E(op, errs.Invalid, CodeInvalidClass, fmt.Sprintf("class 须为 %s 之一，收到 %q", classList(), c.Class))
+	}
+	return nil
+}
+
+// classList is the classes for messages: 投诉、咨询、…
+func classList() string {
+	var b strings.Builder
+	for i, c := range Classes() {
+		if i > 0 {
+			b.WriteString("、")
+		}
+		b.WriteString(string(c))
+	}
+	return b.String()
+}
+
 // Reviewer reviews drafts. It is safe for concurrent use.
 type Reviewer struct {
 	checks []Check
+	// situate fills in a draft's Situation; nil leaves it empty (the
+	// class given, an ordinary register).
+	situate func(d *Draft)
+	// filters drop findings that are not the account's own words or do
+	// not fit the situation, after every check has run.
+	filters []Filter
+}
+
+// A Filter drops findings after the checks have run: those that are not
+// the account's own words (a quotation, a refusal of the phrase) or that
+// the situation excuses. It returns the findings kept, which may share fs's
+// backing array; it must be safe for concurrent use.
+type Filter interface {
+	Filter(d *Draft, fs []Finding) []Finding
 }
 
 // NewWithChecks returns a Reviewer that runs checks (tests, and New).
 func NewWithChecks(checks ...Check) *Reviewer { return &Reviewer{checks: checks} }
 
-// Review checks text as a draft of kind ("" means DefaultKind). It fails
-// only on input it cannot review (see CheckDraft).
+// Review checks text as a draft of kind ("" means DefaultKind) with no
+// context. It fails only on input it cannot review (see CheckDraft).
 func (r *Reviewer) Review(text string, kind Kind) (Review, error) {
+	return r.ReviewWith(text, kind, Context{})
+}
+
+// ReviewWith checks text as a draft of kind answering the post and class
+// of c (either may be empty). It fails only on input it cannot review
+// (see CheckDraft and CheckContext).
+func (r *Reviewer) ReviewWith(text string, kind Kind, c Context) (Review, error) {
 	kind, err := CheckDraft(text, kind)
 	if err != nil {
 		return Review{}, err
 	}
-	d := &Draft{Text: text, Kind: kind, Runes: []rune(text)}
+	if err := CheckContext(c); err != nil {
+		return Review{}, err
+	}
+	d := &Draft{Text: text, Kind: kind, Runes: []rune(text), Post: c.Post, Situation: Situation{Class: c.Class}}
+	d.signOffAt, d.bodyText = len(d.Runes), text
+	if r.situate != nil {
+		r.situate(d)
+	}
 	var fs []Finding
 	for _, c := range r.checks {
 		fs = append(fs, c.Check(d)...)
+	}
+	for _, f := range r.filters {
+		fs = f.Filter(d, fs)
 	}
 	slices.SortStableFunc(fs, compareFindings)
 	fs = dropCovered(slices.CompactFunc(fs, sameFinding))
@@ -179,21 +290,9 @@ func (r *Reviewer) Review(text string, kind Kind) (Review, error) {
 	if rv.Findings == nil {
 		rv.Findings = []Finding{}
 	}
-	rv.Score = 100
-	for _, f := range fs {
-		rv.Score -= penalty[f.Severity]
-		if f.Severity == SeverityError {
-			rv.Pass = false
-		}
-	}
-	rv.Score = max(rv.Score, 0)
+	rv.Score, rv.Pass = defaultScore.score(fs)
 	return rv, nil
 }
-
-// penalty is what a finding of each severity takes off the score: one
-// error leaves at most 75, so a failing draft never scores as well as a
-// passing one with a couple of warnings.
-var penalty = map[Severity]int{SeverityError: 25, SeverityWarning: 8, SeverityInfo: 2}
 
 // compareFindings orders findings by place, then rule.
 func compareFindings(a, b Finding) int {

@@ -18,6 +18,15 @@ package review
 //	      - '立减\s*[0-9]+\s*元?'           #   a string or {pattern: …, suggestion: …}
 //	    phrases: [感谢, 谢谢]                # missing_* only: markers matched verbatim
 //	    max: 60                             # long_sentence only: longest sentence allowed
+//	    when: {register: grave}             # optional, pattern rules: apply only when the
+//	                                        #   register is grave, the class is one of
+//	                                        #   {classes: [投诉]}, or {post: true} a post is given
+//	    with:                               # optional, pattern rules: a match counts only when
+//	      - scope: sentence                 #   every group also matches within its scope
+//	        patterns: ['不代表|无关']         #   (sentence, near: this and the next sentence, text)
+//	    unless:                             # optional, pattern rules: a match does not count
+//	      - scope: text                     #   when any group matches within its scope
+//	        patterns: ['[0-9]{2,}']
 //
 // What a check does follows from its category:
 //
@@ -67,7 +76,7 @@ import (
 // The embedded defaults are named one by one: other checks keep their own
 // data files in rules/ in other formats.
 //
-//go:embed rules/context.yaml rules/length.yaml rules/patterns.yaml
+//go:embed rules/context.yaml rules/length.yaml rules/patterns.yaml rules/red-lines.yaml rules/typos.yaml
 var defaultRulesFS embed.FS
 
 // DefaultRules returns the embedded rule files (the files loadRules reads
@@ -179,6 +188,7 @@ type ruleCheck interface {
 type patternCheck struct {
 	rule
 	patterns []pattern
+	cond     conditions
 }
 
 type pattern struct {
@@ -194,7 +204,7 @@ func (c *patternCheck) base() *rule { return &c.rule }
 // Check is the reference implementation: each pattern scans the whole
 // text. ruleSet gives the same findings faster.
 func (c *patternCheck) Check(d *Draft) []Finding {
-	if !c.applies(d.Kind) {
+	if !c.applies(d.Kind) || !c.cond.when.holds(d) {
 		return nil
 	}
 	var ms []match
@@ -228,6 +238,9 @@ func appendMatches(ms []match, text string, re *regexp.Regexp, suggestion string
 // findings turns the matches of c into findings: overlapping matches are
 // one finding on their union.
 func (c *patternCheck) findings(d *Draft, ms []match) []Finding {
+	if len(c.cond.with)+len(c.cond.unless) > 0 {
+		ms = slices.DeleteFunc(ms, func(m match) bool { return !c.cond.hold(d, m) })
+	}
 	if len(ms) == 0 {
 		return nil
 	}
@@ -258,7 +271,7 @@ func (c *missingCheck) base() *rule { return &c.rule }
 
 // Check is the reference implementation (see ruleSet).
 func (c *missingCheck) Check(d *Draft) []Finding {
-	if !c.applies(d.Kind) || c.satisfied(withoutPlaceholders(d.Text)) {
+	if !c.applies(d.Kind) || c.satisfied(withoutPlaceholders(d.body())) {
 		return nil
 	}
 	return []Finding{c.finding(d, 0, len(d.Runes), c.message, c.suggestion)}
@@ -433,10 +446,15 @@ func parseRules(name string, data []byte) (rs []ruleCheck, err error) {
 type ruleParser struct {
 	yamlnode.Reader
 	name string
+	ctx  *phraseContext // the word lists the conditions' tests use
 }
 
 func newRuleParser(name string) *ruleParser {
-	return &ruleParser{name: name, Reader: yamlnode.Reader{Errorf: func(line int, reason string) error {
+	ctx, err := loadPhraseContext(stonewallingContextYAML, officialeseContextYAML)
+	if err != nil {
+		panic(err) // embedded data, tested
+	}
+	return &ruleParser{name: name, ctx: ctx, Reader: yamlnode.Reader{Errorf: func(line int, reason string) error {
 		return &errs.FileError{File: name, Line: line, Reason: reason}
 	}}}
 }
@@ -444,7 +462,7 @@ func newRuleParser(name string) *ruleParser {
 // The keys each sort of check accepts.
 var (
 	commonKeys   = []string{"rule", "category", "kinds", "severity", "source", "message", "suggestion"}
-	patternKeys  = append(slices.Clip(commonKeys), "patterns")
+	patternKeys  = append(slices.Clip(commonKeys), "patterns", "when", "with", "unless")
 	missingKeys  = append(slices.Clip(commonKeys), "phrases", "patterns")
 	sentenceKeys = append(slices.Clip(commonKeys), "max")
 )
@@ -582,7 +600,11 @@ func (p *ruleParser) check(n *yaml.Node, idx int) (ruleCheck, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &patternCheck{rule: r, patterns: ps}, nil
+		cond, err := p.conditions(m, what)
+		if err != nil {
+			return nil, err
+		}
+		return &patternCheck{rule: r, patterns: ps, cond: cond}, nil
 	}
 }
 
@@ -956,13 +978,18 @@ func (s *ruleSet) Check(d *Draft) []Finding {
 	skip := make([]bool, len(s.rules)) // rule does not apply, or a missing rule is satisfied
 	for i, r := range s.rules {
 		skip[i] = !r.base().applies(d.Kind)
+		if c, ok := r.(*patternCheck); ok && !c.cond.when.holds(d) {
+			skip[i] = true
+		}
 	}
 	matches := make([][]match, len(s.rules))
 	counts := make([]int, len(s.markers)) // matches of each marker
 	next := make([]int, len(s.markers))   // byte offset a marker's next match may start at
 	found := func(mi int32, m *marker, start, end int) {
 		if m.missing {
-			skip[m.rule] = true
+			if start < d.signOff() {
+				skip[m.rule] = true
+			}
 			return
 		}
 		counts[mi]++
@@ -1008,14 +1035,14 @@ func (s *ruleSet) Check(d *Draft) []Finding {
 		switch {
 		case skip[m.rule]:
 		case m.missing:
-			if m.re.MatchString(text) {
+			if m.re.MatchString(d.body()) {
 				skip[m.rule] = true
 			}
 		default:
 			matches[m.rule] = appendMatches(matches[m.rule], text, m.re, m.suggestion)
 		}
 	}
-	if masked := withoutPlaceholders(text); masked != text {
+	if masked := withoutPlaceholders(d.body()); masked != d.body() {
 		// A marker found inside a gap does not count: decide the missing
 		// rules again on the text without gaps (rare: assistant drafts).
 		for i, r := range s.rules {

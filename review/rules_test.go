@@ -222,19 +222,19 @@ func TestRuleLength(t *testing.T) {
 func TestRuleLongSentence(t *testing.T) {
 	t.Parallel()
 	r := ruleReviewer(t)
-	long := strings.Repeat("长", 61)
+	long := strings.Repeat("长", 81)
 	for _, tc := range []struct {
 		name  string
 		text  string
 		spans [][2]int
 	}{
-		{"60 is fine", strings.Repeat("长", 60) + "。", nil},
-		{"61 is too long", long + "。", [][2]int{{0, 61}}},
-		{"120 ASCII count 60", strings.Repeat("a", 120) + "。", nil},
-		{"comma does not split", strings.Repeat("长", 30) + "，" + strings.Repeat("长", 30) + "。", [][2]int{{0, 61}}},
+		{"80 is fine", strings.Repeat("长", 80) + "。", nil},
+		{"81 is too long", long + "。", [][2]int{{0, 81}}},
+		{"160 ASCII count 80", strings.Repeat("a", 160) + "。", nil},
+		{"comma does not split", strings.Repeat("长", 40) + "，" + strings.Repeat("长", 40) + "。", [][2]int{{0, 81}}},
 		{"split on 。！？；", strings.Repeat("短", 50) + "。" + strings.Repeat("短", 50) + "！" + strings.Repeat("短", 50) + "？" + strings.Repeat("短", 50) + "；", nil},
-		{"split on newline, trimmed", "短句。\n  " + long + "  \n短句", [][2]int{{6, 67}}},
-		{"two long sentences", long + "！" + long, [][2]int{{0, 61}, {62, 123}}},
+		{"split on newline, trimmed", "短句。\n  " + long + "  \n短句", [][2]int{{6, 87}}},
+		{"two long sentences", long + "！" + long, [][2]int{{0, 81}, {82, 163}}},
 		{"ASCII ? and ; split", strings.Repeat("短", 50) + "?" + strings.Repeat("短", 50) + ";" + strings.Repeat("短", 50), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -242,7 +242,7 @@ func TestRuleLongSentence(t *testing.T) {
 			var spans [][2]int
 			for _, f := range got {
 				spans = append(spans, [2]int{f.Start, f.End})
-				if f.Severity != SeverityInfo || !strings.Contains(f.Message, "61") {
+				if f.Severity != SeverityInfo || !strings.Contains(f.Message, "81") {
 					t.Errorf("finding %+v", f)
 				}
 			}

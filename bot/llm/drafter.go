@@ -121,7 +121,11 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 // regenerates it once with the findings as feedback. The second attempt
 // is kept even when it fails too: its review then says pass=false.
 func (d *Drafter) variant(ctx context.Context, in prompts.DraftInput, kept []prompts.Passage, p parsedDraft, kind review.Kind) (bot.Variant, error) {
-	rv, err := d.c.Reviewer().Review(p.text, kind)
+	rc := review.Context{Post: in.Post, Class: review.Class(in.Class)}
+	if kind == review.KindPost {
+		rc = review.Context{}
+	}
+	rv, err := d.c.Reviewer().ReviewWith(p.text, kind, rc)
 	if err != nil {
 		return bot.Variant{}, err
 	}
@@ -136,7 +140,7 @@ func (d *Drafter) variant(ctx context.Context, in prompts.DraftInput, kept []pro
 		}
 		if again := parseDrafts(reply); len(again) > 0 {
 			p, kept = again[0], kept2
-			if rv, err = d.c.Reviewer().Review(p.text, kind); err != nil {
+			if rv, err = d.c.Reviewer().ReviewWith(p.text, kind, rc); err != nil {
 				return bot.Variant{}, err
 			}
 		}

@@ -227,7 +227,8 @@ func (c *Composer) variant(tp *templateDef, class bot.Classification, topic stri
 	if review.Length(text) > limit {
 		return bot.Variant{}, false, nil
 	}
-	rv, err := c.reviewer.Review(text, req.Kind)
+	rc := reviewContext(req, class)
+	rv, err := c.reviewer.ReviewWith(text, req.Kind, rc)
 	if err != nil {
 		return bot.Variant{}, false, err
 	}
@@ -239,11 +240,21 @@ func (c *Composer) variant(tp *templateDef, class bot.Classification, topic stri
 			break
 		}
 		text = fixed
-		if rv, err = c.reviewer.Review(text, req.Kind); err != nil {
+		if rv, err = c.reviewer.ReviewWith(text, req.Kind, rc); err != nil {
 			return bot.Variant{}, false, err
 		}
 	}
 	return bot.Variant{Text: text, Review: rv, Citations: r.citations(tp)}, true, nil
+}
+
+// reviewContext is what the reviewer knows of a draft for req: the post
+// it answers and its class, so that its warnings fit (praise needs no
+// timeline). A post of the account's own answers no one.
+func reviewContext(req bot.DraftRequest, class bot.Classification) review.Context {
+	if req.Kind == review.KindPost {
+		return review.Context{}
+	}
+	return review.Context{Post: req.Post, Class: review.Class(class)}
 }
 
 // sanitize reviews each fact sentence on its own and replaces what the

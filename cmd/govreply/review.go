@@ -17,12 +17,13 @@ import (
 )
 
 func newReviewCmd(c *cli) *cobra.Command {
-	var kind string
+	var kind, post, class string
 	cmd := &cobra.Command{
-		Use:   "review [--kind comment|reply|post] [FILE|-]",
+		Use:   "review [--kind comment|reply|post] [--post TEXT] [--class 类别] [FILE|-]",
 		Short: "审核草稿：逐处标出问题，说明依据和改法",
 		Long: "审核一篇草稿（从文件读取；不给文件或给 - 时从标准输入读取）。\n" +
 			"逐处标出问题（【】内为问题所在，后面的圈码对应下方清单），给出改法和所依据的规范，最后给出得分和是否通过。\n" +
+			"给出网友原帖（--post）或留言类别（--class）时，按场合判断回复该有的要素（表扬只需致谢，不必写时限），并检查是否答非所问。\n" +
 			"退出码：0 通过，1 未通过（有“错误”级问题），2 用法或输入错误。",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -45,10 +46,13 @@ func newReviewCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runReview(cmd.OutOrStdout(), a.reviewer, text, k, c.cfg.JSON)
+			ctx := review.Context{Post: post, Class: review.Class(class)}
+			return runReview(cmd.OutOrStdout(), a.reviewer, text, k, ctx, c.cfg.JSON)
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", string(review.KindComment), "草稿类型：comment（评论，140 字）| reply（回复，2000 字）| post（博文，2000 字）")
+	cmd.Flags().StringVar(&post, "post", "", "草稿所回复的网友原帖（可选）")
+	cmd.Flags().StringVar(&class, "class", "", "网友留言的类别（可选）：投诉、咨询、建议、求助、谣言、表扬、其他；不给时从原帖或草稿推断")
 	return cmd
 }
 
@@ -114,8 +118,8 @@ func readText(in io.Reader, stderr io.Writer, path string, ti textInput) (string
 // runReview reviews text and prints the review object (asJSON) or the
 // human report to w. It returns errFindings when the draft does not pass
 // (exit 1) and the error of a draft the reviewer cannot take (exit 2).
-func runReview(w io.Writer, r *review.Reviewer, text string, kind review.Kind, asJSON bool) error {
-	res, err := r.Review(text, kind)
+func runReview(w io.Writer, r *review.Reviewer, text string, kind review.Kind, ctx review.Context, asJSON bool) error {
+	res, err := r.ReviewWith(text, kind, ctx)
 	if err != nil {
 		return err
 	}
@@ -150,6 +154,8 @@ var (
 		"missing_timeline": "缺少时限",
 		"missing_contact":  "缺少联系渠道",
 		"long_sentence":    "句子过长",
+		"off_topic":        "答非所问",
+		"typo":             "错别字",
 	}
 )
 

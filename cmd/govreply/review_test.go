@@ -62,7 +62,7 @@ func TestReviewHumanMarksAndLists(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	text := "您好，无可奉告，我们会尽快处理。"
-	err := runReview(&out, fakeReviewer, text, review.KindComment, false)
+	err := runReview(&out, fakeReviewer, text, review.KindComment, review.Context{}, false)
 	if !errors.Is(err, errFindings) {
 		t.Fatalf("err %v, want errFindings (exit 1) for a draft with an error finding", err)
 	}
@@ -94,7 +94,7 @@ func TestReviewHumanPass(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	text := "您好，我们会尽快处理。"
-	if err := runReview(&out, fakeReviewer, text, review.KindReply, false); err != nil {
+	if err := runReview(&out, fakeReviewer, text, review.KindReply, review.Context{}, false); err != nil {
 		t.Fatalf("err %v, want nil (exit 0) for warnings only", err)
 	}
 	got := out.String()
@@ -108,7 +108,7 @@ func TestReviewHumanPass(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := runReview(&out, review.NewWithChecks(), "您好。", review.KindPost, false); err != nil {
+	if err := runReview(&out, review.NewWithChecks(), "您好。", review.KindPost, review.Context{}, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := out.String(); !strings.Contains(got, "未发现问题") || !strings.Contains(got, "得分：100/100") || strings.Contains(got, "【") {
@@ -147,7 +147,7 @@ func TestMarkDraft(t *testing.T) {
 func TestReviewJSONShape(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	err := runReview(&out, fakeReviewer, "您好，无可奉告。", review.KindComment, true)
+	err := runReview(&out, fakeReviewer, "您好，无可奉告。", review.KindComment, review.Context{}, true)
 	if !errors.Is(err, errFindings) {
 		t.Fatalf("err %v, want errFindings", err)
 	}

@@ -79,6 +79,8 @@ var categories = map[string]Severity{
 	"missing_timeline": SeverityWarning,
 	"missing_contact":  SeverityWarning,
 	"long_sentence":    SeverityInfo,
+	"off_topic":        SeverityWarning,
+	"typo":             SeverityInfo,
 }
 
 // Categories returns the review category ids, sorted.

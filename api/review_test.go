@@ -161,6 +161,53 @@ func TestReviewBuiltin(t *testing.T) {
 	}
 }
 
+// TestReviewContext: the citizen's post and the class reach the reviewer,
+// which fits its warnings to them: praise needs thanks, not a timeline;
+// a reply that skips the citizen's question is off topic.
+func TestReviewContext(t *testing.T) {
+	t.Parallel()
+	files, err := phrases.Load(builtin.PhrasesFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv, err := review.New(review.Options{Phrases: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newReviewServer(t, rv)
+	categories := func(body map[string]string) []string {
+		t.Helper()
+		resp, out := postReview(t, srv.URL, "application/json", jsonBody(t, body))
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d %s", resp.StatusCode, out)
+		}
+		var r review.Review
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		var cats []string
+		for _, f := range r.Findings {
+			cats = append(cats, f.Category)
+		}
+		return cats
+	}
+	thanks := "谢谢您的肯定！您的表扬我们已转达给城南派出所的值班民警。"
+	if got := categories(map[string]string{"text": thanks, "kind": "comment", "class": "表扬"}); len(got) != 0 {
+		t.Errorf("praise, class given: %v, want no finding", got)
+	}
+	if got := categories(map[string]string{"text": thanks, "kind": "comment", "post": "昨晚钱包丢了，派出所民警两个小时就帮我找回来了，必须点赞！"}); len(got) != 0 {
+		t.Errorf("praise, post given: %v, want no finding", got)
+	}
+	post := "社保卡丢了，补办要多久？能不能在网上办？我人在外地，一时半会回不去。"
+	reply := "您好，给您添麻烦了。社保卡补办请携带身份证原件到就近的社保卡服务网点办理，现场即可制卡领取，有疑问可拨打12333。"
+	if got := categories(map[string]string{"text": reply, "kind": "reply", "post": post}); !slices.Contains(got, "off_topic") {
+		t.Errorf("a reply that skips “能不能在网上办”: %v, want off_topic", got)
+	}
+	if got := categories(map[string]string{"text": reply, "kind": "reply"}); slices.Contains(got, "off_topic") {
+		t.Errorf("without the post: %v, want no off_topic", got)
+	}
+}
+
 // TestReviewEscapes: a surrogate pair and an escaped backslash before "u"
 // are valid JSON text, reviewed as usual.
 func TestReviewEscapes(t *testing.T) {
@@ -204,6 +251,9 @@ func TestReviewErrors(t *testing.T) {
 		{"text not a string", "application/json", strings.NewReader(`{"text":123}`), 400, "invalid_input"},
 		{"unknown field", "application/json", strings.NewReader(`{"txt":"草稿"}`), 400, "invalid_input"},
 		{"two objects", "application/json", strings.NewReader(`{"text":"草稿"}{"text":"草稿"}`), 400, "invalid_input"},
+		{"unknown class", "application/json", strings.NewReader(`{"text":"草稿","class":"吐槽"}`), 400, review.CodeInvalidClass},
+		{"post too long", "application/json", jsonBody(t, map[string]string{"text": "草稿", "post": strings.Repeat("长", review.MaxRunes+1)}), 413, review.CodePostTooLong},
+		{"post not a string", "application/json", strings.NewReader(`{"text":"草稿","post":1}`), 400, "invalid_input"},
 		{"plain text", "text/plain", strings.NewReader(`{"text":"草稿"}`), 415, "unsupported_format"},
 		{"form", "application/x-www-form-urlencoded", strings.NewReader(`text=草稿`), 415, "unsupported_format"},
 		{"no content type", "", strings.NewReader(`{"text":"草稿"}`), 415, "unsupported_format"},

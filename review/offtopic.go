@@ -8,6 +8,8 @@ package review
 
 import (
 	_ "embed"
+	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -19,18 +21,31 @@ var offTopicYAML []byte
 
 // offTopicFile is the schema of rules/offtopic.yaml.
 type offTopicFile struct {
-	StopChars        string   `yaml:"stop_chars"`
-	StopBigrams      []string `yaml:"stop_bigrams"`
-	QuestionCues     []string `yaml:"question_cues"`
-	MinPostPairs     int      `yaml:"min_post_pairs"`
-	MinShared        float64  `yaml:"min_shared"`
-	MinQuestionPairs int      `yaml:"min_question_pairs"`
-	ActionQuestions  []string `yaml:"action_questions"`
-	MaxQuestions     int      `yaml:"max_questions"`
+	StopChars        string       `yaml:"stop_chars"`
+	StopBigrams      []string     `yaml:"stop_bigrams"`
+	QuestionCues     []string     `yaml:"question_cues"`
+	MinPostPairs     int          `yaml:"min_post_pairs"`
+	MinShared        float64      `yaml:"min_shared"`
+	MinQuestionPairs int          `yaml:"min_question_pairs"`
+	ActionQuestions  []string     `yaml:"action_questions"`
+	MaxQuestions     int          `yaml:"max_questions"`
+	JudgementQs      []string     `yaml:"judgement_questions"`
+	YesNoCues        []string     `yaml:"yes_no_cues"`
+	Verdicts         []string     `yaml:"verdicts"`
+	Synonyms         [][]string   `yaml:"synonyms"`
+	AnswerKinds      []answerKind `yaml:"answer_kinds"`
+}
+
+// answerKind is a kind of question answered by a kind of fact.
+type answerKind struct {
+	Asks       []string `yaml:"asks"`
+	AnsweredBy string   `yaml:"answered_by"`
+	re         *regexp.Regexp
 }
 
 // offTopicCheck is the Check of the off_topic category.
 type offTopicCheck struct {
+	canon        *strings.Replacer // synonyms → the first of their group
 	stopChars    map[rune]bool
 	stopBigrams  map[string]bool
 	questionCues []string
@@ -53,6 +68,29 @@ func loadOffTopic(data []byte) (*offTopicCheck, error) {
 	for _, b := range f.StopBigrams {
 		c.stopBigrams[b] = true
 	}
+	var pairs []string
+	for _, g := range f.Synonyms {
+		for _, w := range g[1:] {
+			pairs = append(pairs, w, g[0])
+		}
+	}
+	// Longer words first, so that 住房公积金 is not read as 住房 + 公积金.
+	for i := 0; i < len(pairs); i += 2 {
+		for j := i + 2; j < len(pairs); j += 2 {
+			if len(pairs[j]) > len(pairs[i]) {
+				pairs[i], pairs[i+1], pairs[j], pairs[j+1] = pairs[j], pairs[j+1], pairs[i], pairs[i+1]
+			}
+		}
+	}
+	c.canon = strings.NewReplacer(pairs...)
+	for i := range c.f.AnswerKinds {
+		k := &c.f.AnswerKinds[i]
+		re, err := regexp.Compile(k.AnsweredBy)
+		if err != nil || len(k.Asks) == 0 {
+			return nil, &errs.FileError{File: name, Reason: fmt.Sprintf("answer_kinds 第 %d 项：asks 不能为空，answered_by 须是有效的正则表达式", i+1)}
+		}
+		k.re = re
+	}
 	return c, nil
 }
 
@@ -61,7 +99,7 @@ func loadOffTopic(data []byte) (*offTopicCheck, error) {
 // digits of two or more.
 func (c *offTopicCheck) pairs(s string) map[string]bool {
 	out := map[string]bool{}
-	rs := []rune(s)
+	rs := []rune(c.canon.Replace(s))
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
@@ -88,41 +126,87 @@ func (c *offTopicCheck) pairs(s string) map[string]bool {
 	return out
 }
 
-// questions returns the question clauses of the post.
+// questions returns the questions of the post: each clause that asks
+// something, with the clause before it when it says too little on its own
+// ("旁边的井盖也缺了一角，能不能一起处理？").
 func (c *offTopicCheck) questions(post string) []string {
 	var out []string
-	start := 0
+	prev, start := "", 0
 	rs := []rune(post)
 	for i := 0; i <= len(rs); i++ {
-		if i < len(rs) && !isSentenceEnd(rs[i]) && rs[i] != '，' && rs[i] != ',' {
+		if i < len(rs) && !isClauseEnd(rs[i]) {
 			continue
 		}
-		clause := string(rs[start:min(i+1, len(rs))])
+		clause := strings.TrimSpace(string(rs[start:min(i+1, len(rs))]))
 		start = i + 1
-		if c.asksAction(clause) {
-			continue // 管不管: answered by what is done, not by its words
+		asks := strings.ContainsAny(clause, "？?") || c.hasCue(clause)
+		skip := containsAny(clause, c.f.ActionQuestions) || containsAny(clause, c.f.JudgementQs)
+		if asks && !skip {
+			// 管不管, 合理吗 are answered by what is done or found, in words
+			// of its own: they are skipped.
+			if len(c.pairs(clause)) < 2 {
+				clause = prev + clause
+			}
+			out = append(out, clause)
 		}
-		if strings.ContainsAny(clause, "？?") || c.hasCue(clause) {
-			out = append(out, strings.TrimSpace(clause))
-		}
+		prev = clause
 	}
 	return out
 }
 
-// asksAction reports a question that asks for something to be done.
-func (c *offTopicCheck) asksAction(s string) bool {
-	for _, q := range c.f.ActionQuestions {
-		if strings.Contains(s, q) {
+func (c *offTopicCheck) hasCue(s string) bool { return containsAny(s, c.questionCues) }
+
+// containsAny reports whether s contains one of words.
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}
 	return false
 }
 
-func (c *offTopicCheck) hasCue(s string) bool {
-	for _, q := range c.questionCues {
-		if strings.Contains(s, q) {
-			return true
+// answeredByKind reports a question of a kind (要多久) that the reply
+// answers with a fact of that kind (3个工作日).
+func (c *offTopicCheck) answeredByKind(q, reply string) bool {
+	for _, k := range c.f.AnswerKinds {
+		for _, a := range k.Asks {
+			if strings.Contains(q, a) && k.re.MatchString(reply) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// answersYesNo reports a yes-or-no question q and a reply with a clause
+// that starts with a verdict (可以, 不能 …) among its first two clauses.
+func (c *offTopicCheck) answersYesNo(q, reply string) bool {
+	if !containsAny(q, c.f.YesNoCues) {
+		return false
+	}
+	start, clauses := true, 0
+	rs := []rune(reply)
+	for i := range rs {
+		if isClauseEnd(rs[i]) || rs[i] == '！' || rs[i] == '!' {
+			if !start {
+				clauses++
+			}
+			start = true
+			continue
+		}
+		if clauses >= 2 {
+			return false // the verdict comes first, after a greeting at most
+		}
+		if !start || unicode.IsSpace(rs[i]) {
+			continue
+		}
+		start = false
+		rest := string(rs[i:min(i+4, len(rs))])
+		for _, v := range c.f.Verdicts {
+			if strings.HasPrefix(rest, v) {
+				return true
+			}
 		}
 	}
 	return false
@@ -150,7 +234,7 @@ func (c *offTopicCheck) Check(d *Draft) []Finding {
 	qs := c.questions(d.Post)
 	for _, q := range qs {
 		qp := c.pairs(q)
-		answered := false
+		answered := c.answeredByKind(q, d.Text) || c.answersYesNo(q, d.Text)
 		for p := range qp {
 			if reply[p] {
 				answered = true

@@ -44,14 +44,14 @@ func TestReviewScoreAndPass(t *testing.T) {
 			{Rule: "missing_action.x", Category: "missing_action", Severity: review.SeverityWarning, Start: 0, End: 8}, warn},
 			76, true, []string{"missing_action.x", "vague_time.x"}},
 		// Costs follow rules/score.yaml: four warnings rank well below a
-		// clean draft; info findings together cost at most 2.
+		// clean draft; info findings cost nothing.
 		{"four warnings", []review.Finding{
 			{Rule: "missing_action.x", Category: "missing_action", Severity: review.SeverityWarning, Start: 0, End: 8},
 			{Rule: "missing_timeline.x", Category: "missing_timeline", Severity: review.SeverityWarning, Start: 0, End: 8},
 			{Rule: "missing_contact.x", Category: "missing_contact", Severity: review.SeverityWarning, Start: 0, End: 8}, warn},
 			58, true, nil},
-		{"info capped", []review.Finding{info, {Rule: "typo.x", Category: "typo", Severity: review.SeverityInfo, Start: 2, End: 3},
-			{Rule: "typo.y", Category: "typo", Severity: review.SeverityInfo, Start: 3, End: 4}}, 98, true, nil},
+		{"info costs nothing", []review.Finding{info, {Rule: "typo.x", Category: "typo", Severity: review.SeverityInfo, Start: 2, End: 3},
+			{Rule: "typo.y", Category: "typo", Severity: review.SeverityInfo, Start: 3, End: 4}}, 100, true, nil},
 		{"a warning with the default cost", []review.Finding{{Rule: "length.x", Category: "length", Severity: review.SeverityWarning, Start: 0, End: 1}}, 90, true, nil},
 	}
 	for _, tc := range cases {

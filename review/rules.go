@@ -17,6 +17,8 @@ package review
 //	    patterns:                           # RE2 regular expressions (Go regexp syntax); each
 //	      - '立减\s*[0-9]+\s*元?'           #   a string or {pattern: …, suggestion: …}
 //	    phrases: [感谢, 谢谢]                # missing_* only: markers matched verbatim
+//	    negations: [未经, 不能]              # missing_* only: a marker at most 6 code points
+//	                                        #   after one of these, in its clause, does not count
 //	    max: 60                             # long_sentence only: longest sentence allowed
 //	    when: {register: grave}             # optional, pattern rules: apply only when the
 //	                                        #   register is grave, the class is one of
@@ -263,8 +265,9 @@ func (c *patternCheck) findings(d *Draft, ms []match) []Finding {
 // missingCheck reports a draft in which none of its markers occurs.
 type missingCheck struct {
 	rule
-	phrases  []string
-	patterns []*regexp.Regexp
+	phrases   []string
+	patterns  []*regexp.Regexp
+	negations []string // a marker shortly after one of these does not count
 }
 
 func (c *missingCheck) base() *rule { return &c.rule }
@@ -280,12 +283,49 @@ func (c *missingCheck) Check(d *Draft) []Finding {
 // satisfied reports whether one of c's markers occurs in text.
 func (c *missingCheck) satisfied(text string) bool {
 	for _, p := range c.phrases {
-		if strings.Contains(text, p) {
-			return true
+		for off := 0; ; {
+			i := strings.Index(text[off:], p)
+			if i < 0 {
+				break
+			}
+			if !c.negatedAt(text, off+i) {
+				return true
+			}
+			off += i + len(p)
 		}
 	}
 	for _, re := range c.patterns {
-		if re.MatchString(text) {
+		for _, m := range re.FindAllStringIndex(text, maxMatches) {
+			if !c.negatedAt(text, m[0]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// negationWindow is how many code points before a marker a negation is
+// looked for, within the marker's clause.
+const negationWindow = 6
+
+// negatedAt reports a marker at byte offset i of text that a negation
+// or condition of c's (未经, 一经, 不能 …) shortly before it, in the same
+// clause, takes back: "未经核实" is no step, "不能调整" no action.
+func (c *missingCheck) negatedAt(text string, i int) bool {
+	if len(c.negations) == 0 {
+		return false
+	}
+	start := i
+	for n := 0; n < negationWindow && start > 0; n++ {
+		r, size := utf8.DecodeLastRuneInString(text[:start])
+		if isClauseEnd(r) {
+			break
+		}
+		start -= size
+	}
+	before := text[start:i]
+	for _, neg := range c.negations {
+		if strings.Contains(before, neg) {
 			return true
 		}
 	}
@@ -463,7 +503,7 @@ func newRuleParser(name string) *ruleParser {
 var (
 	commonKeys   = []string{"rule", "category", "kinds", "severity", "source", "message", "suggestion"}
 	patternKeys  = append(slices.Clip(commonKeys), "patterns", "when", "with", "unless")
-	missingKeys  = append(slices.Clip(commonKeys), "phrases", "patterns")
+	missingKeys  = append(slices.Clip(commonKeys), "phrases", "patterns", "negations")
 	sentenceKeys = append(slices.Clip(commonKeys), "max")
 )
 
@@ -593,6 +633,18 @@ func (p *ruleParser) check(n *yaml.Node, idx int) (ruleCheck, error) {
 		}
 		if len(c.phrases) == 0 && len(c.patterns) == 0 {
 			return nil, p.Err(n, "%s至少要有 phrases 或 patterns 之一，否则每份草稿都会被报缺失", what)
+		}
+		if _, ok := m["negations"]; ok {
+			items, err := p.Sequence(m, n, what, "negations")
+			if err != nil {
+				return nil, err
+			}
+			for j, it := range items {
+				if it.Kind != yaml.ScalarNode || strings.TrimSpace(it.Value) == "" {
+					return nil, p.Err(it, "%s的 negations 第 %d 项应当是一段文字", what, j+1)
+				}
+				c.negations = append(c.negations, it.Value)
+			}
 		}
 		return c, nil
 	default:
@@ -985,9 +1037,9 @@ func (s *ruleSet) Check(d *Draft) []Finding {
 	matches := make([][]match, len(s.rules))
 	counts := make([]int, len(s.markers)) // matches of each marker
 	next := make([]int, len(s.markers))   // byte offset a marker's next match may start at
-	found := func(mi int32, m *marker, start, end int) {
+	found := func(mi int32, m *marker, start, end, at int) {
 		if m.missing {
-			if start < d.signOff() {
+			if start < d.signOff() && !s.rules[m.rule].(*missingCheck).negatedAt(text, at) {
 				skip[m.rule] = true
 			}
 			return
@@ -1026,7 +1078,7 @@ func (s *ruleSet) Check(d *Draft) []Finding {
 				continue
 			}
 			next[mi] = end
-			found(mi, m, runeIdx, runeIdx+utf8.RuneCountInString(text[i:end]))
+			found(mi, m, runeIdx, runeIdx+utf8.RuneCountInString(text[i:end]), i)
 		}
 		runeIdx++
 	}
@@ -1035,8 +1087,11 @@ func (s *ruleSet) Check(d *Draft) []Finding {
 		switch {
 		case skip[m.rule]:
 		case m.missing:
-			if m.re.MatchString(d.body()) {
-				skip[m.rule] = true
+			for _, loc := range m.re.FindAllStringIndex(d.body(), maxMatches) {
+				if !s.rules[m.rule].(*missingCheck).negatedAt(d.body(), loc[0]) {
+					skip[m.rule] = true
+					break
+				}
 			}
 		default:
 			matches[m.rule] = appendMatches(matches[m.rule], text, m.re, m.suggestion)

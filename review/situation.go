@@ -28,6 +28,9 @@ type Situation struct {
 	// Deferred: the draft answers a question only later (核实后答复), so it
 	// needs a time.
 	Deferred bool
+	// Greeted: the draft greets the citizen (您好), which is
+	// acknowledgement enough for some classes (greeting_classes).
+	Greeted bool
 }
 
 // needs reports whether a reply in situation s must contain the element
@@ -44,8 +47,17 @@ func (s Situation) needs(t *situationTable, cat string) bool {
 	if s.Deferred && cat == "missing_timeline" {
 		return true
 	}
+	if cat == "missing_empathy" && s.Greeted && slices.Contains(t.greetingClasses, s.Class) {
+		return false
+	}
 	return slices.Contains(need, cat)
 }
+
+// maxCues bounds the cue matches counted per class.
+const maxCues = 20
+
+// signOffRunes is how far from the end of a draft a sign-off may begin.
+const signOffRunes = 60
 
 // situationCondolence is the key of the needs table for condolences.
 const situationCondolence = "吊唁"
@@ -55,28 +67,43 @@ var situationYAML []byte
 
 // situationFile is the schema of rules/situation.yaml.
 type situationFile struct {
-	Grave      []string            `yaml:"grave"`
-	Relief     []string            `yaml:"relief"`
-	Condolence []string            `yaml:"condolence"`
-	Deferred   []string            `yaml:"deferred"`
-	Needs      map[string][]string `yaml:"needs"`
-	PostCues   map[string][]string `yaml:"post_cues"`
-	DraftCues  map[string][]string `yaml:"draft_cues"`
-	SignOff    []string            `yaml:"sign_off"`
+	Grave           []string            `yaml:"grave"`
+	Relief          []string            `yaml:"relief"`
+	Condolence      []string            `yaml:"condolence"`
+	Deferred        []string            `yaml:"deferred"`
+	Needs           map[string][]string `yaml:"needs"`
+	PostCues        map[string][]string `yaml:"post_cues"`
+	DraftCues       map[string][]string `yaml:"draft_cues"`
+	SignOff         []string            `yaml:"sign_off"`
+	LongPost        int                 `yaml:"long_post"`
+	GreetingClasses []string            `yaml:"greeting_classes"`
+	Greeting        []string            `yaml:"greeting"`
 }
 
 // situationTable is rules/situation.yaml, compiled.
 type situationTable struct {
-	grave, relief, condolence, deferred *regexp.Regexp
+	grave, relief, condolence, deferred *markerSet
 	signOff                             *regexp.Regexp // anchored at the end of the text
+	longPost                            int            // characters from which a post is an appeal
+	greetingClasses                     []Class        // classes for which a greeting is acknowledgement
+	greeting                            *markerSet
 	needs                               map[string][]string
-	postCues, draftCues                 []classCues
+	postCues, draftCues                 classCues
 }
 
-// classCues are the cue patterns of one class.
-type classCues struct {
-	class Class
-	re    *regexp.Regexp
+// classCues are the cue patterns of every class in one markerSet, tagged
+// with the index of their class in Classes().
+type classCues struct{ set *markerSet }
+
+// count returns the cue matches in text by class.
+func (c classCues) count(text string) map[Class]int {
+	out := map[Class]int{}
+	for i, n := range c.set.counts(text, len(Classes()), maxCues) {
+		if n > 0 {
+			out[Classes()[i]] = n
+		}
+	}
+	return out
 }
 
 func loadSituation(data []byte) (*situationTable, error) {
@@ -85,18 +112,21 @@ func loadSituation(data []byte) (*situationTable, error) {
 	if err := phraseDecodeStrict(name, data, &f); err != nil {
 		return nil, err
 	}
-	t := &situationTable{needs: f.Needs}
+	t := &situationTable{needs: f.Needs, longPost: f.LongPost}
+	if t.longPost < 1 {
+		return nil, &errs.FileError{File: name, Reason: "long_post 至少为 1"}
+	}
 	var err error
-	if t.grave, err = alternation(name, "grave", f.Grave); err != nil {
+	if t.grave, err = markers(name, "grave", f.Grave); err != nil {
 		return nil, err
 	}
-	if t.relief, err = alternation(name, "relief", f.Relief); err != nil {
+	if t.relief, err = markers(name, "relief", f.Relief); err != nil {
 		return nil, err
 	}
-	if t.condolence, err = alternation(name, "condolence", f.Condolence); err != nil {
+	if t.condolence, err = markers(name, "condolence", f.Condolence); err != nil {
 		return nil, err
 	}
-	if t.deferred, err = alternation(name, "deferred", f.Deferred); err != nil {
+	if t.deferred, err = markers(name, "deferred", f.Deferred); err != nil {
 		return nil, err
 	}
 	for key, cats := range f.Needs {
@@ -113,6 +143,15 @@ func loadSituation(data []byte) (*situationTable, error) {
 		return nil, err
 	}
 	t.signOff = regexp.MustCompile("(?:" + t.signOff.String() + `)\s*$`)
+	for _, c := range f.GreetingClasses {
+		if !Class(c).Valid() {
+			return nil, &errs.FileError{File: name, Reason: "greeting_classes 中的“" + c + "”不是留言类别（可用：" + classList() + "）"}
+		}
+		t.greetingClasses = append(t.greetingClasses, Class(c))
+	}
+	if t.greeting, err = markers(name, "greeting", f.Greeting); err != nil {
+		return nil, err
+	}
 	if t.postCues, err = loadCues(name, "post_cues", f.PostCues); err != nil {
 		return nil, err
 	}
@@ -122,25 +161,32 @@ func loadSituation(data []byte) (*situationTable, error) {
 	return t, nil
 }
 
-// loadCues compiles the cue lists of each class, in the order of Classes.
-func loadCues(name, key string, m map[string][]string) ([]classCues, error) {
+// loadCues compiles the cue lists of every class.
+func loadCues(name, key string, m map[string][]string) (classCues, error) {
+	set := &markerSet{first: map[rune][]int32{}}
 	for k := range m {
 		if !Class(k).Valid() {
-			return nil, &errs.FileError{File: name, Reason: key + " 中的“" + k + "”不是留言类别（可用：" + classList() + "）"}
+			return classCues{}, &errs.FileError{File: name, Reason: key + " 中的“" + k + "”不是留言类别（可用：" + classList() + "）"}
 		}
 	}
-	var out []classCues
-	for _, c := range Classes() {
+	for i, c := range Classes() {
 		if len(m[string(c)]) == 0 {
 			continue
 		}
-		re, err := alternation(name, key+"."+string(c), m[string(c)])
-		if err != nil {
-			return nil, err
+		if _, err := alternation(name, key+"."+string(c), m[string(c)]); err != nil {
+			return classCues{}, err
 		}
-		out = append(out, classCues{class: c, re: re})
+		set.add(i, m[string(c)])
 	}
-	return out, nil
+	return classCues{set: set}, nil
+}
+
+// markers checks patterns (RE2) and returns their markerSet.
+func markers(name, key string, patterns []string) (*markerSet, error) {
+	if _, err := alternation(name, key, patterns); err != nil {
+		return nil, err
+	}
+	return newMarkerSet(patterns), nil
 }
 
 // alternation compiles patterns (RE2) into one alternation.
@@ -163,20 +209,28 @@ func alternation(name, key string, patterns []string) (*regexp.Regexp, error) {
 // unknown), the register, and whether the draft offers condolences or
 // defers its answer.
 func (t *situationTable) situate(d *Draft) {
-	if loc := t.signOff.FindStringIndex(d.Text); loc != nil {
-		d.bodyText = d.Text[:loc[0]]
+	// A sign-off is a line or two at the very end: look only there.
+	end := tail(d.Text, signOffRunes)
+	if loc := t.signOff.FindStringIndex(end); loc != nil {
+		d.bodyText = d.Text[:len(d.Text)-len(end)+loc[0]]
 		d.signOffAt = utf8.RuneCountInString(d.bodyText)
 	}
 	s := &d.Situation
-	s.Grave = (t.grave.MatchString(d.Text) || (d.Post != "" && t.grave.MatchString(d.Post))) && !t.relief.MatchString(d.Text)
-	s.Condolence = t.condolence.MatchString(d.Text)
-	s.Deferred = t.deferred.MatchString(d.Text)
+	s.Grave = (t.grave.match(d.Text) || (d.Post != "" && t.grave.match(d.Post))) && !t.relief.match(d.Text)
+	s.Condolence = t.condolence.match(d.Text)
+	s.Deferred = t.deferred.match(d.Text)
+	s.Greeted = t.greeting.match(d.Text)
 	if s.Class != "" {
 		return
 	}
 	c := Class("")
 	if d.Post != "" {
 		c = bestClass(t.postCues, d.Post)
+		// A long letter that asks or suggests is still an appeal: it
+		// raises a problem that the reply owes a step and a time for.
+		if (c == ClassInquiry || c == ClassSuggestion) && utf8.RuneCountInString(d.Post) > t.longPost {
+			c = ClassComplaint
+		}
 	}
 	if c == "" {
 		c = bestClass(t.draftCues, d.Text)
@@ -185,50 +239,30 @@ func (t *situationTable) situate(d *Draft) {
 }
 
 // bestClass returns the class with the most cue matches in text, or ""
-// when none matches or two classes tie.
-func bestClass(cues []classCues, text string) Class {
+// when none matches or two classes tie. A question or a suggestion inside
+// a complaint is still a complaint: the reply owes a step, a time and a
+// channel.
+func bestClass(cues classCues, text string) Class {
+	n := cues.count(text)
+	switch {
+	case n[ClassHelp] > n[ClassComplaint]:
+		return ClassHelp
+	case n[ClassComplaint] > 0:
+		return ClassComplaint
+	}
 	best, bestN, tie := Class(""), 0, false
-	for _, c := range cues {
-		n := len(c.re.FindAllStringIndex(text, 20))
+	for _, c := range Classes() {
 		switch {
-		case n > bestN:
-			best, bestN, tie = c.class, n, false
-		case n == bestN && n > 0:
+		case n[c] > bestN:
+			best, bestN, tie = c, n[c], false
+		case n[c] == bestN && n[c] > 0:
 			tie = true
 		}
 	}
 	if tie {
-		best = ""
-	}
-	// A question or a suggestion inside a complaint is still a complaint:
-	// the reply owes a step, a time and a channel.
-	if best != ClassComplaint && best != ClassHelp {
-		if c := complaintOrHelp(cues, text); c != "" {
-			return c
-		}
+		return ""
 	}
 	return best
-}
-
-// complaintOrHelp returns 投诉 or 求助, whichever has more cue matches in
-// text (投诉 on a tie), or "" when neither has any.
-func complaintOrHelp(cues []classCues, text string) Class {
-	var complaint, help int
-	for _, c := range cues {
-		switch c.class {
-		case ClassComplaint:
-			complaint = len(c.re.FindAllStringIndex(text, 20))
-		case ClassHelp:
-			help = len(c.re.FindAllStringIndex(text, 20))
-		}
-	}
-	switch {
-	case complaint == 0 && help == 0:
-		return ""
-	case help > complaint:
-		return ClassHelp
-	}
-	return ClassComplaint
 }
 
 // situationFilter drops the missing_* findings that the situation does

@@ -261,6 +261,40 @@ func TestReviewCLI(t *testing.T) {
 	}
 }
 
+// TestReviewCLIContext: --post and --class reach the reviewer: praise
+// needs no timeline, and a reply that skips the citizen's question is
+// off topic.
+func TestReviewCLIContext(t *testing.T) {
+	t.Parallel()
+	has := func(rv reviewJSON, category string) bool {
+		for _, f := range rv.Findings {
+			if f.Category == category {
+				return true
+			}
+		}
+		return false
+	}
+	thanks := "谢谢您的肯定！您的表扬我们已转达给城南派出所的值班民警。"
+	_, out, _ := runCLIIn(t, nil, strings.NewReader(thanks), "review", "--json", "--class", "表扬")
+	if rv := decodeReview(t, out); has(rv, "missing_timeline") || has(rv, "missing_contact") {
+		t.Errorf("praise: %s", out)
+	}
+	_, out, _ = runCLIIn(t, nil, strings.NewReader(thanks), "review", "--json")
+	if rv := decodeReview(t, out); has(rv, "missing_timeline") {
+		t.Errorf("praise read from the draft: %s", out)
+	}
+	post := "社保卡丢了，补办要多久？能不能在网上办？"
+	reply := "您好，给您添麻烦了。社保卡补办请带身份证到社保卡服务网点办理，现场即可领卡。有疑问请拨12333。"
+	_, out, _ = runCLIIn(t, nil, strings.NewReader(reply), "review", "--json", "--kind", "reply", "--post", post)
+	if rv := decodeReview(t, out); !has(rv, "off_topic") {
+		t.Errorf("a reply skipping “能不能在网上办”: %s", out)
+	}
+	code, out, _ := runCLIIn(t, nil, strings.NewReader(reply), "review", "--kind", "reply", "--post", post)
+	if code != exitOK || !strings.Contains(out, "答非所问") {
+		t.Errorf("human output: exit %d\n%s", code, out)
+	}
+}
+
 func TestReviewCLIBadInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -276,6 +310,8 @@ func TestReviewCLIBadInput(t *testing.T) {
 		{"blank stdin", " \n\t\n", []string{"review"}, "不能为空"},
 		{"invalid UTF-8", "\xff\xfe草稿", []string{"review"}, "UTF-8"},
 		{"unknown kind", "草稿", []string{"review", "--kind", "weibo"}, "kind 须为 comment"},
+		{"unknown class", "草稿", []string{"review", "--class", "吐槽"}, "class 须为"},
+		{"post too long", "草稿", []string{"review", "--post", strings.Repeat("长", review.MaxRunes+1)}, "网友原帖过长"},
 		{"missing file", "", []string{"review", filepath.Join(dir, "nope.txt")}, "草稿文件不存在"},
 		{"folder", "", []string{"review", dir}, "是文件夹"},
 		{"too long", strings.Repeat("长", review.MaxRunes+1), []string{"review"}, "草稿过长"},

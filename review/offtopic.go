@@ -32,6 +32,7 @@ type offTopicFile struct {
 	JudgementQs      []string     `yaml:"judgement_questions"`
 	YesNoCues        []string     `yaml:"yes_no_cues"`
 	Verdicts         []string     `yaml:"verdicts"`
+	NegativeVerdicts []string     `yaml:"negative_verdicts"`
 	Synonyms         [][]string   `yaml:"synonyms"`
 	AnswerKinds      []answerKind `yaml:"answer_kinds"`
 }
@@ -166,21 +167,23 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-// answeredByKind reports a question of a kind (要多久) that the reply
-// answers with a fact of that kind (3个工作日).
-func (c *offTopicCheck) answeredByKind(q, reply string) bool {
+// answeredByKind reports whether q is a question of a kind (要多久) and
+// whether the reply answers it with a fact of that kind (3个工作日).
+func (c *offTopicCheck) answeredByKind(q, reply string) (kind, answered bool) {
 	for _, k := range c.f.AnswerKinds {
-		for _, a := range k.Asks {
-			if strings.Contains(q, a) && k.re.MatchString(reply) {
-				return true
+		if containsAny(q, k.Asks) {
+			kind = true
+			if k.re.MatchString(reply) {
+				return true, true
 			}
 		}
 	}
-	return false
+	return kind, false
 }
 
 // answersYesNo reports a yes-or-no question q and a reply with a clause
-// that starts with a verdict (可以, 不能 …) among its first two clauses.
+// that starts with a verdict (可以, 不能 …) among its first two clauses, or
+// with a negative one (不能, 无法 …) anywhere.
 func (c *offTopicCheck) answersYesNo(q, reply string) bool {
 	if !containsAny(q, c.f.YesNoCues) {
 		return false
@@ -195,15 +198,17 @@ func (c *offTopicCheck) answersYesNo(q, reply string) bool {
 			start = true
 			continue
 		}
-		if clauses >= 2 {
-			return false // the verdict comes first, after a greeting at most
-		}
+
 		if !start || unicode.IsSpace(rs[i]) {
 			continue
 		}
 		start = false
 		rest := string(rs[i:min(i+4, len(rs))])
-		for _, v := range c.f.Verdicts {
+		verdicts := c.f.NegativeVerdicts
+		if clauses < 2 {
+			verdicts = c.f.Verdicts // the verdict comes first, after a greeting at most
+		}
+		for _, v := range verdicts {
 			if strings.HasPrefix(rest, v) {
 				return true
 			}
@@ -213,7 +218,7 @@ func (c *offTopicCheck) answersYesNo(q, reply string) bool {
 }
 
 func (c *offTopicCheck) Check(d *Draft) []Finding {
-	if !d.Kind.Replying() || strings.TrimSpace(d.Post) == "" || d.Situation.Condolence {
+	if !d.Kind.Replying() || strings.TrimSpace(d.Post) == "" || d.Situation.Condolence || d.Situation.Class == ClassPraise {
 		return nil
 	}
 	post := c.pairs(d.Post)
@@ -234,9 +239,10 @@ func (c *offTopicCheck) Check(d *Draft) []Finding {
 	qs := c.questions(d.Post)
 	for _, q := range qs {
 		qp := c.pairs(q)
-		answered := c.answeredByKind(q, d.Text) || c.answersYesNo(q, d.Text)
+		kind, answered := c.answeredByKind(q, d.Text)
+		answered = answered || c.answersYesNo(q, d.Text)
 		for p := range qp {
-			if reply[p] {
+			if reply[p] && !kind {
 				answered = true
 				break
 			}

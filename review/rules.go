@@ -17,7 +17,7 @@ package review
 //	    patterns:                           # RE2 regular expressions (Go regexp syntax); each
 //	      - '立减\s*[0-9]+\s*元?'           #   a string or {pattern: …, suggestion: …}
 //	    phrases: [感谢, 谢谢]                # missing_* only: markers matched verbatim
-//	    negations: [未经, 不能]              # missing_* only: a marker at most 6 code points
+//	    negations: [未经, 不能]              # missing_* only: a marker at most 8 code points
 //	                                        #   after one of these, in its clause, does not count
 //	    max: 60                             # long_sentence only: longest sentence allowed
 //	    when: {register: grave}             # optional, pattern rules: apply only when the
@@ -306,7 +306,7 @@ func (c *missingCheck) satisfied(text string) bool {
 
 // negationWindow is how many code points before a marker a negation is
 // looked for, within the marker's clause.
-const negationWindow = 6
+const negationWindow = 8
 
 // negatedAt reports a marker at byte offset i of text that a negation
 // or condition of c's (未经, 一经, 不能 …) shortly before it, in the same

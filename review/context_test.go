@@ -265,7 +265,7 @@ func TestContextFilesBad(t *testing.T) {
 	}{
 		{"situation: unknown key", func() error { _, err := loadSituation([]byte("grav: [x]\n")); return err }, "grav"},
 		{"situation: bad class", func() error {
-			_, err := loadSituation([]byte("grave: [a]\nrelief: [b]\ncondolence: [c]\ndeferred: [d]\nsign_off: [e]\nlong_post: 10\nneeds: {吐槽: []}\n"))
+			_, err := loadSituation([]byte("grave: [a]\nrelief: [b]\ncondolence: [c]\ndeferred: [d]\ngreeting: [f]\nexplained: [g]\nsign_off: [e]\nlong_post: 10\nneeds: {吐槽: []}\n"))
 			return err
 		}, "吐槽"},
 		{"situation: bad regexp", func() error { _, err := loadSituation([]byte("long_post: 10\ngrave: ['(']\n")); return err }, "grave"},

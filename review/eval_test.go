@@ -115,19 +115,22 @@ func excerpts(rv review.Review, c string) string {
 	return strings.Join(out, "; ")
 }
 
-// FuzzReview: on any input the reviewer does not panic, and every finding
-// lies within the text, on code-point boundaries, with its excerpt, a known
-// category and severity, a message and a source document.
+// FuzzReview: on any input (draft, kind, the citizen's post) the reviewer
+// does not panic, and every finding lies within the text, on code-point
+// boundaries, with its excerpt, a known category and severity, a message
+// and a source document.
 func FuzzReview(f *testing.F) {
 	r := mustReviewer(f)
 	for _, c := range readDevSet(f) {
-		f.Add(c.Text, string(c.Kind))
+		f.Add(c.Text, string(c.Kind), "")
 	}
-	f.Add("身份证110101199003074514，电话13812345678", "reply")
-	f.Add("\xff\xfe", "comment")
+	f.Add("身份证110101199003074514，电话13812345678", "reply", "")
+	f.Add("\xff\xfe", "comment", "")
+	f.Add("您好，路灯明天修好。", "reply", "路灯坏了，什么时候修？井盖也缺了，能不能一起处理？")
+	f.Add("已阅", "comment", "\xff")
 	cats := phrases.Categories()
-	f.Fuzz(func(t *testing.T, text, kind string) {
-		rv, err := r.Review(text, review.Kind(kind))
+	f.Fuzz(func(t *testing.T, text, kind, post string) {
+		rv, err := r.ReviewWith(text, review.Kind(kind), review.Context{Post: post})
 		if err != nil {
 			return // input errors are tested elsewhere
 		}

@@ -19,17 +19,20 @@ type markerSet struct {
 	slow    []int32          // patterns without a usable first code point set
 }
 
-// newMarkerSet compiles patterns (RE2; the caller has checked them), all
-// of tag 0 (see match).
-func newMarkerSet(patterns []string) *markerSet {
-	m := &markerSet{first: map[rune][]int32{}}
-	m.add(0, patterns)
-	return m
-}
-
-// add adds patterns of tag.
+// add adds patterns of tag, each top-level alternative on its own.
 func (m *markerSet) add(tag int, patterns []string) {
+	var alts []string
 	for _, p := range patterns {
+		parts := splitAlternatives(p)
+		for _, part := range parts {
+			if re, err := regexp.Compile(part); err != nil || re.MatchString("") {
+				parts = []string{p} // a piece that does not stand alone
+				break
+			}
+		}
+		alts = append(alts, parts...)
+	}
+	for _, p := range alts {
 		i := int32(len(m.res))
 		m.tags = append(m.tags, tag)
 		first, window := prefilter(p)
@@ -79,9 +82,6 @@ func (m *markerSet) counts(text string, ntags, limit int) []int {
 	}
 	return n
 }
-
-// match reports whether a pattern matches anywhere in text.
-func (m *markerSet) match(text string) bool { return m.counts(text, 1, 1)[0] > 0 }
 
 // tail returns the end of text from at most n code points before its end.
 func tail(text string, n int) string {

@@ -752,10 +752,52 @@ func (p *ruleParser) patterns(m map[string]*yaml.Node, parent *yaml.Node, what, 
 		if re.MatchString("") {
 			return nil, p.Err(node, "%s的正则表达式能匹配空文本，会在每份草稿里都命中，请让它至少匹配一个字", iw)
 		}
-		pt.re = re
-		out = append(out, pt)
+		// Each top-level alternative is matched on its own: ruleSet then
+		// tries, at each place, only the alternatives that can begin
+		// there, each a small program (see "Speed" above).
+		for _, alt := range splitAlternatives(src) {
+			part := pt
+			if part.re, err = regexp.Compile(alt); err != nil || part.re.MatchString("") {
+				part.re = re // a piece that does not stand alone: keep the whole
+				out = append(out, part)
+				break
+			}
+			out = append(out, part)
+		}
 	}
 	return out, nil
+}
+
+// splitAlternatives splits a regular expression at its top-level "|"
+// (outside parentheses and character classes). An expression that sets
+// flags for the whole of itself ("(?i)…") is not split.
+func splitAlternatives(src string) []string {
+	if strings.HasPrefix(src, "(?") && len(src) > 2 && src[2] != ':' {
+		return []string{src}
+	}
+	var out []string
+	depth, start, class := 0, 0, false
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\':
+			i++ // the escaped byte; multi-byte runes need no care, their bytes are ≥ 0x80
+		case class:
+			class = c != ']'
+		case c == '[':
+			class = true
+			if i+1 < len(src) && src[i+1] == ']' {
+				i++ // "[]…]": a leading ] is literal
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth == 0:
+			out = append(out, src[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, src[start:])
 }
 
 // regexpReason explains a regexp compile error in Chinese, with Go's

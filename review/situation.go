@@ -31,6 +31,10 @@ type Situation struct {
 	// Greeted: the draft greets the citizen (您好), which is
 	// acknowledgement enough for some classes (greeting_classes).
 	Greeted bool
+	// Explained: the draft gives the rule behind a decision (a document by
+	// name, 按照……规定), which answers a complaint about a rule without a
+	// step or a time.
+	Explained bool
 }
 
 // needs reports whether a reply in situation s must contain the element
@@ -48,6 +52,9 @@ func (s Situation) needs(t *situationTable, cat string) bool {
 		return true
 	}
 	if cat == "missing_empathy" && s.Greeted && slices.Contains(t.greetingClasses, s.Class) {
+		return false
+	}
+	if (cat == "missing_action" || cat == "missing_timeline") && s.Explained {
 		return false
 	}
 	return slices.Contains(need, cat)
@@ -78,32 +85,30 @@ type situationFile struct {
 	LongPost        int                 `yaml:"long_post"`
 	GreetingClasses []string            `yaml:"greeting_classes"`
 	Greeting        []string            `yaml:"greeting"`
+	Explained       []string            `yaml:"explained"`
 }
 
-// situationTable is rules/situation.yaml, compiled.
+// Tags of the situation's marker sets: the flags, then one per class (in
+// the order of Classes()).
+const (
+	tagGrave = iota
+	tagRelief
+	tagCondolence
+	tagDeferred
+	tagGreeting
+	tagExplained
+	tagClasses
+)
+
+// situationTable is rules/situation.yaml, compiled: every list of the
+// draft in one markerSet and every list of the post in another, so that
+// each text is scanned once.
 type situationTable struct {
-	grave, relief, condolence, deferred *markerSet
-	signOff                             *regexp.Regexp // anchored at the end of the text
-	longPost                            int            // characters from which a post is an appeal
-	greetingClasses                     []Class        // classes for which a greeting is acknowledgement
-	greeting                            *markerSet
-	needs                               map[string][]string
-	postCues, draftCues                 classCues
-}
-
-// classCues are the cue patterns of every class in one markerSet, tagged
-// with the index of their class in Classes().
-type classCues struct{ set *markerSet }
-
-// count returns the cue matches in text by class.
-func (c classCues) count(text string) map[Class]int {
-	out := map[Class]int{}
-	for i, n := range c.set.counts(text, len(Classes()), maxCues) {
-		if n > 0 {
-			out[Classes()[i]] = n
-		}
-	}
-	return out
+	draft, post     *markerSet     // tagged with the tags above
+	signOff         *regexp.Regexp // anchored at the end of the text
+	longPost        int            // characters from which a post is an appeal
+	greetingClasses []Class        // classes for which a greeting is acknowledgement
+	needs           map[string][]string
 }
 
 func loadSituation(data []byte) (*situationTable, error) {
@@ -112,22 +117,31 @@ func loadSituation(data []byte) (*situationTable, error) {
 	if err := phraseDecodeStrict(name, data, &f); err != nil {
 		return nil, err
 	}
-	t := &situationTable{needs: f.Needs, longPost: f.LongPost}
+	t := &situationTable{needs: f.Needs, longPost: f.LongPost,
+		draft: &markerSet{first: map[rune][]int32{}}, post: &markerSet{first: map[rune][]int32{}}}
 	if t.longPost < 1 {
 		return nil, &errs.FileError{File: name, Reason: "long_post 至少为 1"}
 	}
-	var err error
-	if t.grave, err = markers(name, "grave", f.Grave); err != nil {
-		return nil, err
-	}
-	if t.relief, err = markers(name, "relief", f.Relief); err != nil {
-		return nil, err
-	}
-	if t.condolence, err = markers(name, "condolence", f.Condolence); err != nil {
-		return nil, err
-	}
-	if t.deferred, err = markers(name, "deferred", f.Deferred); err != nil {
-		return nil, err
+	for _, l := range []struct {
+		key      string
+		patterns []string
+		tag      int
+		post     bool // also looked for in the post
+	}{
+		{"grave", f.Grave, tagGrave, true},
+		{"relief", f.Relief, tagRelief, false},
+		{"condolence", f.Condolence, tagCondolence, false},
+		{"deferred", f.Deferred, tagDeferred, false},
+		{"greeting", f.Greeting, tagGreeting, false},
+		{"explained", f.Explained, tagExplained, false},
+	} {
+		if _, err := alternation(name, l.key, l.patterns); err != nil {
+			return nil, err
+		}
+		t.draft.add(l.tag, l.patterns)
+		if l.post {
+			t.post.add(l.tag, l.patterns)
+		}
 	}
 	for key, cats := range f.Needs {
 		if key != situationCondolence && !Class(key).Valid() {
@@ -139,6 +153,7 @@ func loadSituation(data []byte) (*situationTable, error) {
 			}
 		}
 	}
+	var err error
 	if t.signOff, err = alternation(name, "sign_off", f.SignOff); err != nil {
 		return nil, err
 	}
@@ -149,24 +164,21 @@ func loadSituation(data []byte) (*situationTable, error) {
 		}
 		t.greetingClasses = append(t.greetingClasses, Class(c))
 	}
-	if t.greeting, err = markers(name, "greeting", f.Greeting); err != nil {
+	if err := addCues(t.post, name, "post_cues", f.PostCues); err != nil {
 		return nil, err
 	}
-	if t.postCues, err = loadCues(name, "post_cues", f.PostCues); err != nil {
-		return nil, err
-	}
-	if t.draftCues, err = loadCues(name, "draft_cues", f.DraftCues); err != nil {
+	if err := addCues(t.draft, name, "draft_cues", f.DraftCues); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// loadCues compiles the cue lists of every class.
-func loadCues(name, key string, m map[string][]string) (classCues, error) {
-	set := &markerSet{first: map[rune][]int32{}}
+// addCues adds the cue lists of every class to set, tagged tagClasses +
+// the class's index in Classes().
+func addCues(set *markerSet, name, key string, m map[string][]string) error {
 	for k := range m {
 		if !Class(k).Valid() {
-			return classCues{}, &errs.FileError{File: name, Reason: key + " 中的“" + k + "”不是留言类别（可用：" + classList() + "）"}
+			return &errs.FileError{File: name, Reason: key + " 中的“" + k + "”不是留言类别（可用：" + classList() + "）"}
 		}
 	}
 	for i, c := range Classes() {
@@ -174,19 +186,11 @@ func loadCues(name, key string, m map[string][]string) (classCues, error) {
 			continue
 		}
 		if _, err := alternation(name, key+"."+string(c), m[string(c)]); err != nil {
-			return classCues{}, err
+			return err
 		}
-		set.add(i, m[string(c)])
+		set.add(tagClasses+i, m[string(c)])
 	}
-	return classCues{set: set}, nil
-}
-
-// markers checks patterns (RE2) and returns their markerSet.
-func markers(name, key string, patterns []string) (*markerSet, error) {
-	if _, err := alternation(name, key, patterns); err != nil {
-		return nil, err
-	}
-	return newMarkerSet(patterns), nil
+	return nil
 }
 
 // alternation compiles patterns (RE2) into one alternation.
@@ -206,8 +210,8 @@ func alternation(name, key string, patterns []string) (*regexp.Regexp, error) {
 
 // situate fills in d.Situation: the class (kept when given; else the
 // class whose cues occur most in the post, else in the draft; a tie is
-// unknown), the register, and whether the draft offers condolences or
-// defers its answer.
+// unknown), the register, and whether the draft offers condolences, defers
+// its answer, greets or explains.
 func (t *situationTable) situate(d *Draft) {
 	// A sign-off is a line or two at the very end: look only there.
 	end := tail(d.Text, signOffRunes)
@@ -215,17 +219,24 @@ func (t *situationTable) situate(d *Draft) {
 		d.bodyText = d.Text[:len(d.Text)-len(end)+loc[0]]
 		d.signOffAt = utf8.RuneCountInString(d.bodyText)
 	}
+	ntags := tagClasses + len(Classes())
+	dn := t.draft.counts(d.Text, ntags, maxCues)
+	var pn []int
+	if d.Post != "" {
+		pn = t.post.counts(d.Post, ntags, maxCues)
+	}
 	s := &d.Situation
-	s.Grave = (t.grave.match(d.Text) || (d.Post != "" && t.grave.match(d.Post))) && !t.relief.match(d.Text)
-	s.Condolence = t.condolence.match(d.Text)
-	s.Deferred = t.deferred.match(d.Text)
-	s.Greeted = t.greeting.match(d.Text)
+	s.Grave = (dn[tagGrave] > 0 || pn != nil && pn[tagGrave] > 0) && dn[tagRelief] == 0
+	s.Condolence = dn[tagCondolence] > 0
+	s.Deferred = dn[tagDeferred] > 0
+	s.Greeted = dn[tagGreeting] > 0
+	s.Explained = dn[tagExplained] > 0
 	if s.Class != "" {
 		return
 	}
 	c := Class("")
-	if d.Post != "" {
-		c = bestClass(t.postCues, d.Post)
+	if pn != nil {
+		c = bestClass(pn[tagClasses:])
 		// A long letter that asks or suggests is still an appeal: it
 		// raises a problem that the reply owes a step and a time for.
 		if (c == ClassInquiry || c == ClassSuggestion) && utf8.RuneCountInString(d.Post) > t.longPost {
@@ -233,17 +244,20 @@ func (t *situationTable) situate(d *Draft) {
 		}
 	}
 	if c == "" {
-		c = bestClass(t.draftCues, d.Text)
+		c = bestClass(dn[tagClasses:])
 	}
 	s.Class, s.Inferred = c, c != ""
 }
 
-// bestClass returns the class with the most cue matches in text, or ""
-// when none matches or two classes tie. A question or a suggestion inside
-// a complaint is still a complaint: the reply owes a step, a time and a
-// channel.
-func bestClass(cues classCues, text string) Class {
-	n := cues.count(text)
+// bestClass returns the class with the most cue matches (counts, in the
+// order of Classes()), or "" when none matches or two classes tie. A
+// question or a suggestion inside a complaint is still a complaint: the
+// reply owes a step, a time and a channel.
+func bestClass(counts []int) Class {
+	n := map[Class]int{}
+	for i, c := range Classes() {
+		n[c] = counts[i]
+	}
 	switch {
 	case n[ClassHelp] > n[ClassComplaint]:
 		return ClassHelp

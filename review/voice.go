@@ -22,6 +22,7 @@ type voiceFile struct {
 	MaxQuote      int      `yaml:"max_quote"`
 	RefusedBefore []string `yaml:"refused_before"`
 	RefusedAfter  []string `yaml:"refused_after"`
+	PastAfter     []string `yaml:"past_after"`
 }
 
 // voiceFilter drops findings of its categories that are quoted or refused.
@@ -30,6 +31,7 @@ type voiceFilter struct {
 	closing       map[rune]rune // opening quote → closing quote
 	maxQuote      int
 	before, after *regexp.Regexp
+	pastAfter     *regexp.Regexp // after a vague_time finding: it tells of the past
 }
 
 func loadVoice(data []byte) (*voiceFilter, error) {
@@ -59,6 +61,9 @@ func loadVoice(data []byte) (*voiceFilter, error) {
 	if v.after, err = alternation(name, "refused_after", f.RefusedAfter); err != nil {
 		return nil, err
 	}
+	if v.pastAfter, err = alternation(name, "past_after", f.PastAfter); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -75,6 +80,9 @@ func (v *voiceFilter) Filter(d *Draft, fs []Finding) []Finding {
 			if q[0] <= f.Start && f.End <= q[1] {
 				return true
 			}
+		}
+		if f.Category == "vague_time" && v.pastAfter.MatchString(string(d.Runes[f.End:min(f.End+8, len(d.Runes))])) {
+			return true
 		}
 		s, e := clauseBounds(d.Runes, f.Start, f.End)
 		return v.before.MatchString(string(d.Runes[s:f.Start])) || v.after.MatchString(string(d.Runes[f.End:e]))

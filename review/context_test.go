@@ -230,6 +230,19 @@ func TestOffTopic(t *testing.T) {
 			t.Errorf("%s: off_topic %v, want %v", tc.name, got, tc.want)
 		}
 	}
+	// A short post is still judged by its question: "什么时候" wants a time.
+	short := "路灯坏了一周了，什么时候修？"
+	for _, tc := range []struct {
+		reply string
+		want  bool
+	}{
+		{"您好，给您添麻烦了，已转交区城管局处理，有问题请拨12319。", true},
+		{"您好，给您添麻烦了，区城管局明天18时前修好，有问题请拨12319。", false},
+	} {
+		if got := slices.Contains(categoriesOf(t, r, tc.reply, KindReply, Context{Post: short}), "off_topic"); got != tc.want {
+			t.Errorf("%q to %q: off_topic %v, want %v", tc.reply, short, got, tc.want)
+		}
+	}
 	if got := categoriesOf(t, r, "您好，今年我区新建公园3个。", KindPost, Context{Post: post}); slices.Contains(got, "off_topic") {
 		t.Errorf("a post answers no one: %v", got)
 	}

@@ -222,9 +222,6 @@ func (c *offTopicCheck) Check(d *Draft) []Finding {
 		return nil
 	}
 	post := c.pairs(d.Post)
-	if len(post) < c.f.MinPostPairs {
-		return nil
-	}
 	reply := c.pairs(d.Text)
 	shared := 0
 	for p := range post {
@@ -256,7 +253,8 @@ func (c *offTopicCheck) Check(d *Draft) []Finding {
 	switch {
 	case missed != "":
 		return []Finding{c.finding(d, "网友问到“"+clip(missed, 30)+"”，回复没有回应这一点。", "逐条回应网友提出的问题；这一点暂时答不了的，说明原因和什么时候答复。")}
-	case !anyAnswered && float64(shared) < c.f.MinShared*float64(len(post)):
+	case !anyAnswered && len(post) >= c.f.MinPostPairs && float64(shared) < c.f.MinShared*float64(len(post)):
+		// A post too short to judge as a whole is judged by its questions.
 		return []Finding{c.finding(d, "回复和网友的留言几乎没有共同的内容，像是在回答别的事。", "先回应对方说的事：对方问什么就答什么，反映什么就说这件事查了没有、怎么处理。")}
 	}
 	return nil

@@ -138,10 +138,10 @@ func TestReview(t *testing.T) {
 	}
 }
 
-// TestReviewBuiltin answers from the reviewer the service builds (the
-// built-in phrase lists); it asserts the shape, not what is found.
-func TestReviewBuiltin(t *testing.T) {
-	t.Parallel()
+// builtinReviewer is the reviewer the service builds: the built-in phrase
+// lists and the embedded rules.
+func builtinReviewer(t *testing.T) *review.Reviewer {
+	t.Helper()
 	files, err := phrases.Load(builtin.PhrasesFS())
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,14 @@ func TestReviewBuiltin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newReviewServer(t, rv)
+	return rv
+}
+
+// TestReviewBuiltin answers from the reviewer the service builds (the
+// built-in phrase lists); it asserts the shape, not what is found.
+func TestReviewBuiltin(t *testing.T) {
+	t.Parallel()
+	srv := newReviewServer(t, builtinReviewer(t))
 	resp, body := postReview(t, srv.URL, "application/json", jsonBody(t, map[string]string{"text": "您好，我们会尽快处理。"}))
 	var out struct {
 		Pass     *bool
@@ -166,15 +173,7 @@ func TestReviewBuiltin(t *testing.T) {
 // a reply that skips the citizen's question is off topic.
 func TestReviewContext(t *testing.T) {
 	t.Parallel()
-	files, err := phrases.Load(builtin.PhrasesFS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rv, err := review.New(review.Options{Phrases: files})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newReviewServer(t, rv)
+	srv := newReviewServer(t, builtinReviewer(t))
 	categories := func(body map[string]string) []string {
 		t.Helper()
 		resp, out := postReview(t, srv.URL, "application/json", jsonBody(t, body))

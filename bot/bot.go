@@ -22,24 +22,23 @@ import (
 	"govreply/review"
 )
 
-// Classification is what a citizen's post is.
-type Classification string
+// Classification is what a citizen's post is: the reviewer's classes, so
+// that a draft is reviewed against what its post was classified as.
+type Classification = review.Class
 
 // The classifications.
 const (
-	Complaint  Classification = "投诉"
-	Inquiry    Classification = "咨询"
-	Suggestion Classification = "建议"
-	HelpCall   Classification = "求助"
-	Rumour     Classification = "谣言"
-	Praise     Classification = "表扬"
-	Other      Classification = "其他"
+	Complaint  = review.ClassComplaint
+	Inquiry    = review.ClassInquiry
+	Suggestion = review.ClassSuggestion
+	HelpCall   = review.ClassHelp
+	Rumour     = review.ClassRumour
+	Praise     = review.ClassPraise
+	Other      = review.ClassOther
 )
 
 // Classes returns the classifications in the order the drafter knows them.
-func Classes() []Classification {
-	return []Classification{Complaint, Inquiry, Suggestion, HelpCall, Rumour, Praise, Other}
-}
+func Classes() []Classification { return review.Classes() }
 
 // Tone is how a draft sounds.
 type Tone string

@@ -286,7 +286,7 @@ func (r *Reviewer) ReviewWith(text string, kind Kind, c Context) (Review, error)
 	}
 	slices.SortStableFunc(fs, compareFindings)
 	fs = dropCovered(slices.CompactFunc(fs, sameFinding))
-	rv := Review{Kind: kind, Length: Length(text), Limit: kind.Limit(), Findings: fs, Pass: true}
+	rv := Review{Kind: kind, Length: Length(text), Limit: kind.Limit(), Findings: fs}
 	if rv.Findings == nil {
 		rv.Findings = []Finding{}
 	}

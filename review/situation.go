@@ -38,26 +38,25 @@ type Situation struct {
 }
 
 // needs reports whether a reply in situation s must contain the element
-// of the missing_* category cat.
+// of the missing_* category cat: what its class needs (every element when
+// the class is unknown), then a deferred answer needs a time, an explained
+// one no step or time, and a greeting is acknowledgement enough for the
+// greeting classes.
 func (s Situation) needs(t *situationTable, cat string) bool {
+	switch {
+	case s.Deferred && cat == "missing_timeline":
+		return true
+	case s.Explained && (cat == "missing_action" || cat == "missing_timeline"):
+		return false
+	case s.Greeted && cat == "missing_empathy" && slices.Contains(t.greetingClasses, s.Class):
+		return false
+	}
 	key := string(s.Class)
 	if s.Condolence {
 		key = situationCondolence
 	}
 	need, ok := t.needs[key]
-	if !ok {
-		return true // unknown: a reply needs every element
-	}
-	if s.Deferred && cat == "missing_timeline" {
-		return true
-	}
-	if cat == "missing_empathy" && s.Greeted && slices.Contains(t.greetingClasses, s.Class) {
-		return false
-	}
-	if (cat == "missing_action" || cat == "missing_timeline") && s.Explained {
-		return false
-	}
-	return slices.Contains(need, cat)
+	return !ok || slices.Contains(need, cat)
 }
 
 // maxCues bounds the cue matches counted per class.

@@ -254,7 +254,7 @@ func reviewContext(req bot.DraftRequest, class bot.Classification) review.Contex
 	if req.Kind == review.KindPost {
 		return review.Context{}
 	}
-	return review.Context{Post: req.Post, Class: review.Class(class)}
+	return review.Context{Post: req.Post, Class: class}
 }
 
 // sanitize reviews each fact sentence on its own and replaces what the

@@ -67,6 +67,8 @@ func (f *fakeDrafter) requests() []bot.DraftRequest {
 func draftResponse() bot.DraftResponse {
 	return bot.DraftResponse{
 		Classification: bot.Complaint,
+		Analysis: &bot.Analysis{Class: bot.Complaint, Subject: "路灯", Place: "幸福里小区", Duration: "一周",
+			Wants: bot.WantAction, Emotion: bot.Dissatisfied},
 		Drafts: []bot.Variant{
 			{Text: "您好，路灯已安排检修，【待核实：修复日期】前修好。",
 				Review:    review.Review{Kind: review.KindReply, Length: 25, Limit: 2000, Score: 100, Pass: true, Findings: []review.Finding{}},
@@ -103,8 +105,13 @@ func TestDrafts(t *testing.T) {
 	if err := json.Unmarshal(body, &obj); err != nil {
 		t.Fatal(err)
 	}
-	if got := keys(obj); !slices.Equal(got, []string{"classification", "drafts", "to_verify"}) {
+	if got := keys(obj); !slices.Equal(got, []string{"analysis", "classification", "drafts", "to_verify"}) {
 		t.Fatalf("keys %v: %s", got, body)
+	}
+	var analysis map[string]json.RawMessage
+	json.Unmarshal(obj["analysis"], &analysis)
+	if got := keys(analysis); !slices.Equal(got, []string{"class", "duration", "emotion", "place", "subject", "urgent", "wants"}) {
+		t.Fatalf("analysis keys %v: %s", got, body)
 	}
 	var drafts []map[string]json.RawMessage
 	json.Unmarshal(obj["drafts"], &drafts)

@@ -40,6 +40,53 @@ const (
 // Classes returns the classifications in the order the drafter knows them.
 func Classes() []Classification { return review.Classes() }
 
+// Announcement is the class of a request from the account's own staff to
+// write an announcement, a notice or a rebuttal (发布): what the analysis
+// of such a post says, drafted as a post.
+const Announcement Classification = "发布"
+
+// Want is what the citizen wants from the account.
+type Want string
+
+// The wants.
+const (
+	WantInformation Want = "information" // to know something
+	WantAction      Want = "action"      // something done, fixed or stopped
+	WantResponse    Want = "response"    // an explanation, an apology, to be heard
+	WantPassOn      Want = "pass_on"     // to have it passed on (thanks to a worker, a matter to another body)
+)
+
+// Valid reports whether w is one of the wants.
+func (w Want) Valid() bool {
+	return w == WantInformation || w == WantAction || w == WantResponse || w == WantPassOn
+}
+
+// Emotion is how the citizen feels, as the post shows it.
+type Emotion string
+
+// The emotions.
+const (
+	Calm         Emotion = "calm"
+	Dissatisfied Emotion = "dissatisfied"
+	Angry        Emotion = "angry"
+	Frightened   Emotion = "frightened"
+)
+
+// Analysis is what the drafter read in the citizen's post before drafting.
+// Subject, Place and Duration are the citizen's own words (substrings of
+// the post), "" when the post has none.
+type Analysis struct {
+	Class    Classification `json:"class"`    // the classes, or 发布 for a staff request
+	Subject  string         `json:"subject"`  // what the post is about: 热水, 电动自行车上牌
+	Place    string         `json:"place"`    // where: 幸福里小区
+	Duration string         `json:"duration"` // how long or how often: 一个多月, 问了三次
+	Wants    Want           `json:"wants"`
+	Emotion  Emotion        `json:"emotion"`
+	// Urgent: life or property in danger now; a reply puts the emergency
+	// numbers first and never asks for a private message.
+	Urgent bool `json:"urgent"`
+}
+
 // Tone is how a draft sounds.
 type Tone string
 
@@ -162,6 +209,7 @@ type Variant struct {
 // /v1/drafts and of `govreply draft --json`.
 type DraftResponse struct {
 	Classification Classification `json:"classification"`
+	Analysis       *Analysis      `json:"analysis,omitempty"` // what the drafter read in the post; nil when it reads none
 	Drafts         []Variant      `json:"drafts"`
 	ToVerify       []string       `json:"to_verify"` // what the drafter must fill in or verify
 }

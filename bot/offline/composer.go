@@ -163,6 +163,9 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 	if err != nil {
 		return bot.DraftResponse{}, err
 	}
+	analysis := c.data.analyzePost(req.Post)
+	// The templates are by class; a staff request for a post (发布) is
+	// drafted with those of what it is about.
 	class, topic := c.data.classifyPost(req.Post)
 	docs, err := c.search(ctx, req.Post, class)
 	if err != nil {
@@ -172,7 +175,7 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 	if err := c.sanitize(fc); err != nil {
 		return bot.DraftResponse{}, err
 	}
-	resp := bot.DraftResponse{Classification: class, Drafts: []bot.Variant{}, ToVerify: []string{}}
+	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Drafts: []bot.Variant{}, ToVerify: []string{}}
 	var failing []bot.Variant
 	for _, tp := range c.data.tmpl.byCombo[comboKey{class, req.Kind, req.Tone}] {
 		if len(resp.Drafts) == 3 {

@@ -495,9 +495,11 @@ func TestBadData(t *testing.T) {
 		{"classify.yaml", "class: 表扬", "class: 夸奖", "not one of"},
 		{"facts.yaml", "mobile: '1[3-9][0-9]{9}'", "mobile: '(1'", "not a pattern"},
 		{"templates.yaml", "tones: [简洁]", "tones: [幽默]", "unknown tone"},
+		{"analyze.yaml", "    表扬: pass_on", "    表扬: praise", "no valid want"},
+		{"analyze.yaml", "\nwants:\n", "\nwantz:\n", "wantz"},
 	} {
 		mfs := fstest.MapFS{}
-		for _, n := range []string{"classify.yaml", "facts.yaml", "templates.yaml"} {
+		for _, n := range []string{"classify.yaml", "facts.yaml", "templates.yaml", "analyze.yaml"} {
 			mfs[n] = &fstest.MapFile{Data: []byte(read(n))}
 		}
 		src := read(tc.file)

@@ -24,7 +24,7 @@ import (
 var embeddedData embed.FS
 
 // DataFS returns the composer's embedded data files (classify.yaml,
-// facts.yaml, templates.yaml at the root).
+// facts.yaml, templates.yaml, analyze.yaml at the root).
 func DataFS() fs.FS {
 	s, err := fs.Sub(embeddedData, "data")
 	if err != nil { // cannot happen: data is embedded above
@@ -159,6 +159,7 @@ type composerData struct {
 	classify classifyFile
 	facts    factsFile
 	tmpl     templatesFile
+	analyze  analyzeFile
 }
 
 // decode reads one YAML file strictly; errors name the file and line.
@@ -195,6 +196,9 @@ func loadData(fsys fs.FS) (*composerData, error) {
 	if err := decode(fsys, "templates.yaml", &d.tmpl); err != nil {
 		return nil, err
 	}
+	if err := decode(fsys, "analyze.yaml", &d.analyze); err != nil {
+		return nil, err
+	}
 	if err := d.checkClassify(); err != nil {
 		return nil, dataError("classify.yaml", err)
 	}
@@ -203,6 +207,9 @@ func loadData(fsys fs.FS) (*composerData, error) {
 	}
 	if err := d.checkTemplates(); err != nil {
 		return nil, dataError("templates.yaml", err)
+	}
+	if err := d.checkAnalyze(); err != nil {
+		return nil, dataError("analyze.yaml", err)
 	}
 	return d, nil
 }

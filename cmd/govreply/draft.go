@@ -101,11 +101,39 @@ func runDraft(ctx context.Context, w io.Writer, dr bot.Drafter, req bot.DraftReq
 	return nil
 }
 
+// Chinese names of what the citizen wants and feels, for people.
+var (
+	wantNames    = map[bot.Want]string{bot.WantInformation: "了解信息", bot.WantAction: "要求办理", bot.WantResponse: "希望回应", bot.WantPassOn: "请代为转达"}
+	emotionNames = map[bot.Emotion]string{bot.Calm: "平静", bot.Dissatisfied: "不满", bot.Angry: "愤怒", bot.Frightened: "惊慌"}
+)
+
+// printAnalysis prints what the drafter read in the post, one line; an
+// emergency gets a line of its own.
+func printAnalysis(w io.Writer, a *bot.Analysis) {
+	if a == nil {
+		return // a drafter that reads no analysis
+	}
+	var parts []string
+	for _, p := range []struct{ label, value string }{
+		{"类别", string(a.Class)}, {"事项", a.Subject}, {"地点", a.Place}, {"时长", a.Duration},
+		{"诉求", orID(wantNames, a.Wants)}, {"情绪", orID(emotionNames, a.Emotion)},
+	} {
+		if p.value != "" {
+			parts = append(parts, p.label+" "+p.value)
+		}
+	}
+	fmt.Fprintf(w, "读帖：%s\n", strings.Join(parts, "　"))
+	if a.Urgent {
+		fmt.Fprintln(w, "紧急：涉及人身或财产安全，回复先给出报警、急救等紧急电话，不要让对方私信。")
+	}
+}
+
 // printDrafts prints a DraftResponse for people: the classification; each
 // draft with its text, review (score, verdict, findings in brief) and the
 // guidance it rests on; then what the drafter must fill in or verify.
 func printDrafts(w io.Writer, res bot.DraftResponse) {
 	fmt.Fprintf(w, "分类：%s\n", res.Classification)
+	printAnalysis(w, res.Analysis)
 	if len(res.Drafts) == 0 {
 		fmt.Fprintln(w, "\n没有生成草稿。")
 	}

@@ -43,6 +43,8 @@ const (
 func fakeResponse() bot.DraftResponse {
 	return bot.DraftResponse{
 		Classification: bot.Complaint,
+		Analysis: &bot.Analysis{Class: bot.Complaint, Subject: "路灯", Place: "幸福里小区", Duration: "一周",
+			Wants: bot.WantAction, Emotion: bot.Dissatisfied},
 		Drafts: []bot.Variant{
 			{
 				Text: fakeText1,
@@ -79,7 +81,7 @@ func TestDraftHuman(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 	for _, want := range []string{
-		"分类：投诉\n",
+		"分类：投诉\n读帖：类别 投诉　事项 路灯　地点 幸福里小区　时长 一周　诉求 要求办理　情绪 不满\n",
 		"草稿 1（回复，字数 58/2000）\n  " + fakeText1 + "\n审核：100/100　通过\n",
 		"依据：\n  - tone-empathy › 开头怎么写（先共情再说事）\n  - rule-deadline（回应时限）\n",
 		"草稿 2（回复，字数 16/2000）\n  " + fakeText2 + "\n审核：55/100　未通过（问题 2 处）\n",
@@ -123,8 +125,13 @@ func TestDraftJSONShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &obj); err != nil {
 		t.Fatalf("not one JSON object: %v\n%s", err, out)
 	}
-	if got := slices.Sorted(mapKeys(obj)); !slices.Equal(got, []string{"classification", "drafts", "to_verify"}) {
+	if got := slices.Sorted(mapKeys(obj)); !slices.Equal(got, []string{"analysis", "classification", "drafts", "to_verify"}) {
 		t.Fatalf("keys %v", got)
+	}
+	var analysis map[string]json.RawMessage
+	json.Unmarshal(obj["analysis"], &analysis)
+	if got := slices.Sorted(mapKeys(analysis)); !slices.Equal(got, []string{"class", "duration", "emotion", "place", "subject", "urgent", "wants"}) {
+		t.Fatalf("analysis keys %v", got)
 	}
 	var drafts []map[string]json.RawMessage
 	json.Unmarshal(obj["drafts"], &drafts)

@@ -1,0 +1,248 @@
+package offline
+
+// Reading the post before drafting: its class (with 发布 for a staff
+// request), its subject, place and duration in the citizen's own words,
+// what the citizen wants, the emotion and whether it is an emergency. The
+// words and patterns are data (data/analyze.yaml); the class comes from
+// classify.yaml.
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"govreply/bot"
+)
+
+// ---- analyze.yaml
+
+type analyzeFile struct {
+	// Announce: a request from the account's own staff for a post (发布).
+	Announce []string `yaml:"announce"`
+	// Other: chat with the account and abuse with no request (其他).
+	Other []string `yaml:"other"`
+	// Subjects: what posts are about, longest first when they overlap;
+	// the first found in the post (earliest, then longest) is its subject.
+	Subjects []string `yaml:"subjects"`
+	// Settings: places and bodies, a subject only when no listed subject
+	// occurs.
+	Settings []string `yaml:"settings"`
+	// SubjectPatterns: RE2 patterns whose first group is a subject, tried
+	// when no listed subject occurs.
+	SubjectPatterns []string `yaml:"subject_patterns"`
+	Places          []string `yaml:"places"`           // RE2; the match is the place
+	PlaceStop       string   `yaml:"place_stop"`       // a place is cut after the last of these
+	NotPlaces       []string `yaml:"not_places"`       // matches that are not a place
+	PlaceNotBefore  string   `yaml:"place_not_before"` // a match before one of these is part of a word
+	Durations       []string `yaml:"durations"`        // RE2; the match is the duration
+	Urgent          []string `yaml:"urgent"`           // RE2: life or property in danger now
+	// NeverUrgent: classes that are never an emergency; Supposed: words
+	// that make one a supposition (真要着火了怎么办).
+	NeverUrgent []bot.Classification `yaml:"never_urgent"`
+	Supposed    []string             `yaml:"supposed"`
+	Emotions    struct {
+		DissatisfiedClasses []bot.Classification `yaml:"dissatisfied_classes"`
+		CalmClasses         []bot.Classification `yaml:"calm_classes"`
+		Frightened          []string             `yaml:"frightened"`
+		Angry               []string             `yaml:"angry"`
+		Dissatisfied        []string             `yaml:"dissatisfied"`
+	} `yaml:"emotions"`
+	Wants struct {
+		PassOn      []string                        `yaml:"pass_on"`
+		Information []string                        `yaml:"information"`
+		Action      []string                        `yaml:"action"`
+		ByClass     map[bot.Classification]bot.Want `yaml:"by_class"`
+	} `yaml:"wants"`
+
+	announce, other, urgent, frightened, angry, dissatisfied *regexp.Regexp
+	passOn, information, action                              *regexp.Regexp
+	subjectRes, placeRes, durationRes                        []*regexp.Regexp
+}
+
+// checkAnalyze compiles analyze.yaml.
+func (d *composerData) checkAnalyze() error {
+	a := &d.analyze
+	var err error
+	for _, l := range []struct {
+		key      string
+		patterns []string
+		re       **regexp.Regexp
+	}{
+		{"announce", a.Announce, &a.announce},
+		{"other", a.Other, &a.other},
+		{"urgent", a.Urgent, &a.urgent},
+		{"emotions.frightened", a.Emotions.Frightened, &a.frightened},
+		{"emotions.angry", a.Emotions.Angry, &a.angry},
+		{"emotions.dissatisfied", a.Emotions.Dissatisfied, &a.dissatisfied},
+		{"wants.pass_on", a.Wants.PassOn, &a.passOn},
+		{"wants.information", a.Wants.Information, &a.information},
+		{"wants.action", a.Wants.Action, &a.action},
+	} {
+		if *l.re, err = compileAny(l.key, l.patterns); err != nil {
+			return err
+		}
+	}
+	for _, l := range []struct {
+		key      string
+		patterns []string
+		res      *[]*regexp.Regexp
+	}{
+		{"subject_patterns", a.SubjectPatterns, &a.subjectRes},
+		{"places", a.Places, &a.placeRes},
+		{"durations", a.Durations, &a.durationRes},
+	} {
+		for _, p := range l.patterns {
+			re, err := regexp.Compile(p)
+			if err != nil || re.MatchString("") {
+				return fmt.Errorf("%s: %q is not a pattern that needs at least one character", l.key, p)
+			}
+			*l.res = append(*l.res, re)
+		}
+	}
+	for _, c := range append(allClasses, bot.Announcement) {
+		if !a.Wants.ByClass[c].Valid() {
+			return fmt.Errorf("wants.by_class: %s has no valid want", c)
+		}
+	}
+	return nil
+}
+
+// compileAny compiles patterns (RE2) into one alternation.
+func compileAny(key string, patterns []string) (*regexp.Regexp, error) {
+	if len(patterns) == 0 {
+		return nil, fmt.Errorf("%s is empty", key)
+	}
+	re, err := regexp.Compile("(?:" + strings.Join(patterns, ")|(?:") + ")")
+	if err != nil || re.MatchString("") {
+		return nil, fmt.Errorf("%s: a pattern is invalid or matches nothing at all", key)
+	}
+	return re, nil
+}
+
+// Analyze reads post (see bot.Analysis).
+func (c *Composer) Analyze(post string) bot.Analysis { return c.data.analyzePost(post) }
+
+func (d *composerData) analyzePost(post string) bot.Analysis {
+	a := &d.analyze
+	class, _ := d.classifyPost(post)
+	switch {
+	case a.announce.MatchString(post):
+		class = bot.Announcement
+	case class != bot.HelpCall && a.other.MatchString(post):
+		class = bot.Other
+	}
+	an := bot.Analysis{
+		Class:    class,
+		Subject:  d.subject(post),
+		Place:    a.place(post),
+		Duration: firstMatch(a.durationRes, post),
+		Urgent:   !slices.Contains(a.NeverUrgent, class) && a.inDanger(post),
+	}
+	switch {
+	case an.Urgent || a.frightened.MatchString(post):
+		an.Emotion = bot.Frightened
+	case a.angry.MatchString(post):
+		an.Emotion = bot.Angry
+	case slices.Contains(a.Emotions.DissatisfiedClasses, class):
+		an.Emotion = bot.Dissatisfied
+	case !slices.Contains(a.Emotions.CalmClasses, class) && a.dissatisfied.MatchString(post):
+		an.Emotion = bot.Dissatisfied
+	default:
+		an.Emotion = bot.Calm
+	}
+	an.Wants = a.Wants.ByClass[class]
+	switch {
+	case a.passOn.MatchString(post):
+		an.Wants = bot.WantPassOn
+	case class == bot.Complaint || class == bot.HelpCall || class == bot.Suggestion:
+		// what the class wants, whatever the phrasing
+	case a.action.MatchString(post):
+		an.Wants = bot.WantAction
+	case a.information.MatchString(post):
+		an.Wants = bot.WantInformation
+	}
+	return an
+}
+
+// place returns the first place named in post: the earliest match of the
+// place patterns, cut after its last stop character, at least two
+// characters and not one of not_places; "" when there is none.
+func (a *analyzeFile) place(post string) string {
+	for off := 0; off < len(post); {
+		m := firstMatch(a.placeRes, post[off:])
+		if m == "" {
+			return ""
+		}
+		i := strings.Index(post[off:], m)
+		off += i + len(m)
+		if next, _ := utf8.DecodeRuneInString(post[off:]); strings.ContainsRune(a.PlaceNotBefore, next) {
+			continue // 路 of 路灯
+		}
+		if j := strings.LastIndexAny(m, a.PlaceStop); j >= 0 {
+			_, size := utf8.DecodeRuneInString(m[j:])
+			m = m[j+size:]
+		}
+		if utf8.RuneCountInString(m) >= 2 && !slices.Contains(a.NotPlaces, m) {
+			return m
+		}
+	}
+	return ""
+}
+
+// inDanger reports an emergency in post that no supposition (万一, 真要)
+// shortly before it takes back.
+func (a *analyzeFile) inDanger(post string) bool {
+	for _, loc := range a.urgent.FindAllStringIndex(post, -1) {
+		before := post[max(0, loc[0]-12):loc[0]] // up to four characters
+		if !slices.ContainsFunc(a.Supposed, func(w string) bool { return strings.Contains(before, w) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// subject returns the post's subject in its own words: the longest listed
+// subject (the first of those as long), else the first group of the first
+// subject pattern that matches, else the longest setting, else "".
+func (d *composerData) subject(post string) string {
+	if s := earliest(d.analyze.Subjects, post); s != "" {
+		return s
+	}
+	for _, re := range d.analyze.subjectRes {
+		if m := re.FindStringSubmatch(post); len(m) > 1 && m[1] != "" {
+			return m[1]
+		}
+	}
+	return earliest(d.analyze.Settings, post)
+}
+
+// earliest returns the longest word of words that occurs in s, the one
+// that occurs first of those as long, "" if none occurs: the longer a
+// subject, the more it says (煤气味 rather than 楼道).
+func earliest(words []string, s string) string {
+	best, at := "", len(s)
+	for _, w := range words {
+		i := strings.Index(s, w)
+		if i < 0 {
+			continue
+		}
+		n, bn := utf8.RuneCountInString(w), utf8.RuneCountInString(best)
+		if n > bn || n == bn && i < at {
+			best, at = w, i
+		}
+	}
+	return best
+}
+
+// firstMatch returns the earliest match of any of res in s, "" if none.
+func firstMatch(res []*regexp.Regexp, s string) string {
+	best, at := "", len(s)+1
+	for _, re := range res {
+		if loc := re.FindStringIndex(s); loc != nil && loc[0] < at {
+			best, at = s[loc[0]:loc[1]], loc[0]
+		}
+	}
+	return best
+}

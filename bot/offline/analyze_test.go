@@ -1,0 +1,187 @@
+package offline
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"govreply/bot"
+)
+
+// labelledPost is one line of testdata/posts/*.jsonl: a citizen's post and
+// the analysis a careful reader gives it.
+type labelledPost struct {
+	ID       string             `json:"id"`
+	Post     string             `json:"post"`
+	Class    bot.Classification `json:"class"`
+	Subject  string             `json:"subject"`
+	Place    string             `json:"place"`
+	Duration string             `json:"duration"`
+	Wants    bot.Want           `json:"wants"`
+	Emotion  bot.Emotion        `json:"emotion"`
+	Urgent   bool               `json:"urgent"`
+	Note     string             `json:"note"`
+}
+
+func readPosts(tb testing.TB, name string) []labelledPost {
+	tb.Helper()
+	path := filepath.Join("testdata", "posts", name)
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []labelledPost
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var p labelledPost
+		dec := json.NewDecoder(strings.NewReader(sc.Text()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			tb.Fatalf("%s:%d: %v", path, line, err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// sameWords reports whether the analysis found the labelled words: both
+// empty, or one contains the other.
+func sameWords(got, want string) bool {
+	if got == "" || want == "" {
+		return got == want
+	}
+	return strings.Contains(got, want) || strings.Contains(want, got)
+}
+
+// analysisSheet tallies the agreement of analyses with labels.
+type analysisSheet struct {
+	n                                               int
+	class, subject, place, duration, wants, emotion int
+	urgentTP, urgentFP, urgentFN                    int
+	confusion                                       map[string]int // "want→got"
+	wrong                                           []string
+	listWrong                                       bool // print the disagreements (never for the holdout)
+}
+
+func (s *analysisSheet) add(p labelledPost, a bot.Analysis) {
+	s.n++
+	count := func(ok bool, field *int, what, got, want string) {
+		if ok {
+			*field++
+			return
+		}
+		s.wrong = append(s.wrong, fmt.Sprintf("%s %s: got %q want %q", p.ID, what, got, want))
+	}
+	count(a.Class == p.Class, &s.class, "class", string(a.Class), string(p.Class))
+	if a.Class != p.Class {
+		s.confusion[string(p.Class)+"→"+string(a.Class)]++
+	}
+	count(sameWords(a.Subject, p.Subject), &s.subject, "subject", a.Subject, p.Subject)
+	count(sameWords(a.Place, p.Place), &s.place, "place", a.Place, p.Place)
+	count(sameWords(a.Duration, p.Duration), &s.duration, "duration", a.Duration, p.Duration)
+	count(a.Wants == p.Wants, &s.wants, "wants", string(a.Wants), string(p.Wants))
+	count(a.Emotion == p.Emotion, &s.emotion, "emotion", string(a.Emotion), string(p.Emotion))
+	switch {
+	case a.Urgent && p.Urgent:
+		s.urgentTP++
+	case a.Urgent:
+		s.urgentFP++
+		s.wrong = append(s.wrong, p.ID+" urgent: got true")
+	case p.Urgent:
+		s.urgentFN++
+		s.wrong = append(s.wrong, p.ID+" urgent: got false")
+	}
+}
+
+func (s *analysisSheet) share(k int) float64 { return float64(k) / float64(max(s.n, 1)) }
+
+func (s *analysisSheet) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "posts: %d\n| field | right | share |\n|---|---:|---:|\n", s.n)
+	for _, f := range []struct {
+		name string
+		k    int
+	}{{"class", s.class}, {"subject", s.subject}, {"place", s.place}, {"duration", s.duration}, {"wants", s.wants}, {"emotion", s.emotion}} {
+		fmt.Fprintf(&b, "| %s | %d | %.3f |\n", f.name, f.k, s.share(f.k))
+	}
+	fmt.Fprintf(&b, "urgent: %d found, %d false alarms, %d missed\n", s.urgentTP, s.urgentFP, s.urgentFN)
+	var conf []string
+	for k, v := range s.confusion {
+		conf = append(conf, fmt.Sprintf("%s %d", k, v))
+	}
+	sort.Strings(conf)
+	fmt.Fprintf(&b, "class confusions: %s\n", strings.Join(conf, ", "))
+	if s.listWrong {
+		b.WriteString(strings.Join(s.wrong, "\n"))
+	}
+	return b.String()
+}
+
+// TestAnalyzePosts measures the post analysis on the labelled posts and
+// fails when the class is right for fewer posts than it is now (80 % of
+// the holdout, never tuned on; 94 % of the training part: the aim is 90 %
+// on the holdout); the other fields are reported.
+//
+//	go test ./bot/offline -run TestAnalyzePosts -v
+func TestAnalyzePosts(t *testing.T) {
+	t.Parallel()
+	e := env(t)
+	for _, part := range []struct {
+		file     string
+		minClass float64
+	}{
+		{"holdout.jsonl", 0.80},
+		{"train.jsonl", 0.94},
+	} {
+		t.Run(strings.TrimSuffix(part.file, ".jsonl"), func(t *testing.T) {
+			t.Parallel()
+			// The holdout's disagreements are not printed: it is measured,
+			// not read while tuning.
+			s := &analysisSheet{confusion: map[string]int{}, listWrong: testing.Verbose() && part.file != "holdout.jsonl"}
+			for _, p := range readPosts(t, part.file) {
+				s.add(p, e.composer.Analyze(p.Post))
+			}
+			t.Logf("%s\n%s", part.file, s)
+			if got := s.share(s.class); got < part.minClass {
+				t.Errorf("class right for %.1f %%, want at least %.0f %%", 100*got, 100*part.minClass)
+			}
+		})
+	}
+}
+
+// TestAnalyze: what the analysis reads in typical posts.
+func TestAnalyze(t *testing.T) {
+	t.Parallel()
+	c := env(t).composer
+	for _, tc := range []struct {
+		post string
+		want bot.Analysis
+	}{
+		{"幸福里小区停热水一个多月了，物业问了三次都说等通知，太过分了！",
+			bot.Analysis{Class: bot.Complaint, Subject: "热水", Place: "幸福里小区", Duration: "一个多月了", Wants: bot.WantAction, Emotion: bot.Angry}},
+		{"请问电动自行车上牌需要带什么材料？",
+			bot.Analysis{Class: bot.Inquiry, Subject: "电动自行车上牌", Wants: bot.WantInformation, Emotion: bot.Calm}},
+		{"楼道里好大一股煤气味，敲门没人应，我好害怕，怎么办？",
+			bot.Analysis{Class: bot.HelpCall, Subject: "煤气味", Wants: bot.WantAction, Emotion: bot.Frightened, Urgent: true}},
+		{"消防通道天天被私家车堵死，物业收了停车费就不管，出了事谁负责？",
+			bot.Analysis{Class: bot.Complaint, Subject: "消防通道", Duration: "天天", Wants: bot.WantAction, Emotion: bot.Dissatisfied}},
+		{"需要一条暴雨橙色预警的博文，明天全天有大到暴雨。",
+			bot.Analysis{Class: bot.Announcement, Subject: "暴雨", Wants: bot.WantAction, Emotion: bot.Calm}},
+		{"和平派出所的民警帮我找回了钱包，麻烦转达我们全家的感谢！",
+			bot.Analysis{Class: bot.Praise, Subject: "民警", Place: "和平派出所", Wants: bot.WantPassOn, Emotion: bot.Calm}},
+	} {
+		if got := c.Analyze(tc.post); got != tc.want {
+			t.Errorf("%s\n got %+v\nwant %+v", tc.post, got, tc.want)
+		}
+	}
+}

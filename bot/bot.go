@@ -203,6 +203,21 @@ type Variant struct {
 	Text      string        `json:"text"`
 	Review    review.Review `json:"review"`
 	Citations []Citation    `json:"citations"`
+	// Check is the drafter's own check of the draft against the post and
+	// the facts; nil when the drafter makes none. A draft passes when its
+	// review passes and its check does.
+	Check *SelfCheck `json:"check,omitempty"`
+}
+
+// Passes reports whether v can be published as it stands: its review has
+// no error and its self-check, if any, found nothing.
+func (v Variant) Passes() bool { return v.Review.Pass && (v.Check == nil || v.Check.Pass) }
+
+// SelfCheck is what the drafter found wrong with its own draft: what a
+// reviewer who has read the post and the facts would send back.
+type SelfCheck struct {
+	Pass     bool     `json:"pass"`
+	Problems []string `json:"problems"` // for people, in Chinese; [] when it passes
 }
 
 // DraftResponse is the outcome of drafting: the response of POST

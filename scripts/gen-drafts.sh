@@ -2,9 +2,10 @@
 # gen-drafts.sh writes docs/drafts.md: the offline assistant's drafts for
 # the twenty citizen posts of docs/drafts-posts.tsv (complaints, inquiries,
 # suggestions, rumours, calls for help, praise, an emergency), each with
-# its review, through the real command (`govreply draft`, embedded default:
-# in-memory store, built-in knowledge base, no model server). It fails when
-# any variant does not pass review.
+# its review and self-check, through the real command (`govreply draft`,
+# embedded default: in-memory store, built-in knowledge base, no model
+# server). It fails when any variant does not pass review; it counts the
+# variants whose self-check fails.
 #
 #   scripts/gen-drafts.sh
 set -euo pipefail
@@ -28,6 +29,7 @@ out="$WORK/drafts.md"
 
 n=0
 failed=0
+unchecked=0
 while IFS=$'\t' read -r kind tone post facts; do
 	case "$kind" in "" | \#*) continue ;; esac
 	n=$((n + 1))
@@ -36,9 +38,12 @@ while IFS=$'\t' read -r kind tone post facts; do
 		args+=(--facts "$(printf '%b' "$facts")")
 	fi
 	text="$("$WORK/govreply" "${args[@]}" "$post")"
-	if grep -q "未通过" <<<"$text"; then
+	if grep -q "^审核：.*未通过" <<<"$text"; then
 		failed=$((failed + 1))
 		echo "未通过审核：$post" >&2
+	fi
+	if grep -q "^自检：未通过" <<<"$text"; then
+		unchecked=$((unchecked + 1))
 	fi
 	{
 		echo "## $n. $post"
@@ -58,5 +63,5 @@ while IFS=$'\t' read -r kind tone post facts; do
 done <docs/drafts-posts.tsv
 
 cp "$out" docs/drafts.md
-echo "docs/drafts.md：$n 条留言，未通过审核的 $failed 条"
+echo "docs/drafts.md：$n 条留言，未通过审核的 $failed 条，有草稿未通过自检的 $unchecked 条"
 [ "$failed" -eq 0 ]

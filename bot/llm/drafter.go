@@ -112,6 +112,7 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 		if err != nil {
 			return bot.DraftResponse{}, err
 		}
+		v.Check = d.c.Check(analysis, req.Facts, req.Kind, v.Text, v.Review)
 		resp.Drafts = append(resp.Drafts, v)
 	}
 	resp.ToVerify = d.c.ToVerify(resp.Drafts)

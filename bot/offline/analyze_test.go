@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"govreply/bot"
+	"govreply/review"
 )
 
 // labelledPost is one line of testdata/posts/*.jsonl: a citizen's post and
@@ -183,5 +184,43 @@ func TestAnalyze(t *testing.T) {
 		if got := c.Analyze(tc.post); got != tc.want {
 			t.Errorf("%s\n got %+v\nwant %+v", tc.post, got, tc.want)
 		}
+	}
+}
+
+// TestSelfCheck: a draft fails its check when it does not name the
+// post's subject, drops a given fact, asks for what the facts say, speaks
+// in another class's words, or (a post) talks to a netizen; one that does
+// none of that passes.
+func TestSelfCheck(t *testing.T) {
+	t.Parallel()
+	d := env(t).composer.data
+	an := bot.Analysis{Class: bot.Complaint, Subject: "热水"}
+	facts := d.parseFacts("措施：物业已更换加热设备\n时限：明天中午前恢复")
+	pass := review.Review{Pass: true}
+	for _, tc := range []struct {
+		name string
+		an   bot.Analysis
+		kind review.Kind
+		text string
+		want string // a word of the problem; "" passes
+	}{
+		{"complete", an, review.KindReply, "您好，停热水给您添麻烦了。物业已更换加热设备，明天中午前恢复。", ""},
+		{"no subject", an, review.KindReply, "您好，给您添麻烦了。物业已更换加热设备，明天中午前恢复。", "热水"},
+		{"a fact dropped", an, review.KindReply, "您好，停热水给您添麻烦了。物业已更换加热设备。", "明天中午前恢复"},
+		{"asks for a given time", an, review.KindReply, "您好，停热水给您添麻烦了。物业已更换加热设备，明天中午前恢复，【待核实：恢复时间】。", "待核实"},
+		{"an apology to praise", bot.Analysis{Class: bot.Praise, Subject: "热水"}, review.KindReply, "热水的事给您添麻烦了。物业已更换加热设备，明天中午前恢复。", "道歉"},
+		{"a post that replies", bot.Analysis{Class: bot.Announcement, Subject: "热水"}, review.KindPost, "感谢您的留言：物业已更换加热设备，明天中午前恢复热水。", "博文"},
+	} {
+		sc := d.selfCheck(tc.an, facts, tc.kind, tc.text, pass)
+		got := strings.Join(sc.Problems, "；")
+		switch {
+		case tc.want == "" && !sc.Pass:
+			t.Errorf("%s: failed: %s", tc.name, got)
+		case tc.want != "" && (sc.Pass || !strings.Contains(got, tc.want)):
+			t.Errorf("%s: %v %q, want a problem about %q", tc.name, sc.Pass, got, tc.want)
+		}
+	}
+	if sc := d.selfCheck(an, facts, review.KindReply, "您好，停热水给您添麻烦了。物业已更换加热设备，明天中午前恢复。", review.Review{}); sc.Pass {
+		t.Error("a draft whose review fails passed its check")
 	}
 }

@@ -167,6 +167,9 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 	// The templates are by class; a staff request for a post (发布) is
 	// drafted with those of what it is about.
 	class, topic := c.data.classifyPost(req.Post)
+	if analysis.Subject != "" {
+		topic = analysis.Subject // the citizen's own words for it
+	}
 	docs, err := c.search(ctx, req.Post, class)
 	if err != nil {
 		return bot.DraftResponse{}, errs.E("offline.Draft", "检索写作指引失败", err)
@@ -176,27 +179,38 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 		return bot.DraftResponse{}, err
 	}
 	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Drafts: []bot.Variant{}, ToVerify: []string{}}
-	var failing []bot.Variant
+	// Drafts that pass come first; then, up to three, drafts whose review
+	// passes but whose self-check does not (marked so); drafts with an
+	// error finding only when there is nothing else.
+	var passing, unchecked, failing []bot.Variant
+	seen := map[string]bool{}
 	for _, tp := range c.data.tmpl.byCombo[comboKey{class, req.Kind, req.Tone}] {
-		if len(resp.Drafts) == 3 {
+		if len(passing) == 3 {
 			break
 		}
 		v, ok, err := c.variant(tp, class, topic, req, fc, docs)
 		if err != nil {
 			return bot.DraftResponse{}, err
 		}
-		if !ok || slices.ContainsFunc(resp.Drafts, func(x bot.Variant) bool { return x.Text == v.Text }) {
+		if !ok || seen[v.Text] {
 			continue
 		}
-		if !v.Review.Pass { // kept only when no variant passes, and then marked as failing by its review
+		seen[v.Text] = true
+		v.Check = c.data.selfCheck(analysis, fc, req.Kind, v.Text, v.Review)
+		switch {
+		case v.Passes():
+			passing = append(passing, v)
+		case v.Review.Pass:
+			unchecked = append(unchecked, v)
+		default:
 			failing = append(failing, v)
-			continue
 		}
-		resp.Drafts = append(resp.Drafts, v)
 	}
+	resp.Drafts = append(passing, unchecked...)
 	if len(resp.Drafts) == 0 {
-		resp.Drafts = failing[:min(len(failing), 3)]
+		resp.Drafts = failing
 	}
+	resp.Drafts = resp.Drafts[:min(len(resp.Drafts), 3)]
 	if len(resp.Drafts) == 0 { // every template was over the limit: cannot happen with the shipped data (tested)
 		return bot.DraftResponse{}, errs.E("offline.Draft", errs.Internal, errors.New("no template fits the length limit"))
 	}

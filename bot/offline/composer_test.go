@@ -499,7 +499,7 @@ func TestBadData(t *testing.T) {
 		{"analyze.yaml", "\nwants:\n", "\nwantz:\n", "wantz"},
 	} {
 		mfs := fstest.MapFS{}
-		for _, n := range []string{"classify.yaml", "facts.yaml", "templates.yaml", "analyze.yaml"} {
+		for _, n := range []string{"classify.yaml", "facts.yaml", "templates.yaml", "analyze.yaml", "check.yaml"} {
 			mfs[n] = &fstest.MapFile{Data: []byte(read(n))}
 		}
 		src := read(tc.file)

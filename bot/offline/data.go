@@ -24,7 +24,7 @@ import (
 var embeddedData embed.FS
 
 // DataFS returns the composer's embedded data files (classify.yaml,
-// facts.yaml, templates.yaml, analyze.yaml at the root).
+// facts.yaml, templates.yaml, analyze.yaml, check.yaml at the root).
 func DataFS() fs.FS {
 	s, err := fs.Sub(embeddedData, "data")
 	if err != nil { // cannot happen: data is embedded above
@@ -160,6 +160,7 @@ type composerData struct {
 	facts    factsFile
 	tmpl     templatesFile
 	analyze  analyzeFile
+	check    checkFile
 }
 
 // decode reads one YAML file strictly; errors name the file and line.
@@ -199,6 +200,9 @@ func loadData(fsys fs.FS) (*composerData, error) {
 	if err := decode(fsys, "analyze.yaml", &d.analyze); err != nil {
 		return nil, err
 	}
+	if err := decode(fsys, "check.yaml", &d.check); err != nil {
+		return nil, err
+	}
 	if err := d.checkClassify(); err != nil {
 		return nil, dataError("classify.yaml", err)
 	}
@@ -210,6 +214,9 @@ func loadData(fsys fs.FS) (*composerData, error) {
 	}
 	if err := d.checkAnalyze(); err != nil {
 		return nil, dataError("analyze.yaml", err)
+	}
+	if err := d.checkCheck(); err != nil {
+		return nil, dataError("check.yaml", err)
 	}
 	return d, nil
 }

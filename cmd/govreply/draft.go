@@ -143,6 +143,12 @@ func printDrafts(w io.Writer, res bot.DraftResponse) {
 		fmt.Fprintf(w, "草稿 %d（%s，字数 %d/%d）\n", i+1, orID(kindNames, rv.Kind), rv.Length, rv.Limit)
 		fmt.Fprintln(w, indent(v.Text, "  "))
 		printReviewBrief(w, v.Text, rv, "未通过")
+		if v.Check != nil && !v.Check.Pass {
+			fmt.Fprintln(w, "自检：未通过（发布前须修改）")
+			for _, p := range v.Check.Problems {
+				fmt.Fprintf(w, "  - %s\n", p)
+			}
+		}
 		if len(v.Citations) == 0 {
 			fmt.Fprintln(w, "依据：无")
 			continue

@@ -129,8 +129,8 @@ func (s *analysisSheet) String() string {
 }
 
 // TestAnalyzePosts measures the post analysis on the labelled posts and
-// fails when the class is right for fewer posts than it is now (80 % of
-// the holdout, never tuned on; 94 % of the training part: the aim is 90 %
+// fails when the class is right for fewer posts than it is now (82 % of
+// the holdout, never tuned on; 90 % of the training part: the aim is 90 %
 // on the holdout); the other fields are reported.
 //
 //	go test ./bot/offline -run TestAnalyzePosts -v
@@ -141,8 +141,8 @@ func TestAnalyzePosts(t *testing.T) {
 		file     string
 		minClass float64
 	}{
-		{"holdout.jsonl", 0.80},
-		{"train.jsonl", 0.94},
+		{"holdout.jsonl", 0.82},
+		{"train.jsonl", 0.90},
 	} {
 		t.Run(strings.TrimSuffix(part.file, ".jsonl"), func(t *testing.T) {
 			t.Parallel()

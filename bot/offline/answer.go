@@ -162,7 +162,10 @@ func (a *Answerer) retrieve(ctx context.Context, query string) ([]bot.Source, []
 		sents [][]string
 	)
 	for _, h := range hits {
-		texts = append(texts, h.Best.Text)
+		// The whole section: its title and heading say what it is about
+		// in words a question uses (账号被盗, 代运营合同) when its text
+		// does not repeat them.
+		texts = append(texts, h.Title+"\n"+h.Best.Heading+"\n"+h.Best.Text)
 	}
 	for _, h := range hits {
 		ss := sentences(h.Best.Text)

@@ -113,8 +113,8 @@ func TestAnswerSections(t *testing.T) {
 // The measured level of the offline answerer on the question set, so that
 // a change that loses ground fails; the aim is 85 % and no refusal.
 const (
-	answerFirstBar   = 0.66
-	answerMaxRefused = 6
+	answerFirstBar   = 0.68
+	answerMaxRefused = 4
 )
 
 // TestQuestionsCiteRealSections: every question of the set names a

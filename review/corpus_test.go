@@ -1,10 +1,7 @@
 package review_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -12,6 +9,7 @@ import (
 	"testing"
 
 	"govreply/internal/phrases"
+	"govreply/internal/texttest"
 	"govreply/review"
 )
 
@@ -32,31 +30,7 @@ type corpusCase struct {
 // readCorpus reads one part of the labelled corpus.
 func readCorpus(tb testing.TB, name string) []corpusCase {
 	tb.Helper()
-	path := filepath.Join("testdata", "corpus", name)
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []corpusCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c corpusCase
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			tb.Fatalf("%s:%d: %v", path, line, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
+	return texttest.ReadJSONL[corpusCase](tb, filepath.Join("testdata", "corpus", name), true)
 }
 
 // scoreSheet is the agreement of the reviewer with a labelled set.

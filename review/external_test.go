@@ -1,14 +1,12 @@
 package review_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"govreply/internal/evaldata"
+	"govreply/internal/texttest"
 	"govreply/review"
 )
 
@@ -25,27 +23,11 @@ type externalReply struct {
 
 func readExternalReplies(tb testing.TB) []externalReply {
 	tb.Helper()
-	path := evaldata.Path(tb, "external/replies/replies.jsonl")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []externalReply
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r externalReply
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			tb.Fatalf("%s: %v", path, err)
+	out := texttest.ReadJSONL[externalReply](tb, evaldata.Path(tb, "external/replies/replies.jsonl"), false)
+	for i := range out {
+		if out[i].Kind == "" {
+			out[i].Kind = review.KindReply
 		}
-		if r.Kind == "" {
-			r.Kind = review.KindReply
-		}
-		out = append(out, r)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
 	}
 	return out
 }

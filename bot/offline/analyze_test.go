@@ -1,16 +1,14 @@
 package offline
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"govreply/bot"
+	"govreply/internal/texttest"
 	"govreply/review"
 )
 
@@ -31,28 +29,7 @@ type labelledPost struct {
 
 func readPosts(tb testing.TB, name string) []labelledPost {
 	tb.Helper()
-	path := filepath.Join("testdata", "posts", name)
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []labelledPost
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var p labelledPost
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			tb.Fatalf("%s:%d: %v", path, line, err)
-		}
-		out = append(out, p)
-	}
-	return out
+	return texttest.ReadJSONL[labelledPost](tb, filepath.Join("testdata", "posts", name), true)
 }
 
 // sameWords reports whether the analysis found the labelled words: both

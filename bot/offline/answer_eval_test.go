@@ -1,15 +1,14 @@
 package offline
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"govreply/bot"
+	"govreply/internal/texttest"
 )
 
 // answerQuestion is one line of testdata/questions.jsonl: a question new
@@ -27,24 +26,7 @@ type answerQuestion struct {
 
 func readQuestions(tb testing.TB) []answerQuestion {
 	tb.Helper()
-	f, err := os.Open(filepath.Join("testdata", "questions.jsonl"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []answerQuestion
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var q answerQuestion
-		dec := json.NewDecoder(strings.NewReader(sc.Text()))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&q); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, q)
-	}
-	return out
+	return texttest.ReadJSONL[answerQuestion](tb, filepath.Join("testdata", "questions.jsonl"), true)
 }
 
 // inSection reports whether a source is the labelled section: its heading

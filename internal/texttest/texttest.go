@@ -3,13 +3,15 @@
 // (words, characters, Latin, digits, punctuation, emoji, invalid UTF-8)
 // for checking a fast implementation against a reference one, and a
 // synthetic document of any size for throughput benchmarks, with the CPU
-// time they report against.
+// time they report against; and labelled test data read from JSON Lines.
 package texttest
 
 import (
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -96,4 +98,36 @@ func ReportCPU(b *testing.B, start float64, size int) {
 	if used := CPUSeconds() - start; used > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "MB/cpu-s")
 	}
+}
+
+// ReadJSONL reads a JSON Lines file of test data: one T per non-blank
+// line. With strict, a line with a field T does not have fails tb (a
+// labelled set of the project's own); without, such fields are ignored
+// (outside data carrying extra fields). Any other problem fails tb with
+// the file and line.
+func ReadJSONL[T any](tb testing.TB, path string, strict bool) []T {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []T
+	for i, line := range strings.Split(string(data), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var v T
+		dec := json.NewDecoder(strings.NewReader(line))
+		if strict {
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(&v); err != nil {
+			tb.Fatalf("%s:%d: %v", path, i+1, err)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		tb.Fatalf("%s holds nothing", path)
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package texttest_test
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -110,3 +112,37 @@ func TestMix(t *testing.T) {
 		}
 	})
 }
+
+// TestReadJSONL: one value per line, blank lines skipped; strict rejects a
+// field the type lacks, lenient ignores it.
+func TestReadJSONL(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		ID string `json:"id"`
+	}
+	path := filepath.Join(t.TempDir(), "rows.jsonl")
+	if err := os.WriteFile(path, []byte("{\"id\":\"a\"}\n\n{\"id\":\"b\",\"extra\":1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := texttest.ReadJSONL[row](t, path, false); len(got) != 2 || got[0].ID != "a" || got[1].ID != "b" {
+		t.Errorf("lenient: %+v", got)
+	}
+	var strictFailed bool
+	ft := &fatalRecorder{TB: t, failed: &strictFailed}
+	func() {
+		defer func() { _ = recover() }()
+		texttest.ReadJSONL[row](ft, path, true)
+	}()
+	if !strictFailed {
+		t.Error("strict read accepted an unknown field")
+	}
+}
+
+// fatalRecorder records a Fatalf instead of ending the test.
+type fatalRecorder struct {
+	testing.TB
+	failed *bool
+}
+
+func (f *fatalRecorder) Fatalf(string, ...any) { *f.failed = true; panic("fatal") }
+func (f *fatalRecorder) Helper()               {}

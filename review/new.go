@@ -18,9 +18,11 @@ type Options struct {
 }
 
 // New returns a Reviewer with a check for every review category
-// (phrases.Categories):
-// phrase lists (one automaton over all phrases), personal data, and the
-// rule-file checks (patterns, missing elements, length, long sentences).
+// (phrases.Categories): phrase lists (one automaton over all phrases),
+// personal data, off-topic and brief replies, and the rule-file checks
+// (patterns with their conditions, missing elements, length, long
+// sentences); it reads the situation before the checks and filters what
+// is quoted, refused or not called for after them.
 func New(opts Options) (*Reviewer, error) {
 	pc, err := newPhraseCheck(opts.Phrases)
 	if err != nil {

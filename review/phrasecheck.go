@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -63,7 +64,7 @@ type phraseCheck struct {
 // phrase, or two spellings that normalise alike) is reported once, under
 // the first list that has it.
 func newPhraseCheck(files []*phrases.File) (Check, error) {
-	ctx, err := loadPhraseContext(stonewallingContextYAML, officialeseContextYAML)
+	ctx, err := embeddedPhraseContext()
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +345,12 @@ func phraseDecodeStrict(name string, data []byte, v any) error {
 	}
 	return nil
 }
+
+// embeddedPhraseContext is the context of the embedded files, read once:
+// the phrase check and every rule file's conditions share it.
+var embeddedPhraseContext = sync.OnceValues(func() (*phraseContext, error) {
+	return loadPhraseContext(stonewallingContextYAML, officialeseContextYAML)
+})
 
 // loadPhraseContext reads the two context files.
 func loadPhraseContext(stonewalling, officialese []byte) (*phraseContext, error) {

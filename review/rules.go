@@ -490,7 +490,7 @@ type ruleParser struct {
 }
 
 func newRuleParser(name string) *ruleParser {
-	ctx, err := loadPhraseContext(stonewallingContextYAML, officialeseContextYAML)
+	ctx, err := embeddedPhraseContext()
 	if err != nil {
 		panic(err) // embedded data, tested
 	}

@@ -72,6 +72,11 @@ const (
 	Frightened   Emotion = "frightened"
 )
 
+// Valid reports whether e is one of the emotions.
+func (e Emotion) Valid() bool {
+	return e == Calm || e == Dissatisfied || e == Angry || e == Frightened
+}
+
 // Analysis is what the drafter read in the citizen's post before drafting.
 // Subject, Place and Duration are the citizen's own words (substrings of
 // the post), "" when the post has none.
@@ -200,6 +205,9 @@ type Citation struct {
 
 // Variant is one draft with its review and citations.
 type Variant struct {
+	// Style says how this variant differs from the others (完整, 简短,
+	// 正式 …); "" when the drafter does not say.
+	Style     string        `json:"style,omitempty"`
 	Text      string        `json:"text"`
 	Review    review.Review `json:"review"`
 	Citations []Citation    `json:"citations"`
@@ -225,8 +233,24 @@ type SelfCheck struct {
 type DraftResponse struct {
 	Classification Classification `json:"classification"`
 	Analysis       *Analysis      `json:"analysis,omitempty"` // what the drafter read in the post; nil when it reads none
-	Drafts         []Variant      `json:"drafts"`
-	ToVerify       []string       `json:"to_verify"` // what the drafter must fill in or verify
+	// Facts are the department's facts as the drafter decomposed them,
+	// each sentence with its role; nil when it decomposes none.
+	Facts    []Fact    `json:"facts,omitempty"`
+	Drafts   []Variant `json:"drafts"`
+	ToVerify []string  `json:"to_verify"` // what the drafter must fill in or verify
+}
+
+// Fact is one sentence of the facts a department gave, with the role it
+// plays in a reply.
+type Fact struct {
+	// Role: conclusion (what is known, the verified conclusion), cause,
+	// done (what has been done), plan (what will be done, by when),
+	// deadline (a bare time limit), conditions (conditions and
+	// materials), place, advice (what people should do), channel (how to
+	// follow up), source (who verified it, where it was published) or
+	// unit (who is responsible).
+	Role string `json:"role"`
+	Text string `json:"text"`
 }
 
 // NonNil returns res with empty lists instead of nil ones (drafts,
@@ -282,4 +306,32 @@ var problemNames = map[string]string{
 	"hostile_tone":   "不友善的说法",
 	"blame_shifting": "推卸责任的说法",
 	"stonewalling":   "推诿的说法",
+}
+
+// Chinese names for people (the CLI, the web page, the model's prompt).
+var (
+	wantNames    = map[Want]string{WantInformation: "了解信息", WantAction: "要求办理", WantResponse: "希望回应", WantPassOn: "请代为转达"}
+	emotionNames = map[Emotion]string{Calm: "平静", Dissatisfied: "不满", Angry: "愤怒", Frightened: "惊慌"}
+	roleNames    = map[string]string{
+		"conclusion": "已核实的情况", "cause": "原因", "done": "已经做的", "plan": "下一步安排",
+		"deadline": "时限", "conditions": "条件和材料", "place": "地点", "advice": "提醒公众",
+		"channel": "联系渠道", "source": "信息来源", "unit": "负责单位",
+	}
+)
+
+// WantName is w's Chinese name, w itself when it has none.
+func WantName(w Want) string { return nameOr(wantNames, w) }
+
+// EmotionName is e's Chinese name, e itself when it has none.
+func EmotionName(e Emotion) string { return nameOr(emotionNames, e) }
+
+// RoleName is the Chinese name of a fact role (Fact.Role), the role
+// itself when it has none.
+func RoleName(role string) string { return nameOr(roleNames, role) }
+
+func nameOr[K ~string](m map[K]string, k K) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return string(k)
 }

@@ -64,11 +64,20 @@ type DraftInput struct {
 	Post     string
 	Facts    string
 	Passages []Passage // best first, numbered from 1
+	// Reading is what the drafter read in the post (类别, 事项, 地点 …)
+	// and Roles the department's facts decomposed into roles (原因,
+	// 已经做的 …), as name–value lines; the model writes from them and
+	// checks its drafts against them.
+	Reading []Field
+	Roles   []Field
 	// Previous and Findings ask for one revised draft: the draft that
 	// failed review and what the reviewer said.
 	Previous string
 	Findings []string
 }
+
+// Field is one line of a fenced list: a name and its value.
+type Field struct{ Name, Value string }
 
 var kindNames = map[string]string{"comment": "评论回复", "reply": "回复", "post": "博文"}
 
@@ -105,11 +114,21 @@ func Draft(in DraftInput) (system, user string, err error) {
 		"ToneHint": toneHints[in.Tone],
 		"Post":     Escape(in.Post),
 		"Facts":    Escape(strings.TrimSpace(in.Facts)),
+		"Reading":  escapeFields(in.Reading),
+		"Roles":    escapeFields(in.Roles),
 		"Passages": ps,
 		"Previous": Escape(in.Previous),
 		"Findings": findings,
 	})
 	return system, user, err
+}
+
+func escapeFields(fs []Field) []Field {
+	out := make([]Field, len(fs))
+	for i, f := range fs {
+		out[i] = Field{EscapeAttr(f.Name), EscapeAttr(f.Value)}
+	}
+	return out
 }
 
 // Escape makes untrusted text safe inside a fence: the angle brackets

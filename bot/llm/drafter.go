@@ -85,7 +85,8 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	if err != nil {
 		return bot.DraftResponse{}, err
 	}
-	class := d.c.Classify(req.Post)
+	analysis := d.c.Analyze(req.Post)
+	class := analysis.Class
 	passages, err := d.retrieve(ctx, req.Post, class)
 	if err != nil {
 		return bot.DraftResponse{}, errs.E("llm.Draft", "检索写作指引失败", err)
@@ -93,6 +94,7 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	in := prompts.DraftInput{
 		Variants: variants, Class: string(class), Kind: string(req.Kind), Limit: req.Kind.Limit(),
 		Tone: string(req.Tone), Post: req.Post, Facts: req.Facts, Passages: passages,
+		Reading: reading(analysis), Roles: roles(d.c.Facts(req.Facts)),
 	}
 	reply, kept, err := d.generate(ctx, in)
 	if err != nil {
@@ -102,8 +104,12 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	if len(parsed) == 0 {
 		return bot.DraftResponse{}, errs.E("llm.Draft", errs.Unavailable, CodeUnavailable, "大模型没有返回可用的稿件，请重试或改用离线起草")
 	}
-	analysis := d.c.Analyze(req.Post)
-	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Drafts: []bot.Variant{}, ToVerify: []string{}}
+	classification := class
+	if class == bot.Announcement {
+		classification = d.c.Classify(req.Post) // what it is about
+	}
+	resp := bot.DraftResponse{Classification: classification, Analysis: &analysis, Facts: d.c.Facts(req.Facts),
+		Drafts: []bot.Variant{}, ToVerify: []string{}}
 	for _, p := range parsed[:min(len(parsed), variants)] {
 		if slices.ContainsFunc(resp.Drafts, func(v bot.Variant) bool { return v.Text == p.text }) {
 			continue
@@ -117,6 +123,31 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	}
 	resp.ToVerify = d.c.ToVerify(resp.Drafts)
 	return resp, nil
+}
+
+// reading is the analysis as the prompt's <读帖> lines.
+func reading(an bot.Analysis) []prompts.Field {
+	urgent := "否"
+	if an.Urgent {
+		urgent = "是"
+	}
+	fs := []prompts.Field{{Name: "类别", Value: string(an.Class)}}
+	for _, f := range []prompts.Field{{Name: "事项", Value: an.Subject}, {Name: "地点", Value: an.Place}, {Name: "持续或反映次数", Value: an.Duration}} {
+		if f.Value != "" {
+			fs = append(fs, f)
+		}
+	}
+	return append(fs, prompts.Field{Name: "诉求", Value: bot.WantName(an.Wants)},
+		prompts.Field{Name: "情绪", Value: bot.EmotionName(an.Emotion)}, prompts.Field{Name: "紧急", Value: urgent})
+}
+
+// roles are the decomposed facts as the prompt's <事实分解> lines.
+func roles(facts []bot.Fact) []prompts.Field {
+	fs := make([]prompts.Field, len(facts))
+	for i, f := range facts {
+		fs[i] = prompts.Field{Name: bot.RoleName(f.Role), Value: f.Text}
+	}
+	return fs
 }
 
 // variant reviews one parsed draft and, when it has an error finding,

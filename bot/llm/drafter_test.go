@@ -144,6 +144,21 @@ func TestLLMDraftPromptAndCitations(t *testing.T) {
 	if !strings.Contains(user, "<网友帖子>\n"+waterPost+"\n</网友帖子>") || !strings.Contains(user, "区水务局抢修队已在现场抢修") {
 		t.Errorf("prompt lacks the post or the facts:\n%s", user)
 	}
+	// It carries the analysis and the facts by role, and asks the model
+	// to check its drafts against them.
+	an := e.composer.Analyze(waterPost)
+	for _, want := range []string{"<读帖>", "- 类别：" + string(an.Class), "- 事项：" + an.Subject, "<事实分解>",
+		"- 已核实的情况：今天上午小区附近供水管道破裂。", "- 已经做的：区水务局抢修队已在现场抢修。"} {
+		if !strings.Contains(user, want) {
+			t.Errorf("prompt lacks %q:\n%s", want, user)
+		}
+	}
+	if !strings.Contains(sys, "写完自检") {
+		t.Error("system prompt lacks the self-check")
+	}
+	if resp.Analysis == nil || len(resp.Facts) != 2 {
+		t.Errorf("response analysis %+v, facts %+v", resp.Analysis, resp.Facts)
+	}
 	// The prompt carries the best retrieved chunks, in rank order.
 	hits, err := e.Retriever.Search(context.Background(), knowledge.Request{Query: e.composer.SearchQuery(waterPost, bot.Complaint), K: 24})
 	if err != nil {
@@ -272,14 +287,14 @@ func TestLLMTokenBudgetDropsLowestRanked(t *testing.T) {
 
 	// Through the drafter: a small window carries fewer passages.
 	rec := &recorder{Model: fake.NewFakeLLM([]string{draftsReply(goodDraft1, goodDraft2)})}
-	d := newLLM(t, rec, DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4", ContextWindow: 3200, MaxOutputTokens: 1000}})
+	d := newLLM(t, rec, DrafterOptions{ModelOptions: ModelOptions{ModelName: "gpt-4", ContextWindow: 4200, MaxOutputTokens: 1000}})
 	if _, err := d.Draft(context.Background(), bot.DraftRequest{Post: waterPost}); err != nil {
 		t.Fatal(err)
 	}
 	sys, user = rec.prompt(0)
 	got := len(passageRE.FindAllString(user, -1))
-	if got == 0 || got >= DefaultPassages || d.budget.count(sys, user) > 2200 {
-		t.Errorf("window 3200 − 1000: %d passages in %d tokens", got, d.budget.count(sys, user))
+	if got == 0 || got >= DefaultPassages || d.budget.count(sys, user) > 3200 {
+		t.Errorf("window 4200 − 1000: %d passages in %d tokens", got, d.budget.count(sys, user))
 	}
 	if ContextWindow("qwen2.5:7b") != 32768 || ContextWindow("gpt-4o-mini") != 128000 || ContextWindow("gpt-4") != 8192 || ContextWindow("unknown") != DefaultContextWindow {
 		t.Error("ContextWindow table")

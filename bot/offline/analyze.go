@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/bot"
+	"govreply/ingest/segment"
 )
 
 // ---- analyze.yaml
@@ -32,12 +33,27 @@ type analyzeFile struct {
 	// SubjectPatterns: RE2 patterns whose first group is a subject, tried
 	// when no listed subject occurs.
 	SubjectPatterns []string `yaml:"subject_patterns"`
-	Places          []string `yaml:"places"`           // RE2; the match is the place
-	PlaceStop       string   `yaml:"place_stop"`       // a place is cut after the last of these
-	NotPlaces       []string `yaml:"not_places"`       // matches that are not a place
-	PlaceNotBefore  string   `yaml:"place_not_before"` // a match before one of these is part of a word
-	Durations       []string `yaml:"durations"`        // RE2; the match is the duration
-	Urgent          []string `yaml:"urgent"`           // RE2: life or property in danger now
+	// SubjectNames: RE2; a match is the subject wherever it occurs.
+	SubjectNames   []string `yaml:"subject_names"`
+	Places         []string `yaml:"places"`           // RE2; the match is the place
+	PlaceStop      string   `yaml:"place_stop"`       // a place is cut after the last of these
+	NotPlaces      []string `yaml:"not_places"`       // matches that are not a place
+	PlaceNotBefore string   `yaml:"place_not_before"` // a match before one of these is part of a word
+	Durations      []string `yaml:"durations"`        // RE2; the match is the duration
+	// Rumour: RE2 patterns whose first group is the claim a rumour
+	// question or a rebuttal request is about (网传“…”); Rebuttal: an
+	// announcement request that rebuts a rumour.
+	Rumour     []string `yaml:"rumour"`
+	TitleWords []string `yaml:"title_words"`
+	// SubjectExtend widens a listed subject to the noun phrase around it.
+	SubjectExtend struct {
+		Pos   []string `yaml:"pos"`
+		Words []string `yaml:"words"`
+		Not   []string `yaml:"not"`
+		Max   int      `yaml:"max"`
+	} `yaml:"subject_extend"`
+	Rebuttal []string `yaml:"rebuttal"`
+	Urgent   []string `yaml:"urgent"` // RE2: life or property in danger now
 	// NeverUrgent: classes that are never an emergency; Supposed: words
 	// that make one a supposition (真要着火了怎么办).
 	NeverUrgent []bot.Classification `yaml:"never_urgent"`
@@ -56,9 +72,9 @@ type analyzeFile struct {
 		ByClass     map[bot.Classification]bot.Want `yaml:"by_class"`
 	} `yaml:"wants"`
 
-	announce, other, urgent, frightened, angry, dissatisfied *regexp.Regexp
-	passOn, information, action                              *regexp.Regexp
-	subjectRes, placeRes, durationRes                        []*regexp.Regexp
+	announce, other, urgent, frightened, angry, dissatisfied, rebuttal *regexp.Regexp
+	passOn, information, action                                        *regexp.Regexp
+	subjectRes, placeRes, durationRes, rumourRes, nameRes              []*regexp.Regexp
 }
 
 // checkAnalyze compiles analyze.yaml.
@@ -79,6 +95,7 @@ func (d *composerData) checkAnalyze() error {
 		{"wants.pass_on", a.Wants.PassOn, &a.passOn},
 		{"wants.information", a.Wants.Information, &a.information},
 		{"wants.action", a.Wants.Action, &a.action},
+		{"rebuttal", a.Rebuttal, &a.rebuttal},
 	} {
 		if *l.re, err = compileAny(l.key, l.patterns); err != nil {
 			return err
@@ -92,6 +109,8 @@ func (d *composerData) checkAnalyze() error {
 		{"subject_patterns", a.SubjectPatterns, &a.subjectRes},
 		{"places", a.Places, &a.placeRes},
 		{"durations", a.Durations, &a.durationRes},
+		{"rumour", a.Rumour, &a.rumourRes},
+		{"subject_names", a.SubjectNames, &a.nameRes},
 	} {
 		for _, p := range l.patterns {
 			re, err := regexp.Compile(p)
@@ -207,15 +226,100 @@ func (a *analyzeFile) inDanger(post string) bool {
 // subject (the first of those as long), else the first group of the first
 // subject pattern that matches, else the longest setting, else "".
 func (d *composerData) subject(post string) string {
-	if s := earliest(d.analyze.Subjects, post); s != "" {
+	if s := firstMatch(d.analyze.nameRes, post); s != "" {
 		return s
+	}
+	if s := earliest(d.analyze.Subjects, post); s != "" {
+		return d.widen(post, s)
 	}
 	for _, re := range d.analyze.subjectRes {
 		if m := re.FindStringSubmatch(post); len(m) > 1 && m[1] != "" {
 			return m[1]
 		}
 	}
-	return earliest(d.analyze.Settings, post)
+	if s := earliest(d.analyze.Settings, post); s != "" {
+		return d.widen(post, s)
+	}
+	return ""
+}
+
+// widen returns subject as the noun phrase it stands in, in post: the
+// words gse cuts around it, joined while they are tagged with one of
+// subject_extend.pos or listed in its words, none of its not, and the
+// whole stays within its max characters (挂号 → 医院挂号系统, 入学 → 新生入学).
+func (d *composerData) widen(post, subject string) string {
+	x := &d.analyze.SubjectExtend
+	at := strings.Index(post, subject)
+	if at < 0 || x.Max <= 0 {
+		return subject
+	}
+	words := segment.Default().Tag(post)
+	// The words that cover the subject.
+	first, last, off := -1, -1, 0
+	for i, w := range words {
+		end := off + len(w.Word)
+		if end > at && off < at+len(subject) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+		off = end
+	}
+	if first < 0 {
+		return subject
+	}
+	// A neighbour joins when listed, or when it is a word of two
+	// characters or more with one of the parts of speech.
+	joins := func(w segment.Tagged) bool {
+		if slices.Contains(x.Not, w.Word) {
+			return false
+		}
+		return slices.Contains(x.Words, w.Word) ||
+			utf8.RuneCountInString(w.Word) >= 2 && slices.Contains(x.Pos, w.Pos)
+	}
+	// The words covering the subject may reach past it only as nouns
+	// (医保 in 医保卡), not across a cut that splits it (传自|来水).
+	start, end := 0, 0
+	for i, w := range words {
+		if i < first {
+			start += len(w.Word)
+		}
+		if i <= last {
+			end += len(w.Word)
+		}
+	}
+	if (start < at && !joins(words[first])) || (end > at+len(subject) && !joins(words[last])) {
+		return subject
+	}
+	size := func(a, b int) int {
+		n := 0
+		for _, w := range words[a : b+1] {
+			n += utf8.RuneCountInString(w.Word)
+		}
+		return n
+	}
+	if size(first, last) > x.Max {
+		return subject
+	}
+	for grown := true; grown; {
+		grown = false
+		if last+1 < len(words) && joins(words[last+1]) && size(first, last+1) <= x.Max {
+			last, grown = last+1, true
+		}
+		if first > 0 && joins(words[first-1]) && size(first-1, last) <= x.Max {
+			first, grown = first-1, true
+		}
+	}
+	return phrase(words[first : last+1])
+}
+
+func phrase(ws []segment.Tagged) string {
+	var b strings.Builder
+	for _, w := range ws {
+		b.WriteString(w.Word)
+	}
+	return b.String()
 }
 
 // earliest returns the longest word of words that occurs in s, the one
@@ -234,6 +338,41 @@ func earliest(words []string, s string) string {
 		}
 	}
 	return best
+}
+
+// rumourClaim returns the claim post says is circulating, in its words
+// (the first group of the earliest rumour pattern), "" when none.
+func (d *composerData) rumourClaim(post string) string {
+	best, at := "", len(post)+1
+	for _, re := range d.analyze.rumourRes {
+		if m := re.FindStringSubmatchIndex(post); m != nil && len(m) >= 4 && m[2] >= 0 && m[0] < at {
+			best, at = strings.Trim(post[m[2]:m[3]], "“”\"'‘’「」 "), m[0]
+		}
+	}
+	return best
+}
+
+// title returns an announcement's title (title_words), "" when the post
+// names nothing to announce.
+func (d *composerData) title(post, subject string) string {
+	words := strings.Join(d.analyze.TitleWords, "|")
+	if subject != "" {
+		re := regexp.MustCompile(regexp.QuoteMeta(subject) + `[^，。！？、\s的]{0,4}?(?:` + words + `)`)
+		if m := re.FindString(post); m != "" {
+			return m
+		}
+	}
+	re := regexp.MustCompile(`[^，。！？、\s的条篇份个写发拟]{2,6}(?:` + words + `)`)
+	if m := re.FindString(post); m != "" && subject == "" {
+		return m
+	}
+	if slices.ContainsFunc(d.analyze.TitleWords, func(w string) bool { return strings.HasSuffix(subject, w) }) {
+		return subject // 暴雨橙色预警
+	}
+	if w := regexp.MustCompile(words).FindString(post); w != "" && subject != "" {
+		return subject + w // 停水 + 通知
+	}
+	return subject
 }
 
 // firstMatch returns the earliest match of any of res in s, "" if none.

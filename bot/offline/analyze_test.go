@@ -154,7 +154,7 @@ func TestAnalyze(t *testing.T) {
 		{"消防通道天天被私家车堵死，物业收了停车费就不管，出了事谁负责？",
 			bot.Analysis{Class: bot.Complaint, Subject: "消防通道", Duration: "天天", Wants: bot.WantAction, Emotion: bot.Dissatisfied}},
 		{"需要一条暴雨橙色预警的博文，明天全天有大到暴雨。",
-			bot.Analysis{Class: bot.Announcement, Subject: "暴雨", Wants: bot.WantAction, Emotion: bot.Calm}},
+			bot.Analysis{Class: bot.Announcement, Subject: "暴雨橙色预警", Wants: bot.WantAction, Emotion: bot.Calm}},
 		{"和平派出所的民警帮我找回了钱包，麻烦转达我们全家的感谢！",
 			bot.Analysis{Class: bot.Praise, Subject: "民警", Place: "和平派出所", Wants: bot.WantPassOn, Emotion: bot.Calm}},
 	} {

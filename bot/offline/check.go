@@ -29,8 +29,8 @@ type checkFile struct {
 // checkCheck validates check.yaml.
 func (d *composerData) checkCheck() error {
 	for field := range d.check.PlaceholderFields {
-		if !slices.Contains(factFields, field) {
-			return fmt.Errorf("placeholder_fields: %q is not a fact field (%s)", field, strings.Join(factFields, ", "))
+		if !slices.Contains(sentenceRoles, field) {
+			return fmt.Errorf("placeholder_fields: %q is not a fact role (%s)", field, strings.Join(sentenceRoles, ", "))
 		}
 	}
 	for i, cp := range d.check.ClassPhrases {
@@ -38,12 +38,23 @@ func (d *composerData) checkCheck() error {
 			return fmt.Errorf("class_phrases %d: for, phrases and problem are required", i+1)
 		}
 		for _, c := range cp.For {
-			if !slices.Contains(append(allClasses, bot.Announcement), c) {
+			if !slices.Contains(templateClasses, c) {
 				return fmt.Errorf("class_phrases %d: %q is not a class", i+1, c)
 			}
 		}
 	}
 	return nil
+}
+
+// Facts decomposes the facts a department gave (free text) into roles,
+// as the composer reads them: what the response's facts list and the
+// model's prompt carry.
+func (c *Composer) Facts(factsText string) []bot.Fact {
+	f := c.data.parseFacts(factsText)
+	if err := c.sanitize(f); err != nil {
+		f = c.data.parseFacts(factsText)
+	}
+	return f.list()
 }
 
 // Check checks a draft of kind for a post read as an and the facts
@@ -63,8 +74,8 @@ func (d *composerData) selfCheck(an bot.Analysis, f *facts, kind review.Kind, te
 	if an.Subject != "" && !strings.Contains(text, an.Subject) {
 		add("没有提到网友说的“%s”，读起来像能回复任何留言", an.Subject)
 	}
-	for _, field := range []string{fieldHappened, fieldAction, fieldDeadline, fieldContact} {
-		for _, s := range f.fields[field] {
+	for _, role := range sentenceRoles {
+		for _, s := range f.fields[role] {
 			core := strings.TrimRight(s, "。！？；;，, ")
 			if core != "" && !strings.Contains(text, core) && !strings.Contains(core, "【待核实") {
 				add("已知情况“%s”没有照原样写进草稿", core)
@@ -72,8 +83,16 @@ func (d *composerData) selfCheck(an bot.Analysis, f *facts, kind review.Kind, te
 		}
 	}
 	for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+		// A placeholder names the post's matter first; what it asks for
+		// comes after.
+		asks := m[1]
+		for _, w := range []string{an.Place, an.Subject} {
+			if w != "" {
+				asks = strings.ReplaceAll(asks, w, "")
+			}
+		}
 		for field, words := range d.check.PlaceholderFields {
-			if f.has(field) && slices.ContainsFunc(words, func(w string) bool { return strings.Contains(m[1], w) }) {
+			if f.has(field) && slices.ContainsFunc(words, func(w string) bool { return strings.Contains(asks, w) }) {
 				add("已知情况里已经有的内容，又写成了待核实：【待核实：%s】", m[1])
 			}
 		}

@@ -164,31 +164,42 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 		return bot.DraftResponse{}, err
 	}
 	analysis := c.data.analyzePost(req.Post)
-	// The templates are by class; a staff request for a post (发布) is
-	// drafted with those of what it is about.
-	class, topic := c.data.classifyPost(req.Post)
-	if analysis.Subject != "" {
-		topic = analysis.Subject // the citizen's own words for it
-	}
+	class := analysis.Class
 	docs, err := c.search(ctx, req.Post, class)
 	if err != nil {
 		return bot.DraftResponse{}, errs.E("offline.Draft", "检索写作指引失败", err)
 	}
 	fc := c.data.parseFacts(req.Facts)
+	if class == bot.Announcement && !fc.has(roleConclusion) {
+		// A staff request often states what to announce after a colon
+		// (发个通知：明天上午9点到12点解放路停电): that is the key fact.
+		if _, what, ok := strings.Cut(strings.ReplaceAll(req.Post, ":", "："), "："); ok && utf8.RuneCountInString(what) >= 6 {
+			fc.fields[roleConclusion] = []string{sentence(what)}
+		}
+	}
 	if err := c.sanitize(fc); err != nil {
 		return bot.DraftResponse{}, err
 	}
-	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Drafts: []bot.Variant{}, ToVerify: []string{}}
+	classification := class
+	if class == bot.Announcement {
+		classification, _ = c.data.classifyPost(req.Post) // what it is about
+	}
+	resp := bot.DraftResponse{Classification: classification, Analysis: &analysis, Facts: fc.list(),
+		Drafts: []bot.Variant{}, ToVerify: []string{}}
+	r := c.newRenderer(req, analysis, fc, docs)
 	// Drafts that pass come first; then, up to three, drafts whose review
 	// passes but whose self-check does not (marked so); drafts with an
 	// error finding only when there is nothing else.
-	var passing, unchecked, failing []bot.Variant
+	var passing, similar, unchecked, failing []bot.Variant
 	seen := map[string]bool{}
 	for _, tp := range c.data.tmpl.byCombo[comboKey{class, req.Kind, req.Tone}] {
 		if len(passing) == 3 {
 			break
 		}
-		v, ok, err := c.variant(tp, class, topic, req, fc, docs)
+		if tp.Rebuttal != nil && *tp.Rebuttal != r.rebuttal {
+			continue
+		}
+		v, ok, err := c.variant(tp, r, req)
 		if err != nil {
 			return bot.DraftResponse{}, err
 		}
@@ -198,6 +209,8 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 		seen[v.Text] = true
 		v.Check = c.data.selfCheck(analysis, fc, req.Kind, v.Text, v.Review)
 		switch {
+		case v.Passes() && c.tooClose(v, passing):
+			similar = append(similar, v)
 		case v.Passes():
 			passing = append(passing, v)
 		case v.Review.Pass:
@@ -206,7 +219,7 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 			failing = append(failing, v)
 		}
 	}
-	resp.Drafts = append(passing, unchecked...)
+	resp.Drafts = slices.Concat(passing, similar, unchecked)
 	if len(resp.Drafts) == 0 {
 		resp.Drafts = failing
 	}
@@ -218,33 +231,52 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 	return resp, nil
 }
 
-// shrinkable fact slots, in the order they give way when a draft is too
-// long, with the words for what the drafter must shorten.
-var shrinkable = []struct{ slot, what string }{
-	{"happened", "情况说明"},
-	{"action", "措施"},
-	{"contact", "联系方式"},
-	{"deadline", "时间"},
+// tooClose reports whether v says nearly what one of vs says: variants
+// are meant to differ (templates.yaml max_overlap).
+func (c *Composer) tooClose(v bot.Variant, vs []bot.Variant) bool {
+	return slices.ContainsFunc(vs, func(w bot.Variant) bool { return overlap(v.Text, w.Text) >= c.data.tmpl.MaxOverlap })
+}
+
+// shrinkable roles, in the order they give way to the too_long frame
+// when a draft is too long, with the words for what the drafter must
+// shorten.
+var shrinkable = []struct{ role, what string }{
+	{roleCause, "原因"},
+	{roleConclusion, "情况说明"},
+	{roleConditions, "条件和材料"},
+	{roleDone, "已采取的措施"},
+	{rolePlan, "下一步安排"},
+	{roleAdvice, "提醒事项"},
+	{rolePlace, "地点"},
+	{roleChannel, "联系方式"},
+	{roleSource, "信息来源"},
+	{roleDeadline, "时间"},
 }
 
 // variant renders one template, fits it to the kind's limit, replaces
 // what the reviewer will not pass and reviews it. ok is false when it
 // cannot be made to fit.
-func (c *Composer) variant(tp *templateDef, class bot.Classification, topic string, req bot.DraftRequest, f *facts, docs []retrieved) (bot.Variant, bool, error) {
-	r := &renderer{c: c, class: class, topic: topic, tone: req.Tone, facts: f, docs: docs, shrunk: map[string]bool{}}
+func (c *Composer) variant(tp *templateDef, r *renderer, req bot.DraftRequest) (bot.Variant, bool, error) {
+	r.shrunk, r.tp, r.lean = map[string]bool{}, tp, false
 	limit := req.Kind.Limit()
 	text := r.render(tp.Text)
+	if review.Length(text) > limit { // the courtesies give way first
+		r.lean = true
+		text = r.render(tp.Text)
+	}
 	for _, s := range shrinkable {
 		if review.Length(text) <= limit {
 			break
 		}
-		r.shrunk[s.slot] = true
-		text = r.render(tp.Text)
+		if r.facts.has(s.role) {
+			r.shrunk[s.role] = true
+			text = r.render(tp.Text)
+		}
 	}
 	if review.Length(text) > limit {
 		return bot.Variant{}, false, nil
 	}
-	rc := reviewContext(req, class)
+	rc := reviewContext(req, r.class)
 	rv, err := c.reviewer.ReviewWith(text, req.Kind, rc)
 	if err != nil {
 		return bot.Variant{}, false, err
@@ -261,14 +293,14 @@ func (c *Composer) variant(tp *templateDef, class bot.Classification, topic stri
 			return bot.Variant{}, false, err
 		}
 	}
-	return bot.Variant{Text: text, Review: rv, Citations: r.citations(tp)}, true, nil
+	return bot.Variant{Style: tp.Name, Text: text, Review: rv, Citations: r.citations(tp)}, true, nil
 }
 
 // reviewContext is what the reviewer knows of a draft for req: the post
 // it answers and its class, so that its warnings fit (praise needs no
 // timeline). A post of the account's own answers no one.
 func reviewContext(req bot.DraftRequest, class bot.Classification) review.Context {
-	if req.Kind == review.KindPost {
+	if req.Kind == review.KindPost || class == bot.Announcement {
 		return review.Context{}
 	}
 	return review.Context{Post: req.Post, Class: class}
@@ -340,221 +372,26 @@ func (c *Composer) ToVerify(vs []bot.Variant) []string {
 	return out
 }
 
-// explain turns a placeholder's text into a to-do for the drafter.
+// explain turns a placeholder's text into a to-do for the drafter: the
+// verify entry its text ends with (placeholders name the post's subject
+// first: 幸福里小区热水恢复时间), the reason in （） kept.
 func (c *Composer) explain(item string) string {
-	if e, ok := c.data.tmpl.Verify[item]; ok {
-		return e
-	}
-	if head, rest, ok := strings.Cut(item, "（"); ok {
-		if e, ok := c.data.tmpl.Verify[head]; ok {
-			return e + "原因：" + strings.TrimSuffix(rest, "）") + "。"
+	head, reason, _ := strings.Cut(item, "（")
+	best := ""
+	for k := range c.data.tmpl.Verify {
+		if strings.HasSuffix(head, k) && len(k) > len(best) {
+			best = k
 		}
 	}
-	return item + "。"
-}
-
-// renderer fills one template's slots for one request.
-type renderer struct {
-	c      *Composer
-	class  bot.Classification
-	topic  string
-	tone   bot.Tone
-	facts  *facts
-	docs   []retrieved
-	shrunk map[string]bool // fact slots replaced by the too_long frame
-	used   []*guidanceDef  // guidance phrasings taken from retrieved documents
-}
-
-func (r *renderer) frame(key string) string { return r.c.data.tmpl.frames[r.class][key] }
-
-var optionalRE = regexp.MustCompile(`\[\[(.*?)\]\]`)
-
-// render fills text's slots; an optional part [[…]] is left out when any
-// slot in it renders empty.
-func (r *renderer) render(text string) string {
-	r.used = r.used[:0]
-	return r.fill(text)
-}
-
-func (r *renderer) fill(text string) string {
-	text = optionalRE.ReplaceAllStringFunc(text, func(part string) string {
-		inner := part[2 : len(part)-2]
-		empty := false
-		out := slotRE.ReplaceAllStringFunc(inner, func(s string) string {
-			v := r.slot(s[1 : len(s)-1])
-			if v == "" {
-				empty = true
-			}
-			return v
-		})
-		if empty {
-			return ""
-		}
-		return out
-	})
-	return slotRE.ReplaceAllStringFunc(text, func(s string) string { return r.slot(s[1 : len(s)-1]) })
-}
-
-// slot renders one slot.
-func (r *renderer) slot(name string) string {
-	if id, ok := strings.CutPrefix(name, "g:"); ok {
-		return r.phrase(r.c.data.tmpl.guide[id])
+	if best == "" {
+		return item + "。"
 	}
-	f := r.facts
-	switch name {
-	case "greet":
-		return r.c.data.tmpl.Tones[r.tone]["greet"]
-	case "topic":
-		return r.topic
-	case "empathy":
-		return r.fill(r.c.data.tmpl.Empathy[r.class][r.tone])
-	case "happened":
-		if r.answerFromAction() {
-			return r.fact(fieldAction, "答复内容", "happened_missing")
-		}
-		return r.fact(fieldHappened, "情况说明", "happened_missing")
-	case "action":
-		if r.answerFromAction() {
-			return r.frame("action_missing")
-		}
-		return r.fact(fieldAction, "措施", "action_missing")
-	case "unit":
-		switch {
-		case f.unit == "":
-			return r.frame("unit_missing")
-		case r.mentioned(f.unit):
-			return ""
-		}
-		return strings.ReplaceAll(r.frame("unit_given"), "{value}", f.unit)
-	case "unit_name":
-		if f.unit != "" {
-			return f.unit
-		}
-		return r.frame("unit_name_missing")
-	case "deadline":
-		return r.deadline()
-	case "contact":
-		return r.contact()
+	e := c.data.tmpl.Verify[best]
+	if subject := strings.TrimSuffix(head, best); subject != "" {
+		e = strings.TrimSuffix(subject, "的") + "：" + e
 	}
-	return ""
-}
-
-// answerFromAction reports whether the action facts stand in for the
-// missing happened facts (frames.happened_from_action).
-func (r *renderer) answerFromAction() bool {
-	return r.frame("happened_from_action") == "yes" && !r.facts.has(fieldHappened) && r.facts.has(fieldAction)
-}
-
-// mentioned reports whether a fact the draft carries names unit.
-func (r *renderer) mentioned(unit string) bool {
-	for _, field := range []string{fieldHappened, fieldAction, fieldDeadline, fieldContact} {
-		if !r.shrunk[field] && strings.Contains(r.facts.text(field), unit) {
-			return true
-		}
+	if reason != "" {
+		e += "原因：" + strings.TrimSuffix(reason, "）") + "。"
 	}
-	return false
-}
-
-// fact renders a fact field, its too_long frame when it had to give way,
-// or the missing frame.
-func (r *renderer) fact(field, what, missing string) string {
-	if !r.facts.has(field) {
-		return r.frame(missing)
-	}
-	if r.shrunk[field] {
-		if r.frame(missing) == "" { // not needed: leave it out
-			return ""
-		}
-		return strings.ReplaceAll(r.frame("too_long"), "{what}", what)
-	}
-	return r.facts.text(field)
-}
-
-// deadline renders the time limit: a bare time through deadline_time, a
-// sentence as it is; nothing when the action already says when.
-func (r *renderer) deadline() string {
-	f := r.facts
-	if !f.has(fieldDeadline) {
-		if f.has(fieldAction) && !r.shrunk[fieldAction] && r.c.data.hasTime(f.text(fieldAction)) {
-			return ""
-		}
-		return r.frame("deadline_missing")
-	}
-	if r.shrunk[fieldDeadline] {
-		return strings.ReplaceAll(r.frame("too_long"), "{what}", "时间")
-	}
-	if v, ok := r.c.data.shortTime(f.text(fieldDeadline)); ok && r.frame("deadline_time") != "" {
-		return strings.ReplaceAll(r.frame("deadline_time"), "{value}", v)
-	}
-	return f.text(fieldDeadline)
-}
-
-// contactNoise is what may surround a number in a contact fact without
-// making it a sentence.
-var contactNoise = regexp.MustCompile(`服务热线|咨询电话|办公电话|值班电话|联系电话|热线|电话|拨打|或者|或|和|[0-9\-－—()（）、/ ]|【待核实：电话】`)
-
-// contact renders the follow-up channel.
-func (r *renderer) contact() string {
-	f := r.facts
-	if !f.has(fieldContact) {
-		return r.frame("contact_missing")
-	}
-	if r.shrunk[fieldContact] {
-		return strings.ReplaceAll(r.frame("too_long"), "{what}", "联系方式")
-	}
-	v := strings.TrimRight(strings.TrimSpace(f.text(fieldContact)), "。！？；;，, ")
-	numberish := contactNoise.ReplaceAllString(v, "") == "" && (strings.Contains(v, bot.Placeholder("电话")) || slices.ContainsFunc(r.c.data.facts.contact, func(re *regexp.Regexp) bool { return re.MatchString(v) }))
-	starters := []string{"有", "请", "可", "如", "欢迎", "拨", "打", "致电", "也", "若", "您"}
-	switch {
-	case numberish:
-		return strings.ReplaceAll(r.frame("contact_number"), "{value}", v)
-	case v == "私信" || v == "私信我们" || v == "本号私信" || v == "微博私信":
-		return r.frame("contact_dm")
-	case utf8.RuneCountInString(v) <= 24 && !strings.ContainsAny(v, "。！？，,") &&
-		!slices.ContainsFunc(starters, func(s string) bool { return strings.HasPrefix(v, s) }):
-		return strings.ReplaceAll(r.frame("contact_text"), "{value}", v)
-	}
-	return f.text(fieldContact)
-}
-
-// phrase returns a guidance entry's phrasing when its document was
-// retrieved for the post (and records it for citation), else its fallback.
-func (r *renderer) phrase(g *guidanceDef) string {
-	if slices.ContainsFunc(r.docs, func(d retrieved) bool { return d.doc == g.Doc }) {
-		if !slices.Contains(r.used, g) {
-			r.used = append(r.used, g)
-		}
-		return g.Text
-	}
-	return g.Fallback
-}
-
-// citations are the template's sources and the guidance phrasings used
-// that the search retrieved, best-ranked document first, each document
-// and section once, at most Guidance of them.
-func (r *renderer) citations(tp *templateDef) []bot.Citation {
-	type cand struct {
-		rank int
-		c    bot.Citation
-	}
-	var cs []cand
-	add := func(doc, section string) {
-		i := slices.IndexFunc(r.docs, func(d retrieved) bool { return d.doc == doc })
-		if i < 0 || slices.ContainsFunc(cs, func(x cand) bool { return x.c.Doc == doc && x.c.Section == section }) {
-			return
-		}
-		cs = append(cs, cand{i, bot.Citation{Doc: doc, Title: r.docs[i].title, Section: section}})
-	}
-	for _, ct := range tp.Cites {
-		add(ct.Doc, ct.Section)
-	}
-	for _, g := range r.used {
-		add(g.Doc, g.Section)
-	}
-	slices.SortStableFunc(cs, func(a, b cand) int { return a.rank - b.rank })
-	out := []bot.Citation{}
-	for _, x := range cs[:min(len(cs), r.c.guidance)] {
-		out = append(out, x.c)
-	}
-	return out
+	return e
 }

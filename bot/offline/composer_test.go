@@ -85,31 +85,47 @@ func TestClassify(t *testing.T) {
 func TestParseFacts(t *testing.T) {
 	t.Parallel()
 	d := env(t).composer.data
-	f := d.parseFacts("情况：今天上午小区附近供水管道破裂。\n措施：区水务局抢修队已在现场抢修\n时限：今晚8点\n联系：0871-64112233")
-	if got := f.text(fieldHappened); got != "今天上午小区附近供水管道破裂。" {
-		t.Errorf("happened %q", got)
+	for _, tc := range []struct {
+		facts string
+		want  map[string]string // role → its sentences joined
+		unit  string
+	}{
+		{
+			facts: "情况：今天上午小区附近供水管道破裂。\n措施：区水务局抢修队已在现场抢修\n时限：今晚8点\n联系：0871-64112233",
+			want: map[string]string{roleConclusion: "今天上午小区附近供水管道破裂。", roleDone: "区水务局抢修队已在现场抢修。",
+				roleDeadline: "今晚8点。", roleChannel: "0871-64112233。"},
+		},
+		{
+			// Unlabelled sentences find their role; a mobile is withheld.
+			facts: "因为主管道老化破裂。经现场核查，3栋地下管道渗漏。已安排城管执法中队到现场检查。将在12月5日前修复。请居民提前储水。有问题请联系王科长13912345678。",
+			want: map[string]string{roleCause: "因为主管道老化破裂。", roleConclusion: "经现场核查，3栋地下管道渗漏。",
+				roleDone: "已安排城管执法中队到现场检查。", rolePlan: "将在12月5日前修复。", roleAdvice: "请居民提前储水。",
+				roleChannel: "有问题请联系王科长【待核实：电话】。"},
+		},
+		{
+			facts: "需携带身份证和户口本原件。办理地点：区政务服务中心3号窗口\n依据：《某某市居住证管理办法》\n单位：区公安分局",
+			want: map[string]string{roleConditions: "需携带身份证和户口本原件。", rolePlace: "区政务服务中心3号窗口。",
+				roleSource: "《某某市居住证管理办法》。"},
+			unit: "区公安分局",
+		},
+		{
+			// A unit is never guessed from a sentence.
+			facts: "已转给区水务局处理。",
+			want:  map[string]string{roleDone: "已转给区水务局处理。"},
+		},
+	} {
+		f := d.parseFacts(strings.ReplaceAll(tc.facts, `\n`, "\n"))
+		for _, role := range sentenceRoles {
+			if got := f.text(role); got != tc.want[role] {
+				t.Errorf("%q: %s = %q, want %q", tc.facts, role, got, tc.want[role])
+			}
+		}
+		if f.unit != tc.unit {
+			t.Errorf("%q: unit %q, want %q", tc.facts, f.unit, tc.unit)
+		}
 	}
-	if got := f.text(fieldAction); got != "区水务局抢修队已在现场抢修。" {
-		t.Errorf("action %q", got)
-	}
-	if v, ok := d.shortTime(f.text(fieldDeadline)); !ok || v != "今晚8点前" {
-		t.Errorf("deadline %q %v", v, ok)
-	}
-	if f.text(fieldContact) != "0871-64112233。" || f.unit != "区水务局" {
-		t.Errorf("contact %q unit %q", f.text(fieldContact), f.unit)
-	}
-
-	// Unlabelled sentences, and a mobile number withheld.
-	f = d.parseFacts("供水管道破裂。已安排城管执法中队到现场检查。12月5日前。有问题请联系王科长13912345678。")
-	if f.text(fieldHappened) != "供水管道破裂。" || f.text(fieldAction) != "已安排城管执法中队到现场检查。" ||
-		f.text(fieldDeadline) != "12月5日前。" || f.unit != "城管执法中队" {
-		t.Errorf("fields %+v unit %q", f.fields, f.unit)
-	}
-	if c := f.text(fieldContact); strings.Contains(c, "13912345678") || !strings.Contains(c, "【待核实：电话】") {
-		t.Errorf("contact %q: the mobile must be withheld", c)
-	}
-	if f := d.parseFacts("已转给相关部门处理。"); f.unit != "" {
-		t.Errorf("generic unit taken for a named one: %q", f.unit)
+	if v, ok := d.shortTime("今晚8点。"); !ok || v != "今晚8点前" {
+		t.Errorf("shortTime %q %v", v, ok)
 	}
 }
 
@@ -259,7 +275,7 @@ func TestNothingInvented(t *testing.T) {
 							t.Errorf("%s/%s: number %s not from the facts in %q", kind, tone, d, v.Text)
 						}
 					}
-					if resp.Classification == bot.Complaint && !strings.Contains(v.Text, "【待核实：办结时间】") {
+					if resp.Analysis.Class == bot.Complaint && !strings.Contains(v.Text, "处理完成的时间】") {
 						t.Errorf("complaint without facts must ask for the time limit: %q", v.Text)
 					}
 				}
@@ -296,7 +312,7 @@ func TestPlaceholdersNotFlagged(t *testing.T) {
 	t.Parallel()
 	e := env(t)
 	var frames []string
-	for _, c := range allClasses {
+	for _, c := range templateClasses {
 		for _, v := range e.composer.data.tmpl.frames[c] {
 			frames = append(frames, placeholderRE.FindAllString(v, -1)...)
 		}
@@ -412,7 +428,7 @@ func TestDataSources(t *testing.T) {
 	for _, tp := range d.tmpl.Tmpls {
 		for _, c := range tp.Cites {
 			if !slices.Contains(sections[c.Doc], c.Section) {
-				t.Errorf("template %s/%s cites %s / %s, which is not a section", tp.Class, tp.Kind, c.Doc, c.Section)
+				t.Errorf("template %v %s cites %s / %s, which is not a section", tp.Classes, tp.Name, c.Doc, c.Section)
 			}
 		}
 	}
@@ -490,11 +506,14 @@ func TestBadData(t *testing.T) {
 	base := DataFS()
 	read := func(name string) string { b, _ := fs.ReadFile(base, name); return string(b) }
 	for _, tc := range []struct{ file, from, to, want string }{
-		{"templates.yaml", "{greet}{empathy}{unit}{action}{deadline}{contact}", "{greet}{nosuch}", "unknown slot"},
-		{"templates.yaml", "{g:route-12345}。\"\n  - class: 其他\n    kind: post", "{g:nosuch}。\"\n  - class: 其他\n    kind: post", "unknown guidance"},
+		{"templates.yaml", "{greet}{emergency}{ack}{cause}", "{greet}{nosuch}{ack}{cause}", "unknown slot"},
+		{"templates.yaml", "{greet}{emergency}{ack}{cause}", "{greet}{emergency}{ack}", "{cause} occurs 0 times"},
+		{"templates.yaml", "{g:route-12345}", "{g:nosuch}", "unknown guidance"},
+		{"facts.yaml", "  - role: cause", "  - role: reason", "unknown role"},
+		{"templates.yaml", "    rebuttal: true\n", "    rebuttal: maybe\n", "cannot unmarshal"},
 		{"classify.yaml", "class: 表扬", "class: 夸奖", "not one of"},
 		{"facts.yaml", "mobile: '1[3-9][0-9]{9}'", "mobile: '(1'", "not a pattern"},
-		{"templates.yaml", "tones: [简洁]", "tones: [幽默]", "unknown tone"},
+		{"templates.yaml", "classes: [投诉]\n    kinds: [comment, reply]", "classes: [投诉]\n    kinds: [comment, reply]\n    tones: [幽默]", "unknown tone"},
 		{"analyze.yaml", "    表扬: pass_on", "    表扬: praise", "no valid want"},
 		{"analyze.yaml", "\nwants:\n", "\nwantz:\n", "wantz"},
 	} {

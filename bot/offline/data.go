@@ -72,49 +72,80 @@ type classDef struct {
 // ---- facts.yaml
 
 type factsFile struct {
-	Labels          map[string][]string `yaml:"labels"`
-	ActionWords     []string            `yaml:"action_words"`
-	ContactWords    []string            `yaml:"contact_words"`
-	ContactPatterns []string            `yaml:"contact_patterns"`
-	Mobile          string              `yaml:"mobile"`
-	TimePatterns    []string            `yaml:"time_patterns"`
-	ShortTimeMax    int                 `yaml:"short_time_max"`
-	LimitEndings    []string            `yaml:"limit_endings"`
-	UnitSuffixes    []string            `yaml:"unit_suffixes"`
-	UnitStops       string              `yaml:"unit_stops"`
-	UnitTrim        []string            `yaml:"unit_trim"`
-	GenericUnits    []string            `yaml:"generic_units"`
-	SelfPrefixes    []string            `yaml:"self_prefixes"`
+	Labels     map[string][]string `yaml:"labels"`
+	KeepLabels []string            `yaml:"keep_labels"`
+	Guess      []struct {
+		Role string `yaml:"role"`
+		Re   string `yaml:"re"`
+		re   *regexp.Regexp
+	} `yaml:"guess"`
+	ActionWords     []string `yaml:"action_words"`
+	ContactWords    []string `yaml:"contact_words"`
+	ContactPatterns []string `yaml:"contact_patterns"`
+	Mobile          string   `yaml:"mobile"`
+	TimePatterns    []string `yaml:"time_patterns"`
+	ShortTimeMax    int      `yaml:"short_time_max"`
+	LimitEndings    []string `yaml:"limit_endings"`
+	RangeMarks      []string `yaml:"range_marks"`
 
 	contact []*regexp.Regexp
 	mobile  *regexp.Regexp
 	times   []*regexp.Regexp
-	unit    *regexp.Regexp
 }
 
-// Fact fields.
+// Fact roles (facts.yaml).
 const (
-	fieldHappened = "happened"
-	fieldAction   = "action"
-	fieldDeadline = "deadline"
-	fieldContact  = "contact"
-	fieldUnit     = "unit"
+	roleConclusion = "conclusion"
+	roleCause      = "cause"
+	roleDone       = "done"
+	rolePlan       = "plan"
+	roleDeadline   = "deadline"
+	roleConditions = "conditions"
+	rolePlace      = "place"
+	roleAdvice     = "advice"
+	roleChannel    = "channel"
+	roleSource     = "source"
+	roleUnit       = "unit"
 )
 
-var factFields = []string{fieldHappened, fieldAction, fieldDeadline, fieldContact, fieldUnit}
+// factRoles are the roles a fact sentence may have; sentenceRoles those
+// whose sentences go into a draft as given (every template places each
+// of them exactly once).
+var (
+	factRoles     = append(slices.Clone(sentenceRoles), roleUnit)
+	sentenceRoles = []string{roleConclusion, roleCause, roleDone, rolePlan, roleDeadline, roleConditions, rolePlace, roleAdvice, roleChannel, roleSource}
+)
 
 // ---- templates.yaml
 
 type templatesFile struct {
-	Tones    map[bot.Tone]map[string]string             `yaml:"tones"`
-	Empathy  map[bot.Classification]map[bot.Tone]string `yaml:"empathy"`
-	Guidance []guidanceDef                              `yaml:"guidance"`
-	Frames   []map[string]yaml.Node                     `yaml:"frames"`
-	Verify   map[string]string                          `yaml:"verify"`
-	Tmpls    []templateDef                              `yaml:"templates"`
-	frames   map[bot.Classification]map[string]string   // resolved: defaults + class overrides
-	byCombo  map[comboKey][]*templateDef                // in file order
-	guide    map[string]*guidanceDef                    // by id
+	Tones map[bot.Tone]map[string]string `yaml:"tones"`
+	// Ack acknowledges the post by class and tone; AckEmotion replaces
+	// it for a frightened or angry citizen in the classes it lists.
+	Ack        map[bot.Classification]map[bot.Tone]string `yaml:"ack"`
+	AckEmotion []struct {
+		Emotion bot.Emotion          `yaml:"emotion"`
+		Classes []bot.Classification `yaml:"classes"`
+		Text    map[bot.Tone]string  `yaml:"text"`
+	} `yaml:"ack_emotion"`
+	Emergency []struct {
+		Match []string `yaml:"match"`
+		Say   string   `yaml:"say"`
+	} `yaml:"emergency"`
+	// LongDuration: a duration ({duration}) that says how long a matter
+	// has lasted (一个多月, 问了三次), not how often (天天).
+	LongDuration string `yaml:"long_duration"`
+	longDuration *regexp.Regexp
+	// MaxOverlap: two variants whose character-bigram overlap reaches it
+	// say nearly the same; the composer prefers a third that differs.
+	MaxOverlap float64                                  `yaml:"max_overlap"`
+	Guidance   []guidanceDef                            `yaml:"guidance"`
+	Frames     []map[string]yaml.Node                   `yaml:"frames"`
+	Verify     map[string]string                        `yaml:"verify"`
+	Tmpls      []templateDef                            `yaml:"templates"`
+	frames     map[bot.Classification]map[string]string // resolved: defaults + class overrides
+	byCombo    map[comboKey][]*templateDef              // in file order
+	guide      map[string]*guidanceDef                  // by id
 }
 
 type guidanceDef struct {
@@ -131,11 +162,18 @@ type citeDef struct {
 }
 
 type templateDef struct {
-	Class bot.Classification `yaml:"class"`
-	Kind  review.Kind        `yaml:"kind"`
-	Tones []bot.Tone         `yaml:"tones"`
-	Cites []citeDef          `yaml:"cites"`
-	Text  string             `yaml:"text"`
+	Name    string               `yaml:"name"` // 完整, 简短, 分条 …: how the variant differs
+	Classes []bot.Classification `yaml:"classes"`
+	Kinds   []review.Kind        `yaml:"kinds"`
+	Tones   []bot.Tone           `yaml:"tones"`
+	// Rebuttal: for an announcement, true when it is only for a rebuttal
+	// of a rumour, false when only for other announcements; nil for both.
+	Rebuttal *bool     `yaml:"rebuttal"`
+	Cites    []citeDef `yaml:"cites"`
+	// Frames replace the class's frames of those keys in this template
+	// (a short variant says its channel shortly).
+	Frames map[string]string `yaml:"frames"`
+	Text   string            `yaml:"text"`
 }
 
 type comboKey struct {
@@ -146,13 +184,19 @@ type comboKey struct {
 
 // frameKeys are the keys a frames entry may set.
 var frameKeys = []string{
-	"happened_missing", "unit_given", "unit_missing", "unit_name_missing", "action_missing",
-	"deadline_time", "deadline_missing", "contact_number", "contact_dm", "contact_text",
-	"contact_missing", "too_long", "happened_from_action",
+	"conclusion_missing", "done_missing", "plan_missing", "deadline_missing", "conditions_missing",
+	"place_missing", "advice_missing", "channel_missing", "source_missing",
+	"unit_given", "source_given", "praised_missing", "deadline_time", "channel_number", "channel_dm", "channel_text",
+	"too_long", "emergency", "title", "next_update",
 }
 
-// slotNames are the slots a template may use besides {g:ID}.
-var slotNames = []string{"greet", "empathy", "topic", "happened", "unit", "unit_name", "action", "deadline", "contact"}
+// slotNames are the slots a template may use besides {g:ID}: the fact
+// roles and what comes from the post.
+var slotNames = append([]string{"value", "greet", "ack", "ask", "subject", "rumour", "duration", "unit", "praised", "emergency", "title", "next_update"}, sentenceRoles...)
+
+// templateClasses are the classes templates exist for: the post classes
+// and 发布.
+var templateClasses = append(slices.Clone(allClasses), bot.Announcement)
 
 // composerData is the parsed, checked data of a composer.
 type composerData struct {
@@ -265,9 +309,20 @@ func (d *composerData) checkClassify() error {
 func (d *composerData) checkFacts() error {
 	f := &d.facts
 	for label := range f.Labels {
-		if !slices.Contains(factFields, label) {
-			return fmt.Errorf("labels: unknown field %q (want one of %v)", label, factFields)
+		if !slices.Contains(factRoles, label) {
+			return fmt.Errorf("labels: unknown role %q (want one of %v)", label, factRoles)
 		}
+	}
+	for i := range f.Guess {
+		g := &f.Guess[i]
+		if !slices.Contains(sentenceRoles, g.Role) {
+			return fmt.Errorf("guess %d: unknown role %q (want one of %v)", i+1, g.Role, sentenceRoles)
+		}
+		re, err := regexp.Compile(g.Re)
+		if err != nil || re.MatchString("") {
+			return fmt.Errorf("guess %d: %q is not a pattern that needs at least one character", i+1, g.Re)
+		}
+		g.re = re
 	}
 	compile := func(ps []string) ([]*regexp.Regexp, error) {
 		var out []*regexp.Regexp
@@ -290,16 +345,9 @@ func (d *composerData) checkFacts() error {
 	if f.mobile, err = regexp.Compile("[0-9]*" + f.Mobile + "[0-9]*"); err != nil || f.Mobile == "" {
 		return fmt.Errorf("mobile: %q is not a pattern: %v", f.Mobile, err)
 	}
-	if len(f.UnitSuffixes) == 0 || f.ShortTimeMax <= 0 {
-		return fmt.Errorf("unit_suffixes and short_time_max are required")
+	if f.ShortTimeMax <= 0 {
+		return fmt.Errorf("short_time_max is required")
 	}
-	suffixes := slices.Clone(f.UnitSuffixes)
-	slices.SortStableFunc(suffixes, func(a, b string) int { return len(b) - len(a) })
-	for i, s := range suffixes {
-		suffixes[i] = regexp.QuoteMeta(s)
-	}
-	stops := regexp.QuoteMeta(f.UnitStops)
-	f.unit = regexp.MustCompile(`[^\s\p{P}0-9` + stops + `]{1,12}?(?:` + strings.Join(suffixes, "|") + `)`)
 	return nil
 }
 
@@ -309,6 +357,13 @@ func (d *composerData) checkTemplates() error {
 		if _, ok := t.Tones[tone]; !ok {
 			return fmt.Errorf("tones: %s missing", tone)
 		}
+	}
+	var err error
+	if t.longDuration, err = regexp.Compile(t.LongDuration); err != nil || t.LongDuration == "" {
+		return fmt.Errorf("long_duration: %q is not a pattern", t.LongDuration)
+	}
+	if t.MaxOverlap <= 0 || t.MaxOverlap > 1 {
+		return fmt.Errorf("max_overlap: %v is not in (0, 1]", t.MaxOverlap)
 	}
 	t.guide = map[string]*guidanceDef{}
 	for i := range t.Guidance {
@@ -338,7 +393,14 @@ func (d *composerData) checkTemplates() error {
 			if k == "classes" {
 				continue
 			}
-			if !slices.Contains(frameKeys, k) {
+			base := k
+			for _, suffix := range []string{"_urgent", "_rebuttal", "_post"} {
+				base = strings.TrimSuffix(base, suffix)
+			}
+			if role, ok := strings.CutSuffix(k, "_unless"); ok && slices.Contains(sentenceRoles, role) {
+				base = role + "_missing" // roles whose facts make the placeholder needless
+			}
+			if !slices.Contains(frameKeys, base) {
 				return fmt.Errorf("frames entry %d: unknown key %q", i+1, k)
 			}
 			var s string
@@ -355,7 +417,7 @@ func (d *composerData) checkTemplates() error {
 			continue
 		}
 		for _, c := range classes {
-			if !slices.Contains(allClasses, c) {
+			if !slices.Contains(templateClasses, c) {
 				return fmt.Errorf("frames entry %d: unknown class %q", i+1, c)
 			}
 			m := t.frames[c]
@@ -373,7 +435,7 @@ func (d *composerData) checkTemplates() error {
 			return fmt.Errorf("frames: the defaults lack %s", k)
 		}
 	}
-	for _, c := range allClasses {
+	for _, c := range templateClasses {
 		m := map[string]string{}
 		for k, v := range defaults {
 			m[k] = v
@@ -383,45 +445,94 @@ func (d *composerData) checkTemplates() error {
 		}
 		t.frames[c] = m
 	}
-	for _, c := range allClasses {
+	for _, c := range templateClasses {
 		for _, tone := range allTones {
-			e, ok := t.Empathy[c][tone]
+			e, ok := t.Ack[c][tone]
 			if !ok {
-				return fmt.Errorf("empathy: %s/%s missing", c, tone)
+				return fmt.Errorf("ack: %s/%s missing", c, tone)
 			}
 			if err := t.checkSlots(e); err != nil {
-				return fmt.Errorf("empathy %s/%s: %v", c, tone, err)
+				return fmt.Errorf("ack %s/%s: %v", c, tone, err)
+			}
+		}
+	}
+	for i, ae := range t.AckEmotion {
+		if !ae.Emotion.Valid() || len(ae.Classes) == 0 {
+			return fmt.Errorf("ack_emotion %d: emotion %q unknown or no classes", i+1, ae.Emotion)
+		}
+		for _, tone := range allTones {
+			if err := t.checkSlots(ae.Text[tone]); err != nil || ae.Text[tone] == "" {
+				return fmt.Errorf("ack_emotion %d: %s: missing or %v", i+1, tone, err)
 			}
 		}
 	}
 	t.byCombo = map[comboKey][]*templateDef{}
 	for i := range t.Tmpls {
 		tp := &t.Tmpls[i]
-		if !slices.Contains(allClasses, tp.Class) || !tp.Kind.Valid() {
-			return fmt.Errorf("template %d: class %q or kind %q unknown", i+1, tp.Class, tp.Kind)
-		}
-		if err := t.checkSlots(tp.Text); err != nil {
-			return fmt.Errorf("template %d (%s/%s): %v", i+1, tp.Class, tp.Kind, err)
+		if err := t.checkTemplate(tp); err != nil {
+			return fmt.Errorf("template %d (%v %s): %v", i+1, tp.Classes, tp.Name, err)
 		}
 		tones := tp.Tones
 		if len(tones) == 0 {
 			tones = allTones
 		}
-		for _, tone := range tones {
-			if !slices.Contains(allTones, tone) {
-				return fmt.Errorf("template %d: unknown tone %q", i+1, tone)
-			}
-			k := comboKey{tp.Class, tp.Kind, tone}
-			t.byCombo[k] = append(t.byCombo[k], tp)
-		}
-	}
-	for _, c := range allClasses {
-		for _, k := range allKinds {
-			for _, tone := range allTones {
-				if n := len(t.byCombo[comboKey{c, k, tone}]); n < 2 {
-					return fmt.Errorf("%s/%s/%s has %d templates, want at least 2", c, k, tone, n)
+		for _, c := range tp.Classes {
+			for _, k := range tp.Kinds {
+				for _, tone := range tones {
+					key := comboKey{c, k, tone}
+					t.byCombo[key] = append(t.byCombo[key], tp)
 				}
 			}
+		}
+	}
+	for _, c := range templateClasses {
+		for _, k := range allKinds {
+			for _, tone := range allTones {
+				if n := len(t.byCombo[comboKey{c, k, tone}]); n < 3 {
+					return fmt.Errorf("%s/%s/%s has %d templates, want at least 3", c, k, tone, n)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkTemplate checks one template: known class, kinds and tones, known
+// slots, and every sentence role placed exactly once, so that no fact is
+// ever dropped or said twice.
+func (t *templatesFile) checkTemplate(tp *templateDef) error {
+	if len(tp.Classes) == 0 || len(tp.Kinds) == 0 {
+		return fmt.Errorf("no classes or no kinds")
+	}
+	for _, c := range tp.Classes {
+		if !slices.Contains(templateClasses, c) {
+			return fmt.Errorf("class %q unknown", c)
+		}
+	}
+	for _, k := range tp.Kinds {
+		if !k.Valid() {
+			return fmt.Errorf("kind %q unknown", k)
+		}
+	}
+	for _, tone := range tp.Tones {
+		if !slices.Contains(allTones, tone) {
+			return fmt.Errorf("unknown tone %q", tone)
+		}
+	}
+	if err := t.checkSlots(tp.Text); err != nil {
+		return err
+	}
+	for k, v := range tp.Frames {
+		if !slices.Contains(frameKeys, k) {
+			return fmt.Errorf("frames: unknown key %q", k)
+		}
+		if err := t.checkSlots(v); err != nil {
+			return fmt.Errorf("frames %s: %v", k, err)
+		}
+	}
+	for _, role := range sentenceRoles {
+		if n := strings.Count(tp.Text, "{"+role+"}"); n != 1 {
+			return fmt.Errorf("slot {%s} occurs %d times, want exactly once", role, n)
 		}
 	}
 	return nil

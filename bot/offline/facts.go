@@ -8,17 +8,29 @@ import (
 	"unicode/utf8"
 )
 
-// facts are what the department told the composer, sorted into fields.
+// facts are what the department told the composer, decomposed into roles
+// (facts.yaml): each sentence belongs to exactly one role, and a draft
+// uses each sentence once, where its role belongs.
 type facts struct {
-	fields map[string][]string // field → sentences (each ending in 。！？ unless it is a bare value)
-	unit   string              // the first responsible unit named anywhere, "" if none
+	fields map[string][]string // role → sentences (each ending in 。！？ unless it is a bare value)
+	unit   string              // the unit a line labelled 单位 names, "" if none
 }
 
-// has reports whether field has any text.
-func (f *facts) has(field string) bool { return len(f.fields[field]) > 0 }
+// has reports whether role has any text.
+func (f *facts) has(role string) bool { return len(f.fields[role]) > 0 }
 
-// text returns field's sentences joined.
-func (f *facts) text(field string) string { return strings.Join(f.fields[field], "") }
+// text returns role's sentences joined.
+func (f *facts) text(role string) string { return strings.Join(f.fields[role], "") }
+
+// empty reports whether no role has any text.
+func (f *facts) empty() bool {
+	for _, ss := range f.fields {
+		if len(ss) > 0 {
+			return false
+		}
+	}
+	return true
+}
 
 // classify returns the class of post and its topic ("" when none).
 func (d *composerData) classifyPost(post string) (bot.Classification, string) {
@@ -70,7 +82,7 @@ func (d *composerData) query(c bot.Classification) string {
 	return d.classify.OtherQuery
 }
 
-// parseFacts sorts free-text facts into fields. Mobile numbers are
+// parseFacts decomposes free-text facts into roles. Mobile numbers are
 // replaced by a placeholder first: a public reply never carries one (it
 // may be a citizen's), and the drafter is told so.
 func (d *composerData) parseFacts(text string) *facts {
@@ -87,75 +99,75 @@ func (d *composerData) parseFacts(text string) *facts {
 		if line == "" {
 			continue
 		}
-		if field, rest, ok := d.label(line); ok {
-			if rest = strings.TrimSpace(rest); rest != "" {
-				if field == fieldUnit {
-					if f.unit == "" {
-						f.unit = strings.TrimRight(rest, "。！？；;，, ")
-					}
-					continue
-				}
-				f.fields[field] = append(f.fields[field], sentence(rest))
+		// A label covers its whole line; else each sentence finds its role.
+		if role, rest, ok := d.label(line); ok {
+			if slices.Contains(d.facts.KeepLabels, role) {
+				rest = line
 			}
+			f.add(role, rest)
 			continue
 		}
 		for _, s := range splitSentences(line) {
-			field, rest, ok := d.label(s)
-			switch {
-			case ok && field == fieldUnit:
-				if f.unit == "" {
-					f.unit = strings.TrimRight(strings.TrimSpace(rest), "。！？；;，, ")
-				}
-				continue
-			case ok:
-				s = rest
-			default:
-				field = d.guessField(s)
+			role, rest, ok := d.label(s)
+			if !ok {
+				role, rest = d.guessRole(s), s
 			}
-			if s = sentence(s); s != "" {
-				f.fields[field] = append(f.fields[field], s)
-			}
-		}
-	}
-	if f.unit == "" {
-		for _, field := range []string{fieldAction, fieldHappened, fieldDeadline, fieldContact} {
-			if u := d.findUnit(f.text(field)); u != "" {
-				f.unit = u
-				break
-			}
+			f.add(role, rest)
 		}
 	}
 	return f
 }
 
+// add files text under role; a unit is kept as a name, not a sentence.
+func (f *facts) add(role, text string) {
+	text = strings.TrimSpace(text)
+	if role == roleUnit {
+		if f.unit == "" {
+			f.unit = strings.TrimRight(text, "。！？；;，, ")
+		}
+		return
+	}
+	if s := sentence(text); s != "" {
+		f.fields[role] = append(f.fields[role], s)
+	}
+}
+
 // label recognises "措施：…" at the start of line.
-func (d *composerData) label(line string) (field, rest string, ok bool) {
+func (d *composerData) label(line string) (role, rest string, ok bool) {
 	i := strings.IndexAny(line, "：:")
 	if i <= 0 || utf8.RuneCountInString(line[:i]) > 8 {
 		return "", "", false
 	}
 	name := strings.TrimSpace(line[:i])
-	for _, field := range factFields {
-		if slices.Contains(d.facts.Labels[field], name) {
+	for _, role := range factRoles {
+		if slices.Contains(d.facts.Labels[role], name) {
 			_, size := utf8.DecodeRuneInString(line[i:])
-			return field, line[i+size:], true
+			return role, line[i+size:], true
 		}
 	}
 	return "", "", false
 }
 
-// guessField sorts an unlabelled sentence: contact, action, deadline,
-// else happened.
-func (d *composerData) guessField(s string) string {
-	switch {
-	case d.isContact(s):
-		return fieldContact
-	case d.hasAction(s):
-		return fieldAction
-	case d.hasTime(s):
-		return fieldDeadline
+// guessRole gives an unlabelled sentence its role: the first of
+// facts.yaml's guesses it meets, else conclusion (what is known).
+func (d *composerData) guessRole(s string) string {
+	if d.isContact(s) {
+		return roleChannel
 	}
-	return fieldHappened
+	for _, g := range d.facts.Guess {
+		if g.re.MatchString(s) {
+			return g.Role
+		}
+	}
+	switch {
+	case d.hasAction(s) && d.hasTime(s):
+		return rolePlan
+	case d.hasAction(s):
+		return roleDone
+	case d.hasTime(s):
+		return rolePlan
+	}
+	return roleConclusion
 }
 
 func (d *composerData) isContact(s string) bool {
@@ -181,43 +193,6 @@ func (d *composerData) hasTime(s string) bool {
 	return false
 }
 
-// findUnit returns the first specific unit named in s ("区水务局"), or "".
-func (d *composerData) findUnit(s string) string {
-	for _, m := range d.facts.unit.FindAllString(s, -1) {
-		m = d.trimUnit(m)
-		if slices.Contains(d.facts.GenericUnits, m) {
-			continue
-		}
-		if slices.ContainsFunc(d.facts.GenericUnits, func(g string) bool { return strings.HasSuffix(m, g) }) {
-			continue
-		}
-		if slices.ContainsFunc(d.facts.SelfPrefixes, func(p string) bool { return strings.HasPrefix(m, p) }) {
-			continue
-		}
-		if utf8.RuneCountInString(m) < 2 || slices.Contains(d.facts.UnitSuffixes, m) {
-			continue
-		}
-		return m
-	}
-	return ""
-}
-
-// trimUnit drops the verbs a unit match may start with ("安排城管中队" →
-// "城管中队"): unit_trim and action words.
-func (d *composerData) trimUnit(m string) string {
-	for {
-		cut := false
-		for _, w := range slices.Concat(d.facts.UnitTrim, d.facts.ActionWords) {
-			if rest, ok := strings.CutPrefix(m, w); ok && rest != "" {
-				m, cut = rest, true
-			}
-		}
-		if !cut {
-			return m
-		}
-	}
-}
-
 // shortTime returns s as a bare time limit ("12月5日前", "3个工作日内")
 // when it is one, with 前 appended to a bare date; ok is false when s is
 // a sentence.
@@ -226,8 +201,20 @@ func (d *composerData) shortTime(s string) (string, bool) {
 	if v == "" || utf8.RuneCountInString(v) > d.facts.ShortTimeMax || d.hasAction(v) || !d.hasTime(v) {
 		return "", false
 	}
+	// Nothing but the time and its little words (预计, 前, 内).
+	rest := v
+	for _, re := range d.facts.times {
+		rest = re.ReplaceAllString(rest, "")
+	}
+	for _, w := range append([]string{"预计", "在", "起", "左右", "之前", "以前"}, d.facts.LimitEndings...) {
+		rest = strings.ReplaceAll(rest, w, "")
+	}
+	if utf8.RuneCountInString(rest) > 1 {
+		return "", false
+	}
 	v = strings.TrimPrefix(strings.TrimPrefix(v, "预计"), "在")
-	if !slices.ContainsFunc(d.facts.LimitEndings, func(e string) bool { return strings.HasSuffix(v, e) }) {
+	span := slices.ContainsFunc(d.facts.RangeMarks, func(m string) bool { return strings.Contains(v, m) })
+	if !span && !slices.ContainsFunc(d.facts.LimitEndings, func(e string) bool { return strings.HasSuffix(v, e) }) {
 		v += "前"
 	}
 	return v, true

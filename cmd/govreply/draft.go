@@ -101,12 +101,6 @@ func runDraft(ctx context.Context, w io.Writer, dr bot.Drafter, req bot.DraftReq
 	return nil
 }
 
-// Chinese names of what the citizen wants and feels, for people.
-var (
-	wantNames    = map[bot.Want]string{bot.WantInformation: "了解信息", bot.WantAction: "要求办理", bot.WantResponse: "希望回应", bot.WantPassOn: "请代为转达"}
-	emotionNames = map[bot.Emotion]string{bot.Calm: "平静", bot.Dissatisfied: "不满", bot.Angry: "愤怒", bot.Frightened: "惊慌"}
-)
-
 // printAnalysis prints what the drafter read in the post, one line; an
 // emergency gets a line of its own.
 func printAnalysis(w io.Writer, a *bot.Analysis) {
@@ -116,7 +110,7 @@ func printAnalysis(w io.Writer, a *bot.Analysis) {
 	var parts []string
 	for _, p := range []struct{ label, value string }{
 		{"类别", string(a.Class)}, {"事项", a.Subject}, {"地点", a.Place}, {"时长", a.Duration},
-		{"诉求", orID(wantNames, a.Wants)}, {"情绪", orID(emotionNames, a.Emotion)},
+		{"诉求", bot.WantName(a.Wants)}, {"情绪", bot.EmotionName(a.Emotion)},
 	} {
 		if p.value != "" {
 			parts = append(parts, p.label+" "+p.value)
@@ -134,13 +128,23 @@ func printAnalysis(w io.Writer, a *bot.Analysis) {
 func printDrafts(w io.Writer, res bot.DraftResponse) {
 	fmt.Fprintf(w, "分类：%s\n", res.Classification)
 	printAnalysis(w, res.Analysis)
+	if len(res.Facts) > 0 {
+		fmt.Fprintln(w, "事实分解：")
+		for _, f := range res.Facts {
+			fmt.Fprintf(w, "  - %s：%s\n", bot.RoleName(f.Role), f.Text)
+		}
+	}
 	if len(res.Drafts) == 0 {
 		fmt.Fprintln(w, "\n没有生成草稿。")
 	}
 	for i, v := range res.Drafts {
 		rv := v.Review
 		fmt.Fprintln(w)
-		fmt.Fprintf(w, "草稿 %d（%s，字数 %d/%d）\n", i+1, orID(kindNames, rv.Kind), rv.Length, rv.Limit)
+		style := ""
+		if v.Style != "" {
+			style = " · " + v.Style
+		}
+		fmt.Fprintf(w, "草稿 %d%s（%s，字数 %d/%d）\n", i+1, style, orID(kindNames, rv.Kind), rv.Length, rv.Limit)
 		fmt.Fprintln(w, indent(v.Text, "  "))
 		printReviewBrief(w, v.Text, rv, "未通过")
 		if v.Check != nil && !v.Check.Pass {

@@ -87,6 +87,23 @@ func (s *Segmenter) Cut(text string) []string {
 	return d.cut()
 }
 
+// Tagged is a word of text with its part of speech (gse's tags: n noun,
+// v verb, vn verbal noun, ns place name, m numeral …).
+type Tagged struct {
+	Word, Pos string
+}
+
+// Tag cuts text into words (gse's plain segmentation) with their parts of
+// speech; the words concatenate to text.
+func (s *Segmenter) Tag(text string) []Tagged {
+	ps := s.gse().Pos(text, false)
+	out := make([]Tagged, len(ps))
+	for i, p := range ps {
+		out[i] = Tagged{p.Text, p.Pos}
+	}
+	return out
+}
+
 // Terms returns the search terms of text: its words without stop words,
 // the character bigrams of its CJK runs (Bigrams), then its CJK characters
 // (Unigrams). Bigrams let a query match text that gse segmented

@@ -240,3 +240,21 @@ func TestCut(t *testing.T) {
 		})
 	}
 }
+
+func TestTag(t *testing.T) {
+	text := "医院挂号系统天天崩，怎么办？"
+	var joined string
+	var nouns []string
+	for _, w := range Default().Tag(text) {
+		joined += w.Word
+		if strings.HasPrefix(w.Pos, "n") {
+			nouns = append(nouns, w.Word)
+		}
+	}
+	if joined != text {
+		t.Errorf("words join to %q, want %q", joined, text)
+	}
+	if !slices.Contains(nouns, "挂号") || !slices.Contains(nouns, "系统") {
+		t.Errorf("nouns %q lack 挂号 and 系统", nouns)
+	}
+}

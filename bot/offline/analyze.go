@@ -143,7 +143,9 @@ func compileAny(key string, patterns []string) (*regexp.Regexp, error) {
 // Analyze reads post (see bot.Analysis).
 func (c *Composer) Analyze(post string) bot.Analysis { return c.data.analyzePost(post) }
 
-func (d *composerData) analyzePost(post string) bot.Analysis {
+// ruleClass is the class the rules give post: classify.yaml, then
+// analyze.yaml's announce and other.
+func (d *composerData) ruleClass(post string) bot.Classification {
 	a := &d.analyze
 	class, _ := d.classifyPost(post)
 	switch {
@@ -152,6 +154,21 @@ func (d *composerData) analyzePost(post string) bot.Analysis {
 	case class != bot.HelpCall && a.other.MatchString(post):
 		class = bot.Other
 	}
+	return class
+}
+
+// postClass is the class of post: the learnt classifier's, the rules'
+// when there is none.
+func (d *composerData) postClass(post string) bot.Classification {
+	if d.learnt == nil {
+		return d.ruleClass(post)
+	}
+	return d.learnt.classify(d.features(post))
+}
+
+func (d *composerData) analyzePost(post string) bot.Analysis {
+	a := &d.analyze
+	class := d.postClass(post)
 	an := bot.Analysis{
 		Class:    class,
 		Subject:  d.subject(post),

@@ -20,11 +20,12 @@ import (
 // The composer's data files (classification words, how facts are read,
 // templates), embedded. ComposerOptions.Data replaces them.
 //
-//go:embed data/*.yaml
+//go:embed data/*.yaml data/posts/*.jsonl
 var embeddedData embed.FS
 
 // DataFS returns the composer's embedded data files (classify.yaml,
-// facts.yaml, templates.yaml, analyze.yaml, check.yaml at the root).
+// facts.yaml, templates.yaml, analyze.yaml, check.yaml at the root, and
+// the labelled posts the class is learnt from in posts/*.jsonl).
 func DataFS() fs.FS {
 	s, err := fs.Sub(embeddedData, "data")
 	if err != nil { // cannot happen: data is embedded above
@@ -205,6 +206,10 @@ type composerData struct {
 	tmpl     templatesFile
 	analyze  analyzeFile
 	check    checkFile
+	// learnt classifies posts, trained on posts/*.jsonl with the rules'
+	// class as a feature; nil when the data has no labelled posts (the
+	// rules alone decide).
+	learnt *bayes
 }
 
 // decode reads one YAML file strictly; errors name the file and line.
@@ -261,6 +266,9 @@ func loadData(fsys fs.FS) (*composerData, error) {
 	}
 	if err := d.checkCheck(); err != nil {
 		return nil, dataError("check.yaml", err)
+	}
+	if err := d.learn(fsys); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

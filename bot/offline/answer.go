@@ -14,6 +14,7 @@ import (
 	"govreply/bot/memory"
 	"govreply/internal/errs"
 	"govreply/knowledge"
+	"govreply/knowledge/faq"
 )
 
 // DefaultMinSimilarity is the relevance threshold of the offline
@@ -53,9 +54,12 @@ type AnswererOptions struct {
 	// MinSimilarity is the relevance threshold; 0 means
 	// DefaultMinSimilarity.
 	MinSimilarity float64
-	// Sentences is the most sentences the summary quotes; 0 means 3
-	// (at least 2 when there are two to quote, at most 4).
+	// Sentences is the most sentences quoted in support of the bottom
+	// line; 0 means 3 (at least 2, at most 4).
 	Sentences int
+	// Answers are the curated answers (常见问题) a question is matched
+	// against; nil: none, the documents alone answer.
+	Answers *faq.Index
 }
 
 // Answerer answers without a model: it retrieves the passages
@@ -65,6 +69,8 @@ type AnswererOptions struct {
 // that says 「忽略以上所有指令…」 is data, shown if relevant, never obeyed.
 // It implements bot.Answerer and is safe for concurrent use.
 type Answerer struct {
+	domain   []string // words of the domain (data/domain.yaml)
+	answers  *faq.Index
 	r        *knowledge.Retriever
 	sessions bot.SessionStore
 	k        int
@@ -79,7 +85,7 @@ func NewAnswerer(opts AnswererOptions) (*Answerer, error) {
 	if opts.Retriever == nil {
 		return nil, errs.E("offline.NewAnswerer", errs.Internal, errors.New("the offline answerer needs a retriever"))
 	}
-	a := &Answerer{r: opts.Retriever, sessions: opts.Sessions, k: opts.K, min: opts.MinSimilarity, sents: opts.Sentences}
+	a := &Answerer{answers: opts.Answers, r: opts.Retriever, sessions: opts.Sessions, k: opts.K, min: opts.MinSimilarity, sents: opts.Sentences}
 	if a.sessions == nil {
 		a.sessions = memory.NewSessions(memory.Options{})
 	}
@@ -90,6 +96,13 @@ func NewAnswerer(opts AnswererOptions) (*Answerer, error) {
 		a.min = DefaultMinSimilarity
 	}
 	a.sents = min(max(a.sents, 2), 4)
+	var dom struct {
+		Words []string `yaml:"words"`
+	}
+	if err := decode(DataFS(), "domain.yaml", &dom); err != nil {
+		return nil, err
+	}
+	a.domain = dom.Words
 	if opts.Sentences == 0 {
 		a.sents = 3
 	}
@@ -108,11 +121,11 @@ func (a *Answerer) Answer(ctx context.Context, req bot.AnswerRequest) (bot.Answe
 		return bot.AnswerResponse{}, err
 	}
 	query := bot.FollowUpQuery(msg, history)
-	sources, quotes, err := a.retrieve(ctx, query)
+	f, err := a.retrieve(ctx, query)
 	if err != nil {
 		return bot.AnswerResponse{}, err
 	}
-	resp := bot.AnswerResponse{Session: id, Sources: sources, Answer: compose(msg, sources, quotes)}
+	resp := bot.AnswerResponse{Session: id, Sources: f.sources, Answer: compose(msg, f)}
 	if err := a.sessions.Append(ctx, id, bot.Turn{Question: msg, Query: query, Answer: resp.Answer}); err != nil {
 		return bot.AnswerResponse{}, errs.E("offline.Answer", "保存会话失败", err)
 	}
@@ -135,78 +148,173 @@ func (a *Answerer) Session(ctx context.Context, id string) (string, []bot.Turn, 
 	return id, nil, err
 }
 
-// quote is a sentence of a source picked for the summary.
+// How sections are ranked for a question. The retrieval ranks chunks; a
+// section (a document's "## " part) ranks by its best chunk, as the
+// reciprocal rank 1/(rankK+rank), plus answerWeight × the similarity of
+// the closest curated answer that cites it, when that similarity reaches
+// answerFloor. The figures come from the question set of testdata (see
+// TestAnswerSections); they are calibrated for the local embedder.
+const (
+	sectionDepth = 20   // sections looked at
+	rankK        = 10.0 // reciprocal-rank constant
+	answerWeight = 0.1
+	answerFloor  = 0.4
+	// answerDirect: a curated answer this close that cites the best
+	// section is the answer's bottom line.
+	answerDirect = 0.6
+	// answerKnown: a curated answer this close shows the knowledge base
+	// has something on the question, whatever the passages' similarity.
+	answerKnown = 0.5
+)
+
+// quote is a sentence of a source picked for the answer.
 type quote struct {
 	n    int // the source's N
 	pos  int // its position in the source
 	text string
 }
 
-// retrieve returns the passages above the threshold as Sources and the
-// sentences of them to quote, in the order to show them.
-func (a *Answerer) retrieve(ctx context.Context, query string) ([]bot.Source, []quote, error) {
-	hits, err := a.r.Documents(ctx, knowledge.Request{Query: query, K: a.k})
-	if err != nil {
-		return nil, nil, errs.E("offline.retrieve", "检索知识库失败", err)
+// found is what retrieve finds for a question: the sources to cite, the
+// bottom line, the supporting quotes.
+type found struct {
+	sources []bot.Source
+	bottom  quote // its n is the source it rests on; text "" when none
+	curated bool  // bottom is a curated answer's, not a quoted sentence
+	quotes  []quote
+}
+
+// section is a "## " section of a document as the retrieval found it.
+type section struct {
+	doc, title, heading string
+	texts               []string // its chunks found, in rank order
+	rank                int      // the rank of its best chunk, from 0
+	score               float64
+}
+
+func (s *section) text() string { return strings.Join(s.texts, "\n") }
+
+// sections groups hits by section, best first, at most sectionDepth.
+func sections(hits []knowledge.Hit) []*section {
+	var out []*section
+	for _, h := range hits {
+		i := slices.IndexFunc(out, func(s *section) bool { return s.doc == h.Doc && s.heading == h.Heading })
+		if i < 0 {
+			if len(out) == sectionDepth {
+				continue
+			}
+			out = append(out, &section{doc: h.Doc, title: h.Title, heading: h.Heading, rank: len(out)})
+			i = len(out) - 1
+		}
+		out[i].texts = append(out[i].texts, h.Text)
 	}
-	sources := []bot.Source{}
-	if len(hits) == 0 {
-		return sources, nil, nil
+	return out
+}
+
+// cites reports whether c names s (a heading path ends with the heading).
+func cites(c faq.Cite, s *section) bool {
+	return c.Doc == s.doc && (s.heading == c.Section || strings.HasSuffix(s.heading, " › "+c.Section))
+}
+
+// retrieve ranks the sections for query and picks what the answer says.
+// No sources means the knowledge base has nothing on the question.
+func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
+	none := found{sources: []bot.Source{}}
+	hits, err := a.r.Search(ctx, knowledge.Request{Query: query, K: 80})
+	if err != nil {
+		return none, errs.E("offline.retrieve", "检索知识库失败", err)
+	}
+	secs := sections(hits)
+	if len(secs) == 0 {
+		return none, nil
 	}
 	q, err := a.r.Prepare(ctx, knowledge.Request{Query: query, K: a.k})
 	if err != nil {
-		return nil, nil, errs.E("offline.retrieve", "检索知识库失败", err)
+		return none, errs.E("offline.retrieve", "检索知识库失败", err)
 	}
-	// One embedding call for every passage and every candidate sentence.
-	var (
-		texts []string
-		sents [][]string
-	)
-	for _, h := range hits {
+	var matches []faq.Match
+	if a.answers != nil {
+		if matches, err = a.answers.Match(ctx, q.Vector, answerFloor); err != nil {
+			return none, errs.E("offline.retrieve", "匹配常见问题失败", err)
+		}
+	}
+	for _, s := range secs {
+		s.score = 1 / (rankK + float64(s.rank+1))
+		for _, m := range matches { // best first: the first that cites s
+			if slices.ContainsFunc(m.Entry.Cites, func(c faq.Cite) bool { return cites(c, s) }) {
+				s.score += answerWeight * m.Similarity
+				break
+			}
+		}
+	}
+	slices.SortStableFunc(secs, func(x, y *section) int {
+		switch {
+		case x.score > y.score:
+			return -1
+		case x.score < y.score:
+			return 1
+		}
+		return 0
+	})
+	secs = secs[:min(len(secs), a.k)]
+
+	// One embedding call for every section and every candidate sentence.
+	var texts []string
+	var sents [][]string
+	for _, s := range secs {
 		// The whole section: its title and heading say what it is about
 		// in words a question uses (账号被盗, 代运营合同) when its text
 		// does not repeat them.
-		texts = append(texts, h.Title+"\n"+h.Best.Heading+"\n"+h.Best.Text)
+		texts = append(texts, s.title+"\n"+s.heading+"\n"+s.text())
 	}
-	for _, h := range hits {
-		ss := sentences(h.Best.Text)
+	for _, s := range secs {
+		ss := sentences(s.text())
 		sents = append(sents, ss)
 		texts = append(texts, ss...)
 	}
 	vecs, err := a.r.Embedder.Embed(ctx, texts)
 	if err != nil {
-		return nil, nil, errs.E("offline.retrieve", "计算相关度失败", err)
+		return none, errs.E("offline.retrieve", "计算相关度失败", err)
 	}
 	if len(vecs) != len(texts) {
-		return nil, nil, errs.E("offline.retrieve", errs.Unavailable, knowledge.CodeEmbedderUnavailable, "计算相关度失败：向量模型返回的向量数与文本数不符", fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts)))
+		return none, errs.E("offline.retrieve", errs.Unavailable, knowledge.CodeEmbedderUnavailable, "计算相关度失败：向量模型返回的向量数与文本数不符", fmt.Errorf("%d vectors for %d texts", len(vecs), len(texts)))
 	}
+	topMatch := 0.0
+	if len(matches) > 0 {
+		topMatch = matches[0].Similarity
+	}
+	best := 0.0
+	var f found
 	type cand struct {
 		quote
 		score float64
 	}
-	var (
-		cands []cand
-		best  float64
-	)
-	next := len(hits)
-	for i, h := range hits {
+	var cands []cand
+	next := len(secs)
+	for i, s := range secs {
 		sim := cosine(q.Vector, vecs[i])
-		ss := sents[i]
-		sv := vecs[next : next+len(ss)]
-		next += len(ss)
-		if sim < a.min/2 {
+		sv := vecs[next : next+len(sents[i])]
+		next += len(sents[i])
+		best = max(best, sim)
+		// The best section is always a source; others when they are
+		// close enough, or from the same document (its neighbours).
+		if i > 0 && sim < a.min/2 && s.doc != secs[0].doc {
 			continue
 		}
-		best = max(best, sim)
-		n := len(sources) + 1
-		sources = append(sources, bot.Source{N: n, Doc: h.Doc, Title: h.Title, Section: h.Best.Heading, Text: h.Best.Text})
-		for j, s := range ss {
-			// A sentence close to the question, from a passage close to it.
-			cands = append(cands, cand{quote{n, j, s}, cosine(q.Vector, sv[j]) + 0.5*sim})
+		n := len(f.sources) + 1
+		f.sources = append(f.sources, bot.Source{N: n, Doc: s.doc, Title: s.title, Section: s.heading, Text: s.text()})
+		if i > 0 && s.doc != secs[0].doc {
+			continue // quotes come from the best section and its neighbours
+		}
+		for j, sent := range sents[i] {
+			score := cosine(q.Vector, sv[j])
+			if i == 0 {
+				score += 0.1 // the best section first
+			}
+			cands = append(cands, cand{quote{n, j, sent}, score})
 		}
 	}
-	if best < a.min {
-		return []bot.Source{}, nil, nil
+	if !a.relevant(query, best, topMatch) {
+		return none, nil
 	}
 	slices.SortStableFunc(cands, func(x, y cand) int {
 		switch {
@@ -217,33 +325,61 @@ func (a *Answerer) retrieve(ctx context.Context, query string) ([]bot.Source, []
 		}
 		return 0
 	})
-	var picked []quote
-	per := map[int]int{}
-	for _, c := range cands {
-		if len(picked) == a.sents {
-			break
+	// The bottom line: a curated answer close to the question that cites
+	// the best section, else the best section's sentence closest to it.
+	if len(matches) > 0 && matches[0].Similarity >= answerDirect {
+		m := matches[0]
+		if slices.ContainsFunc(m.Entry.Cites, func(c faq.Cite) bool { return cites(c, secs[0]) }) {
+			f.bottom, f.curated = quote{n: 1, text: m.Entry.Answer}, true
+			for _, p := range m.Entry.Points {
+				if strings.Contains(f.sources[0].Text, p) && len(f.quotes) < a.sents {
+					f.quotes = append(f.quotes, quote{n: 1, pos: strings.Index(f.sources[0].Text, p), text: p})
+				}
+			}
 		}
-		if per[c.n] == 2 || slices.ContainsFunc(picked, func(p quote) bool { return p.text == c.text }) {
+	}
+	for _, c := range cands {
+		if !f.curated && f.bottom.text == "" && c.n == 1 {
+			f.bottom = c.quote
 			continue
 		}
-		per[c.n]++
-		picked = append(picked, c.quote)
+		if len(f.quotes) == a.sents {
+			break
+		}
+		if c.text == f.bottom.text || slices.ContainsFunc(f.quotes, func(p quote) bool {
+			return p.text == c.text || strings.Contains(p.text, c.text) || strings.Contains(c.text, p.text)
+		}) {
+			continue
+		}
+		f.quotes = append(f.quotes, c.quote)
 	}
-	slices.SortFunc(picked, func(x, y quote) int {
+	slices.SortStableFunc(f.quotes, func(x, y quote) int {
 		if x.n != y.n {
 			return x.n - y.n
 		}
 		return x.pos - y.pos
 	})
-	return sources, picked, nil
+	return f, nil
 }
 
-// Sources returns the passages above the relevance threshold for query,
-// numbered from 1: what an answer to it may cite. Empty (not nil) means
-// the knowledge base has nothing on it.
+// relevant reports whether the knowledge base has something on query:
+// its best section's similarity reaches the threshold, or a curated
+// answer is close; with a word of the domain (data/domain.yaml), half of
+// either is enough.
+func (a *Answerer) relevant(query string, section, curated float64) bool {
+	if section >= a.min || curated >= answerKnown {
+		return true
+	}
+	return (section >= a.min*3/4 || curated >= answerKnown*3/4) &&
+		slices.ContainsFunc(a.domain, func(w string) bool { return strings.Contains(query, w) })
+}
+
+// Sources returns the sections the knowledge base holds on query, best
+// first, numbered from 1: what an answer to it may cite. Empty (not nil)
+// means the knowledge base has nothing on it.
 func (a *Answerer) Sources(ctx context.Context, query string) ([]bot.Source, error) {
-	sources, _, err := a.retrieve(ctx, query)
-	return sources, err
+	f, err := a.retrieve(ctx, query)
+	return f.sources, err
 }
 
 // Store returns the conversations the answerer keeps.
@@ -252,29 +388,34 @@ func (a *Answerer) Store() bot.SessionStore { return a.sessions }
 // NothingFound is the answer to msg when the knowledge base has nothing
 // on it: it says so and how to ask better, and quotes only the start of
 // the question.
-func NothingFound(msg string) string { return compose(msg, nil, nil) }
+func NothingFound(msg string) string { return compose(msg, found{}) }
 
-// compose writes the answer: a lead line, then each quoted sentence with
-// its citation; or, with no source, that the knowledge base has nothing.
-func compose(msg string, sources []bot.Source, quotes []quote) string {
-	if len(sources) == 0 {
+// Lines of an answer.
+const (
+	BottomLinePrefix = "结论："
+	SupportLine      = "依据："
+)
+
+// compose writes the answer: the bottom line with its citation, then the
+// supporting sentences, each quoted word for word with its citation; or,
+// with no source, that the knowledge base has nothing.
+func compose(msg string, f found) string {
+	if len(f.sources) == 0 {
 		return fmt.Sprintf("知识库中没有找到与“%s”相关的内容，无法据此作答，以免给出没有依据的说法。"+
 			"建议换个说法再问，例如写明具体场景（如网友投诉、辟谣、账号被盗）、规则或案例的名称；"+
 			"涉及本单位具体业务或政策口径的问题，请向本单位新媒体负责人或业务主管部门确认。", ellipsis(msg, 40))
 	}
 	var b strings.Builder
-	b.WriteString("根据知识库，以下内容与您的问题最相关：")
-	if len(quotes) == 0 { // passages without a sentence worth quoting alone
-		for _, s := range sources {
-			fmt.Fprintf(&b, "\n- 见《%s》[%d]", s.Title, s.N)
+	if f.bottom.text != "" {
+		fmt.Fprintf(&b, "%s%s[%d]", BottomLinePrefix, f.bottom.text, f.bottom.n)
+	} else {
+		fmt.Fprintf(&b, "%s见《%s》“%s”一节[1]", BottomLinePrefix, f.sources[0].Title, f.sources[0].Section)
+	}
+	if len(f.quotes) > 0 {
+		b.WriteString("\n" + SupportLine)
+		for _, q := range f.quotes {
+			fmt.Fprintf(&b, "\n- %s[%d]", q.text, q.n)
 		}
-		return b.String()
-	}
-	for _, q := range quotes {
-		fmt.Fprintf(&b, "\n- %s[%d]", q.text, q.n)
-	}
-	if len(sources) > 1 || len(quotes) > 1 {
-		b.WriteString("\n详见所列来源原文。")
 	}
 	return b.String()
 }

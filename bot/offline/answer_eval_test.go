@@ -26,7 +26,12 @@ type answerQuestion struct {
 
 func readQuestions(tb testing.TB) []answerQuestion {
 	tb.Helper()
-	return texttest.ReadJSONL[answerQuestion](tb, filepath.Join("testdata", "questions.jsonl"), true)
+	return readQuestionFile(tb, "questions.jsonl")
+}
+
+func readQuestionFile(tb testing.TB, name string) []answerQuestion {
+	tb.Helper()
+	return texttest.ReadJSONL[answerQuestion](tb, filepath.Join("testdata", name), true)
 }
 
 // inSection reports whether a source is the labelled section: its heading
@@ -35,25 +40,56 @@ func inSection(s bot.Source, q answerQuestion) bool {
 	return s.Doc == q.Doc && (s.Section == q.Section || strings.HasSuffix(s.Section, q.Section))
 }
 
-// TestAnswerSections measures the offline answerer on the question set:
+// TestAnswerSections measures the offline answerer on the question sets:
 // how often the section that answers a question is its first source (or
 // among its sources), how often the answer contains every word a right
-// answer contains, and how often an in-domain question is refused. It
-// fails below the measured level (answerFirstBar, answerMaxRefused).
+// answer contains, how often an in-domain question is refused and an
+// off-domain one answered. questions.jsonl is the set the ranking's
+// constants were chosen on; questions-holdout.jsonl was written and
+// committed before, by another writer, and is only measured. It fails
+// below the bars (answerBars).
 //
 //	go test ./bot/offline -run TestAnswerSections -v
 func TestAnswerSections(t *testing.T) {
 	t.Parallel()
 	a := newAnswerer(t, false)
+	for _, bar := range answerBars {
+		t.Run(strings.TrimSuffix(bar.file, ".jsonl"), func(t *testing.T) {
+			t.Parallel()
+			measureAnswers(t, a, bar.file, bar.first, bar.refused)
+		})
+	}
+}
+
+// answerBars: the share of questions whose first source is the right
+// section, and the in-domain questions refused at most.
+var answerBars = []struct {
+	file    string
+	first   float64
+	refused int
+}{
+	{"questions.jsonl", 0.85, 0},
+	{"questions-holdout.jsonl", 0.0, 99},
+}
+
+func measureAnswers(t *testing.T, a *Answerer, file string, firstBar float64, maxRefused int) {
 	ctx := context.Background()
-	qs := readQuestions(t)
-	var first, anywhere, words, refused int
+	var first, anywhere, words, refused, in, offAnswered, off int
 	var misses []string
-	for _, q := range qs {
+	for _, q := range readQuestionFile(t, file) {
 		res, err := a.Answer(ctx, bot.AnswerRequest{Message: q.Q})
 		if err != nil {
 			t.Fatalf("%s: %v", q.ID, err)
 		}
+		if q.Doc == "" { // off-domain: must be refused
+			off++
+			if len(res.Sources) > 0 {
+				offAnswered++
+				misses = append(misses, q.ID+" answered, off-domain: "+q.Q)
+			}
+			continue
+		}
+		in++
 		if len(res.Sources) == 0 {
 			refused++
 			misses = append(misses, q.ID+" refused: "+q.Q)
@@ -78,33 +114,32 @@ func TestAnswerSections(t *testing.T) {
 			words++
 		}
 	}
-	n := float64(len(qs))
-	t.Logf("questions: %d; right section first: %d (%.1f %%); among the sources: %d (%.1f %%); answer has every word: %d (%.1f %%); refused: %d",
-		len(qs), first, 100*float64(first)/n, anywhere, 100*float64(anywhere)/n, words, 100*float64(words)/n, refused)
-	if testing.Verbose() {
+	n := float64(in)
+	t.Logf("%s: %d in-domain questions; right section first: %d (%.1f %%); among the sources: %d (%.1f %%); answer has every word: %d (%.1f %%); refused: %d; off-domain answered: %d of %d",
+		file, in, first, 100*float64(first)/n, anywhere, 100*float64(anywhere)/n, words, 100*float64(words)/n, refused, offAnswered, off)
+	if testing.Verbose() && !strings.Contains(file, "holdout") { // the holdout is measured, not read
 		t.Log("\n" + strings.Join(misses, "\n"))
 	}
-	if float64(first)/n < answerFirstBar {
-		t.Errorf("right section first for %.1f %%, want at least %.0f %%", 100*float64(first)/n, 100*answerFirstBar)
+	if float64(first)/n < firstBar {
+		t.Errorf("right section first for %.1f %%, want at least %.0f %%", 100*float64(first)/n, 100*firstBar)
 	}
-	if refused > answerMaxRefused {
-		t.Errorf("%d in-domain questions refused, want at most %d", refused, answerMaxRefused)
+	if refused > maxRefused {
+		t.Errorf("%d in-domain questions refused, want at most %d", refused, maxRefused)
+	}
+	if offAnswered > 0 {
+		t.Errorf("%d off-domain questions answered", offAnswered)
 	}
 }
-
-// The measured level of the offline answerer on the question set, so that
-// a change that loses ground fails; the aim is 85 % and no refusal.
-const (
-	answerFirstBar   = 0.68
-	answerMaxRefused = 4
-)
 
 // TestQuestionsCiteRealSections: every question of the set names a
 // document of the built-in knowledge base and one of its sections, and
 // every word a right answer contains occurs in that section.
 func TestQuestionsCiteRealSections(t *testing.T) {
 	t.Parallel()
-	for _, q := range readQuestions(t) {
+	for _, q := range append(readQuestions(t), readQuestionFile(t, "questions-holdout.jsonl")...) {
+		if q.Doc == "" {
+			continue // off-domain
+		}
 		data, err := os.ReadFile(filepath.Join("..", "..", "knowledge", "builtin", "docs", q.Doc+".md"))
 		if err != nil {
 			t.Errorf("%s: document %s: %v", q.ID, q.Doc, err)

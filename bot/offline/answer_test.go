@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"govreply/bot"
+	"govreply/knowledge/faq"
 	"govreply/bot/memory"
 )
 
@@ -22,7 +23,11 @@ func newAnswerer(t *testing.T, injected bool) *Answerer {
 	if injected {
 		r = e.injRetr
 	}
-	a, err := NewAnswerer(AnswererOptions{Retriever: r})
+	ix, err := faq.BuiltinIndex(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewAnswerer(AnswererOptions{Retriever: r, Answers: ix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,15 +35,16 @@ func newAnswerer(t *testing.T, injected bool) *Answerer {
 }
 
 var (
-	quoteLine = regexp.MustCompile(`^- (.+?)\[(\d+)\]$`)
-	marker    = regexp.MustCompile(`\[(\d+)\]`)
+	quoteLine  = regexp.MustCompile(`^- (.+?)\[(\d+)\]$`)
+	bottomLine = regexp.MustCompile(`^` + BottomLinePrefix + `(.+?)\[(\d+)\]$`)
+	marker     = regexp.MustCompile(`\[(\d+)\]`)
 )
 
-const answerLead = "根据知识库，以下内容与您的问题最相关："
-
-// checkAnswer checks the shape of an answer with sources: the lead line,
-// then quoted sentences each followed by its citation, every sentence
-// found word for word in the source it cites, every marker a source.
+// checkAnswer checks the shape of an answer with sources: the bottom
+// line with its citation, then 依据 and the supporting sentences, each
+// followed by its citation and found word for word in the source it
+// cites (the bottom line too, unless it is a curated answer), every
+// marker a source, no sentence twice.
 func checkAnswer(t *testing.T, q string, res bot.AnswerResponse) {
 	t.Helper()
 	if len(res.Sources) == 0 {
@@ -50,19 +56,26 @@ func checkAnswer(t *testing.T, q string, res bot.AnswerResponse) {
 		}
 	}
 	lines := strings.Split(res.Answer, "\n")
-	if lines[0] != answerLead {
-		t.Errorf("%q: lead line %q", q, lines[0])
+	bottom := bottomLine.FindStringSubmatch(lines[0])
+	if bottom == nil {
+		t.Fatalf("%q: first line %q is not a bottom line", q, lines[0])
 	}
+	if len(lines) < 3 || lines[1] != SupportLine {
+		t.Errorf("%q: want %s and supporting sentences after the bottom line:\n%s", q, SupportLine, res.Answer)
+	}
+	seen := map[string]bool{bottom[1]: true}
 	quoted := 0
-	for _, l := range lines[1:] {
+	for _, l := range lines[min(2, len(lines)):] {
 		m := quoteLine.FindStringSubmatch(l)
 		if m == nil {
-			if l != "详见所列来源原文。" {
-				t.Errorf("%q: unexpected line %q", q, l)
-			}
+			t.Errorf("%q: unexpected line %q", q, l)
 			continue
 		}
 		quoted++
+		if seen[m[1]] {
+			t.Errorf("%q: %q said twice", q, m[1])
+		}
+		seen[m[1]] = true
 		n, _ := strconv.Atoi(m[2])
 		if n < 1 || n > len(res.Sources) {
 			t.Errorf("%q: marker [%d] but %d sources", q, n, len(res.Sources))
@@ -72,8 +85,8 @@ func checkAnswer(t *testing.T, q string, res bot.AnswerResponse) {
 			t.Errorf("%q: %q is not in source [%d] %s", q, m[1], n, res.Sources[n-1].Doc)
 		}
 	}
-	if quoted < 2 || quoted > 4 {
-		t.Errorf("%q: %d sentences quoted, want 2 to 4:\n%s", q, quoted, res.Answer)
+	if quoted < 1 || quoted > 4 {
+		t.Errorf("%q: %d sentences quoted, want 1 to 4:\n%s", q, quoted, res.Answer)
 	}
 	for _, m := range marker.FindAllStringSubmatch(res.Answer, -1) {
 		if n, _ := strconv.Atoi(m[1]); n < 1 || n > len(res.Sources) {

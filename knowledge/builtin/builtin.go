@@ -6,7 +6,10 @@
 //   - phrases/: phrase lists for the reviewer, one YAML file per source
 //     document (the schema is described in package govreply/internal/phrases
 //     and in phrases/README.md);
-//   - scenarios/: one YAML training scenario per case document.
+//   - scenarios/: one YAML training scenario per case document;
+//   - answers/: curated answers (常见问题), one YAML file per document
+//     (the schema is in package govreply/knowledge/faq and in
+//     answers/README.md).
 package builtin
 
 import (
@@ -26,6 +29,9 @@ var phrases embed.FS
 //go:embed scenarios
 var scenarios embed.FS
 
+//go:embed answers/*.yaml
+var answers embed.FS
+
 // FS returns the built-in documents; paths are relative to the docs root
 // (so a document's fallback id is its file name without extension).
 func FS() fs.FS { return sub(docs, "docs") }
@@ -37,6 +43,10 @@ func PhrasesFS() fs.FS { return sub(phrases, "phrases") }
 // ScenariosFS returns the built-in training scenarios (<case-doc-id>.yaml);
 // paths are relative to the scenarios root.
 func ScenariosFS() fs.FS { return sub(scenarios, "scenarios") }
+
+// AnswersFS returns the built-in curated answers (<doc-id>.yaml); paths
+// are relative to the answers root.
+func AnswersFS() fs.FS { return sub(answers, "answers") }
 
 func sub(fsys embed.FS, dir string) fs.FS {
 	s, err := fs.Sub(fsys, dir)

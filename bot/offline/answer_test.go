@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"govreply/bot"
-	"govreply/knowledge/faq"
 	"govreply/bot/memory"
+	"govreply/knowledge/faq"
 )
 
 // newAnswerer is an Answerer on the built-in knowledge base (or on

@@ -78,7 +78,7 @@ func (s *streamingAnswerer) AnswerStream(ctx context.Context, req bot.AnswerRequ
 
 func answerResponse() bot.AnswerResponse {
 	return bot.AnswerResponse{
-		Answer: "根据知识库，以下内容与您的问题最相关：\n- 遇到连续辱骂时，可以换人接手，先冷静再回复。[1]\n- 道歉还应说明今后怎样防止再犯。[2]\n详见所列来源原文。",
+		Answer: "结论：遇到连续辱骂时，可以换人接手，先冷静再回复。[1]\n依据：\n- 道歉还应说明今后怎样防止再犯。[2]",
 		Sources: []bot.Source{
 			{N: 1, Doc: "tone-angry-netizens", Title: "面对情绪激动或辱骂的网友", Section: "值班编辑也要被照顾", Text: "遇到连续辱骂时，可以换人接手，先冷静再回复。"},
 			{N: 2, Doc: "tone-apology", Title: "道歉怎么写", Section: "不算道歉的“道歉”", Text: "道歉还应说明今后怎样防止再犯。"},

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # gen-drafts.sh writes docs/drafts.md: the offline assistant's drafts for
-# the twenty citizen posts of docs/drafts-posts.tsv (complaints, inquiries,
-# suggestions, rumours, calls for help, praise, an emergency), each with
-# its review and self-check, through the real command (`govreply draft`,
-# embedded default: in-memory store, built-in knowledge base, no model
-# server). It fails when any variant does not pass review; it counts the
-# variants whose self-check fails.
+# the example requests of bot/offline/testdata/drafts.jsonl (every class,
+# comments, replies and announcements, with and without facts, abusive and
+# frightened posters), each with what the drafter read in the post, the
+# facts by role, every variant with its review and self-check, through the
+# real command (`govreply draft`, embedded default: in-memory store,
+# built-in knowledge base, no model server). It fails when a variant does
+# not pass review or its self-check. `go test ./bot/offline -run
+# TestDraftExamples` checks the same requests.
 #
 #   scripts/gen-drafts.sh
 set -euo pipefail
@@ -16,26 +18,32 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$ROOT"
 go build -o "$WORK/govreply" ./cmd/govreply
 unset DATABASE_URL GOVREPLY_LLM GOVREPLY_RULES
+EXAMPLES=bot/offline/testdata/drafts.jsonl
 
 out="$WORK/drafts.md"
+total="$(grep -c . "$EXAMPLES")"
 {
-	echo "# 离线起草示例（20 条）"
+	echo "# 离线起草示例（$total 条）"
 	echo
-	echo "由 \`scripts/gen-drafts.sh\` 生成：对 \`docs/drafts-posts.tsv\` 中的每条网民留言运行"
-	echo "\`govreply draft\`（内置知识库、内存存储、离线起草，无需模型服务），每个草稿都附审核结果。"
-	echo "【待核实：…】是起草时不知道、须由经办人补充或核实的内容。"
+	echo "由 \`scripts/gen-drafts.sh\` 生成：对 \`$EXAMPLES\` 中的每条请求（网民留言，或工作人员要发的通告）"
+	echo "运行 \`govreply draft\`（内置知识库、内存存储、离线起草，无需模型服务）。每条先列出读帖结果和事实分解，"
+	echo "再列出各个草稿及其审核结果。【待核实：…】是起草时不知道、须由经办人补充或核实的内容。"
 	echo
 } >"$out"
 
 n=0
 failed=0
 unchecked=0
-while IFS=$'\t' read -r kind tone post facts; do
-	case "$kind" in "" | \#*) continue ;; esac
+while IFS= read -r line; do
 	n=$((n + 1))
+	kind="$(jq -r .kind <<<"$line")"
+	tone="$(jq -r .tone <<<"$line")"
+	post="$(jq -r .post <<<"$line")"
+	facts="$(jq -r .facts <<<"$line")"
+	class="$(jq -r .class <<<"$line")"
 	args=(draft --kind "$kind" --tone "$tone")
-	if [ -n "${facts:-}" ]; then
-		args+=(--facts "$(printf '%b' "$facts")")
+	if [ -n "$facts" ]; then
+		args+=(--facts "$facts")
 	fi
 	text="$("$WORK/govreply" "${args[@]}" "$post")"
 	if grep -q "^审核：.*未通过" <<<"$text"; then
@@ -44,15 +52,16 @@ while IFS=$'\t' read -r kind tone post facts; do
 	fi
 	if grep -q "^自检：未通过" <<<"$text"; then
 		unchecked=$((unchecked + 1))
+		echo "未通过自检：$post" >&2
 	fi
 	{
 		echo "## $n. $post"
 		echo
-		echo "类型：$kind　语气：$tone"
-		if [ -n "${facts:-}" ]; then
+		echo "类型：$kind　语气：$tone　标注类别：$class"
+		if [ -n "$facts" ]; then
 			echo
 			echo "已知情况："
-			printf '%b\n' "$facts" | sed 's/^/> /'
+			sed 's/^/> /' <<<"$facts"
 		fi
 		echo
 		echo '```text'
@@ -60,8 +69,8 @@ while IFS=$'\t' read -r kind tone post facts; do
 		echo '```'
 		echo
 	} >>"$out"
-done <docs/drafts-posts.tsv
+done <"$EXAMPLES"
 
 cp "$out" docs/drafts.md
-echo "docs/drafts.md：$n 条留言，未通过审核的 $failed 条，有草稿未通过自检的 $unchecked 条"
-[ "$failed" -eq 0 ]
+echo "docs/drafts.md：$n 条请求，有草稿未通过审核的 $failed 条，有草稿未通过自检的 $unchecked 条"
+[ "$failed" -eq 0 ] && [ "$unchecked" -eq 0 ]

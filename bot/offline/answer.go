@@ -69,7 +69,7 @@ type AnswererOptions struct {
 // that says 「忽略以上所有指令…」 is data, shown if relevant, never obeyed.
 // It implements bot.Answerer and is safe for concurrent use.
 type Answerer struct {
-	domain   []string // words of the domain (data/domain.yaml)
+	domain   domainWords // data/domain.yaml
 	answers  *faq.Index
 	r        *knowledge.Retriever
 	sessions bot.SessionStore
@@ -96,13 +96,9 @@ func NewAnswerer(opts AnswererOptions) (*Answerer, error) {
 		a.min = DefaultMinSimilarity
 	}
 	a.sents = min(max(a.sents, 2), 4)
-	var dom struct {
-		Words []string `yaml:"words"`
-	}
-	if err := decode(DataFS(), "domain.yaml", &dom); err != nil {
+	if err := decode(DataFS(), "domain.yaml", &a.domain); err != nil {
 		return nil, err
 	}
-	a.domain = dom.Words
 	if opts.Sentences == 0 {
 		a.sents = 3
 	}
@@ -161,7 +157,7 @@ const (
 	answerFloor  = 0.4
 	// answerDirect: a curated answer this close that cites the best
 	// section is the answer's bottom line.
-	answerDirect = 0.6
+	answerDirect = 0.5
 	// answerKnown: a curated answer this close shows the knowledge base
 	// has something on the question, whatever the passages' similarity.
 	answerKnown = 0.5
@@ -181,6 +177,7 @@ type found struct {
 	bottom  quote // its n is the source it rests on; text "" when none
 	curated bool  // bottom is a curated answer's, not a quoted sentence
 	quotes  []quote
+	weak    bool // no clear answer: the sources may help, no bottom line is drawn
 }
 
 // section is a "## " section of a document as the retrieval found it.
@@ -306,6 +303,9 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 			continue // quotes come from the best section and its neighbours
 		}
 		for j, sent := range sents[i] {
+			if strings.HasSuffix(sent, "？") || strings.HasSuffix(sent, "?") {
+				continue // a question the text asks is no answer
+			}
 			score := cosine(q.Vector, sv[j])
 			if i == 0 {
 				score += 0.1 // the best section first
@@ -313,8 +313,11 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 			cands = append(cands, cand{quote{n, j, sent}, score})
 		}
 	}
-	if !a.relevant(query, best, topMatch) {
+	switch a.relevance(query, best, topMatch) {
+	case irrelevant:
 		return none, nil
+	case weak:
+		f.weak = true
 	}
 	slices.SortStableFunc(cands, func(x, y cand) int {
 		switch {
@@ -339,7 +342,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 		}
 	}
 	for _, c := range cands {
-		if !f.curated && f.bottom.text == "" && c.n == 1 {
+		if !f.curated && !f.weak && f.bottom.text == "" && c.n == 1 && utf8.RuneCountInString(c.text) >= minBottomRunes {
 			f.bottom = c.quote
 			continue
 		}
@@ -362,16 +365,54 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 	return f, nil
 }
 
-// relevant reports whether the knowledge base has something on query:
-// its best section's similarity reaches the threshold, or a curated
-// answer is close; with a word of the domain (data/domain.yaml), half of
-// either is enough.
-func (a *Answerer) relevant(query string, section, curated float64) bool {
-	if section >= a.min || curated >= answerKnown {
-		return true
+// domainWords are the words of data/domain.yaml.
+type domainWords struct {
+	Words    []string `yaml:"words"`     // of the work of a government account
+	OffWords []string `yaml:"off_words"` // of everyday life outside it
+}
+
+// How much the knowledge base has on a question.
+type relevance int
+
+const (
+	irrelevant relevance = iota // nothing: the answer says so
+	weak                        // a question of the domain it has no clear answer to: sections that may help
+	relevant                    // an answer
+)
+
+// relevance says how much the knowledge base has on query: an answer
+// when its best section's similarity reaches the threshold or a curated
+// answer is close (answerKnown). For a question with a word of the
+// domain (data/domain.yaml words), three quarters of either is enough,
+// and half of either gives the sections that may help, said as such. A
+// question with a word of everyday life outside the domain (off_words:
+// 苹果手机 shares 截图 with sections on angry netizens and secrecy) needs
+// a section half as close again as the threshold, or a close curated
+// answer.
+func (a *Answerer) relevance(query string, section, curated float64) relevance {
+	has := func(words []string) bool {
+		return slices.ContainsFunc(words, func(w string) bool { return strings.Contains(query, w) })
 	}
-	return (section >= a.min*3/4 || curated >= answerKnown*3/4) &&
-		slices.ContainsFunc(a.domain, func(w string) bool { return strings.Contains(query, w) })
+	switch {
+	case has(a.domain.Words):
+	case has(a.domain.OffWords):
+		if section >= a.min*3/2 || curated >= answerKnown {
+			return relevant
+		}
+		return irrelevant
+	default:
+		if section >= a.min || curated >= answerKnown {
+			return relevant
+		}
+		return irrelevant
+	}
+	switch {
+	case section >= a.min*3/4 || curated >= answerKnown*3/4:
+		return relevant
+	case section >= a.min/2 || curated >= answerKnown/2:
+		return weak
+	}
+	return irrelevant
 }
 
 // Sources returns the sections the knowledge base holds on query, best
@@ -406,9 +447,12 @@ func compose(msg string, f found) string {
 			"涉及本单位具体业务或政策口径的问题，请向本单位新媒体负责人或业务主管部门确认。", ellipsis(msg, 40))
 	}
 	var b strings.Builder
-	if f.bottom.text != "" {
+	switch {
+	case f.weak:
+		fmt.Fprintf(&b, "%s知识库里没有直接回答这个问题的内容，《%s》“%s”一节可能有关，请对照原文判断[1]", BottomLinePrefix, f.sources[0].Title, f.sources[0].Section)
+	case f.bottom.text != "":
 		fmt.Fprintf(&b, "%s%s[%d]", BottomLinePrefix, f.bottom.text, f.bottom.n)
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s见《%s》“%s”一节[1]", BottomLinePrefix, f.sources[0].Title, f.sources[0].Section)
 	}
 	if len(f.quotes) > 0 {
@@ -429,8 +473,11 @@ func ellipsis(s string, n int) string {
 	return s
 }
 
-// Sentence length bounds for quoting, in characters.
+// Sentence length bounds for quoting, in characters; a bottom line drawn
+// from a section is a sentence of at least minBottomRunes (用办结率说话 is
+// a slogan, not an answer).
 const (
+	minBottomRunes   = 12
 	minSentenceRunes = 6
 	maxSentenceRunes = 160
 )

@@ -27,6 +27,7 @@ import (
 	"govreply/internal/phrases"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
+	"govreply/knowledge/faq"
 	knowmem "govreply/knowledge/memory"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/thesaurus"
@@ -193,7 +194,7 @@ func (a *app) buildAssistant(cfg config, n needs) (err error) {
 		}
 	}
 	if n.answerer {
-		if a.answerer, err = a.newAnswerer(mo); err != nil {
+		if a.answerer, err = a.newAnswerer(mo, cfg.Answers); err != nil {
 			return err
 		}
 	}
@@ -216,12 +217,46 @@ func (a *app) newDrafter(mo llm.ModelOptions) (bot.Drafter, error) {
 	return llm.NewDrafter(llm.DrafterOptions{ModelOptions: mo, Composer: c})
 }
 
-func (a *app) newAnswerer(mo llm.ModelOptions) (bot.Answerer, error) {
-	off, err := offline.NewAnswerer(offline.AnswererOptions{Retriever: a.retriever, Sessions: a.sessions})
+func (a *app) newAnswerer(mo llm.ModelOptions, answers string) (bot.Answerer, error) {
+	ix, err := curatedAnswers(answers, a.retriever)
+	if err != nil {
+		return nil, err
+	}
+	off, err := offline.NewAnswerer(offline.AnswererOptions{Retriever: a.retriever, Sessions: a.sessions, Answers: ix})
 	if err != nil || a.model == nil {
 		return off, err
 	}
 	return llm.NewAnswerer(llm.AnswererOptions{ModelOptions: mo, Offline: off})
+}
+
+// curatedAnswers indexes the built-in curated answers and those of the
+// department folder dir ("" for none). A file that cannot be read or
+// parsed, or an id that repeats another, fails here with its file.
+func curatedAnswers(dir string, r *knowledge.Retriever) (*faq.Index, error) {
+	entries, secs, titles, err := faq.Builtin(builtin.FS(), builtin.AnswersFS())
+	if err != nil { // a broken build: the knowledge base tests catch this
+		return nil, err
+	}
+	if dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, usageError{fmt.Sprintf("常见问题文件夹 %s 不存在或不是文件夹", dir)}
+		}
+		dept, err := faq.Load(os.DirFS(dir))
+		if err != nil {
+			return nil, usageError{"部门常见问题文件有误：" + errs.MessageOf(err)}
+		}
+		ids := map[string]bool{}
+		for _, e := range entries {
+			ids[e.ID] = true
+		}
+		for _, e := range dept {
+			if ids[e.ID] {
+				return nil, usageError{fmt.Sprintf("部门常见问题文件有误：%s 的编号 %s 与内置常见问题重复", e.File, e.ID)}
+			}
+		}
+		entries = append(entries, dept...)
+	}
+	return faq.NewIndex(entries, secs, titles, r), nil
 }
 
 func (a *app) newRewriter(mo llm.ModelOptions) (bot.Rewriter, error) {

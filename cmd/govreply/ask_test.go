@@ -37,7 +37,7 @@ func (f *fakeAnswerer) Answer(_ context.Context, req bot.AnswerRequest) (bot.Ans
 
 func fakeAnswer() bot.AnswerResponse {
 	return bot.AnswerResponse{
-		Answer: "根据知识库，以下内容与您的问题最相关：\n- 遇到连续辱骂时，可以换人接手，先冷静再回复。[1]\n- 道歉还应说明今后怎样防止再犯。[2]",
+		Answer: "结论：遇到连续辱骂时，可以换人接手，先冷静再回复。[1]\n依据：\n- 道歉还应说明今后怎样防止再犯。[2]",
 		Sources: []bot.Source{
 			{N: 1, Doc: "tone-angry-netizens", Title: "面对情绪激动或辱骂的网友", Section: "值班编辑也要被照顾", Text: "遇到连续辱骂时……"},
 			{N: 2, Doc: "tone-apology", Title: "", Section: "", Text: "道歉还应……"},

@@ -27,7 +27,11 @@ type config struct {
 	// built-in lists (--rules, repeatable; GOVREPLY_RULES, a list
 	// separated by the OS path list separator).
 	Rules []string
-	JSON  bool
+	// Answers is a folder of department curated answers (常见问题, the
+	// schema of knowledge/builtin/answers) added to the built-in ones
+	// (--answers; GOVREPLY_ANSWERS).
+	Answers string
+	JSON    bool
 }
 
 // envConfig reads the environment through getenv (os.Getenv in main; a
@@ -47,6 +51,7 @@ func envConfig(getenv func(string) string) config {
 		OllamaHost:  cmp.Or(getenv("OLLAMA_HOST"), "http://127.0.0.1:11434"),
 		Thesaurus:   cmp.Or(getenv("GOVREPLY_THESAURUS"), "builtin"),
 		Rules:       filepath.SplitList(getenv("GOVREPLY_RULES")),
+		Answers:     getenv("GOVREPLY_ANSWERS"),
 	}
 }
 
@@ -83,5 +88,6 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.OllamaHost, "ollama-host", c.OllamaHost, "Ollama 地址 [OLLAMA_HOST]")
 	fs.StringVar(&c.Thesaurus, "thesaurus", c.Thesaurus, "检索时用同义词表扩展问题：builtin（内置词表）| off（不扩展）| 词表文件路径 [GOVREPLY_THESAURUS]")
 	fs.StringArrayVar(&c.Rules, "rules", c.Rules, "部门审核规则文件（短语表格式，见 knowledge/builtin/phrases/README.md），可重复；给出时取代环境变量 [GOVREPLY_RULES，多个文件用 "+string(os.PathListSeparator)+" 分隔]")
+	fs.StringVar(&c.Answers, "answers", c.Answers, "部门常见问题文件夹（格式见 knowledge/builtin/answers/README.md），加在内置常见问题之后 [GOVREPLY_ANSWERS]")
 	fs.BoolVar(&c.JSON, "json", false, "以 JSON 输出（机器可读）")
 }

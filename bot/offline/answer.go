@@ -184,7 +184,7 @@ type found struct {
 type section struct {
 	doc, title, heading string
 	texts               []string // its chunks found, in rank order
-	rank                int      // the rank of its best chunk, from 0
+	rank                int      // the rank of its best chunk, from 0; -1: not retrieved
 	score               float64
 }
 
@@ -234,8 +234,22 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 			return none, errs.E("offline.retrieve", "匹配常见问题失败", err)
 		}
 	}
+	// A section a close curated answer cites is a candidate even when the
+	// retrieval missed it (号被盗了咋整 → 账号被盗或异常时).
+	for _, m := range matches {
+		for _, c := range m.Entry.Cites {
+			if slices.ContainsFunc(secs, func(s *section) bool { return cites(c, s) }) {
+				continue
+			}
+			if title, text, ok := a.answers.Section(c); ok {
+				secs = append(secs, &section{doc: c.Doc, title: title, heading: c.Section, texts: []string{strings.TrimSpace(text)}, rank: -1})
+			}
+		}
+	}
 	for _, s := range secs {
-		s.score = 1 / (rankK + float64(s.rank+1))
+		if s.rank >= 0 {
+			s.score = 1 / (rankK + float64(s.rank+1))
+		}
 		for _, m := range matches { // best first: the first that cites s
 			if slices.ContainsFunc(m.Entry.Cites, func(c faq.Cite) bool { return cites(c, s) }) {
 				s.score += answerWeight * m.Similarity

@@ -104,11 +104,7 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	if len(parsed) == 0 {
 		return bot.DraftResponse{}, errs.E("llm.Draft", errs.Unavailable, CodeUnavailable, "大模型没有返回可用的稿件，请重试或改用离线起草")
 	}
-	classification := class
-	if class == bot.Announcement {
-		classification = d.c.Classify(req.Post) // what it is about
-	}
-	resp := bot.DraftResponse{Classification: classification, Analysis: &analysis, Facts: d.c.Facts(req.Facts),
+	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Facts: d.c.Facts(req.Facts),
 		Drafts: []bot.Variant{}, ToVerify: []string{}}
 	for _, p := range parsed[:min(len(parsed), variants)] {
 		if slices.ContainsFunc(resp.Drafts, func(v bot.Variant) bool { return v.Text == p.text }) {

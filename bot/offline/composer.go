@@ -180,11 +180,7 @@ func (c *Composer) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRe
 	if err := c.sanitize(fc); err != nil {
 		return bot.DraftResponse{}, err
 	}
-	classification := class
-	if class == bot.Announcement {
-		classification, _ = c.data.classifyPost(req.Post) // what it is about
-	}
-	resp := bot.DraftResponse{Classification: classification, Analysis: &analysis, Facts: fc.list(),
+	resp := bot.DraftResponse{Classification: class, Analysis: &analysis, Facts: fc.list(),
 		Drafts: []bot.Variant{}, ToVerify: []string{}}
 	r := c.newRenderer(req, analysis, fc, docs)
 	// Drafts that pass come first; then, up to three, drafts whose review

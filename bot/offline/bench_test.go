@@ -60,3 +60,16 @@ func BenchmarkAnswer(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*95/100])/1e6, "p95-ms")
 }
+
+// BenchmarkLoadData loads and checks the composer's data, training the
+// classifier on the labelled posts: what NewComposer adds to start-up.
+//
+//	go test ./bot/offline -run '^$' -bench LoadData -benchtime 20x
+func BenchmarkLoadData(b *testing.B) {
+	env(b) // the segmenter's dictionary loaded once, as serve does before
+	for b.Loop() {
+		if _, err := loadData(DataFS()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

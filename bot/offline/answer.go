@@ -256,6 +256,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 				break
 			}
 		}
+		s.score += a.intentBonus(query, s.heading)
 	}
 	slices.SortStableFunc(secs, func(x, y *section) int {
 		switch {
@@ -383,6 +384,23 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 type domainWords struct {
 	Words    []string `yaml:"words"`     // of the work of a government account
 	OffWords []string `yaml:"off_words"` // of everyday life outside it
+	Intents  []struct {
+		Cues     []string `yaml:"cues"`
+		Headings []string `yaml:"headings"`
+	} `yaml:"intents"`
+	IntentBonus float64 `yaml:"intent_bonus"`
+}
+
+// intentBonus is domain.yaml's intent_bonus when query asks what a
+// section of that heading answers (怎么办 → 经验教训), else 0.
+func (a *Answerer) intentBonus(query, heading string) float64 {
+	for _, in := range a.domain.Intents {
+		if slices.ContainsFunc(in.Cues, func(c string) bool { return strings.Contains(query, c) }) &&
+			slices.ContainsFunc(in.Headings, func(h string) bool { return strings.Contains(heading, h) }) {
+			return a.domain.IntentBonus
+		}
+	}
+	return 0
 }
 
 // How much the knowledge base has on a question.

@@ -70,8 +70,8 @@ var answerBars = []struct {
 	first   float64
 	refused int
 }{
-	{"questions.jsonl", 0.80, 0},
-	{"questions-holdout.jsonl", 0.70, 3},
+	{"questions.jsonl", 0.83, 0},
+	{"questions-holdout.jsonl", 0.72, 3},
 }
 
 func measureAnswers(t *testing.T, a *Answerer, file string, firstBar float64, maxRefused int) {

@@ -2,6 +2,7 @@ package offline
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,6 +57,12 @@ func factClauses(d *composerData, facts string) []string {
 func TestDraftExamples(t *testing.T) {
 	t.Parallel()
 	c := env(t).composer
+	urgent := 0
+	defer func() {
+		if urgent < 3 {
+			t.Errorf("%d examples read as emergencies, want at least 3: the emergency checks prove nothing", urgent)
+		}
+	}()
 	for _, ex := range readExamples(t) {
 		resp, err := c.Draft(context.Background(), bot.DraftRequest{Post: ex.Post, Facts: ex.Facts, Kind: ex.Kind, Tone: ex.Tone})
 		if err != nil {
@@ -63,6 +70,9 @@ func TestDraftExamples(t *testing.T) {
 		}
 		if len(resp.Drafts) < 2 {
 			t.Errorf("%s: %d variants", ex.ID, len(resp.Drafts))
+		}
+		if resp.Analysis.Urgent {
+			urgent++
 		}
 		clauses := factClauses(c.data, ex.Facts)
 		for i, v := range resp.Drafts {
@@ -80,6 +90,15 @@ func TestDraftExamples(t *testing.T) {
 					t.Errorf("%s variant %d lacks the fact %q: %q", ex.ID, i+1, cl, v.Text)
 				}
 			}
+			if resp.Analysis.Urgent {
+				// An emergency: the numbers come first, no private message.
+				if first, _, _ := strings.Cut(v.Text, "。"); !emergencyNumber.MatchString(first) || strings.Contains(v.Text, "私信") {
+					t.Errorf("%s variant %d, an emergency, must open with the emergency numbers and never ask for a private message: %q", ex.ID, i+1, v.Text)
+				}
+			}
+			if insult.MatchString(v.Text) {
+				t.Errorf("%s variant %d echoes an insult: %q", ex.ID, i+1, v.Text)
+			}
 			for j := range i {
 				if o := overlap(v.Text, resp.Drafts[j].Text); o >= 0.7 {
 					t.Errorf("%s variants %d and %d overlap %.2f:\n%s\n%s", ex.ID, j+1, i+1, o, resp.Drafts[j].Text, v.Text)
@@ -88,6 +107,11 @@ func TestDraftExamples(t *testing.T) {
 		}
 	}
 }
+
+var (
+	emergencyNumber = regexp.MustCompile(`110|119|120`)
+	insult          = regexp.MustCompile(`狗官|废物|饭桶|吃干饭|垃圾政府|滚`)
+)
 
 func containsAny(s string, words []string) bool {
 	for _, w := range words {

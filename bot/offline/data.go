@@ -137,6 +137,9 @@ type templatesFile struct {
 	// has lasted (一个多月, 问了三次), not how often (天天).
 	LongDuration string `yaml:"long_duration"`
 	longDuration *regexp.Regexp
+	// AskPlaceNot: place endings of a body rather than a place; such a
+	// place stays out of {ask}.
+	AskPlaceNot []string `yaml:"ask_place_not"`
 	// MaxOverlap: two variants whose character-bigram overlap reaches it
 	// say nearly the same; the composer prefers a third that differs.
 	MaxOverlap float64                                  `yaml:"max_overlap"`

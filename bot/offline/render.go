@@ -32,7 +32,8 @@ type renderer struct {
 func (c *Composer) newRenderer(req bot.DraftRequest, an bot.Analysis, f *facts, docs []retrieved) *renderer {
 	r := &renderer{c: c, class: an.Class, tone: req.Tone, kind: string(req.Kind), an: an, facts: f, docs: docs, shrunk: map[string]bool{}, post: req.Post}
 	r.ask = an.Subject
-	if an.Place != "" && an.Subject != "" && !strings.Contains(an.Subject, an.Place) && !strings.Contains(an.Place, an.Subject) {
+	body := slices.ContainsFunc(c.data.tmpl.AskPlaceNot, func(e string) bool { return strings.HasSuffix(an.Place, e) })
+	if an.Place != "" && an.Subject != "" && !body && !strings.Contains(an.Subject, an.Place) && !strings.Contains(an.Place, an.Subject) {
 		r.ask = an.Place + an.Subject
 	}
 	r.rumour = c.data.rumourClaim(req.Post)

@@ -246,8 +246,16 @@ func (d *composerData) subject(post string) string {
 	if s := firstMatch(d.analyze.nameRes, post); s != "" {
 		return s
 	}
-	if s := earliest(d.analyze.Subjects, post); s != "" {
+	if s := d.learntSubject(post); s != "" {
+		// The listed subject when it says more (共享单车停放点 for
+		// 共享单车), else the learnt one widened to its noun phrase.
+		if r := d.listedSubject(post); strings.Contains(r, s) {
+			return r
+		}
 		return d.widen(post, s)
+	}
+	if s := d.listedSubject(post); s != "" {
+		return s
 	}
 	for _, re := range d.analyze.subjectRes {
 		if m := re.FindStringSubmatch(post); len(m) > 1 && m[1] != "" {
@@ -255,6 +263,15 @@ func (d *composerData) subject(post string) string {
 		}
 	}
 	if s := earliest(d.analyze.Settings, post); s != "" {
+		return d.widen(post, s)
+	}
+	return ""
+}
+
+// listedSubject is the subject the list of analyze.yaml finds in post,
+// widened; "" when none occurs.
+func (d *composerData) listedSubject(post string) string {
+	if s := earliest(d.analyze.Subjects, post); s != "" {
 		return d.widen(post, s)
 	}
 	return ""

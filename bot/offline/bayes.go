@@ -9,7 +9,9 @@ import (
 	"math"
 	"path"
 	"slices"
+	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"govreply/bot"
 	"govreply/internal/errs"
@@ -34,7 +36,53 @@ func (d *composerData) learn(fsys fs.FS) error {
 		return err
 	}
 	d.learnt = trainBayes(posts, templateClasses, d.features, smoothing)
+	d.subjects = learnSubjects(posts)
 	return nil
+}
+
+// Learning the subject: every labelled subject is a word the analysis
+// looks for, scored by how often a post that contains it is labelled
+// with it: (chosen + 0.5) / (present + 1). The best-scored word of a post
+// is its subject when it scores at least subjectMinScore; otherwise the
+// rules of analyze.yaml decide.
+const subjectMinScore = 0.3
+
+// learnSubjects scores the labelled subjects (see subjectMinScore).
+func learnSubjects(posts []labelled) map[string]float64 {
+	chosen := map[string]float64{}
+	for _, p := range posts {
+		if utf8.RuneCountInString(p.Subject) >= 2 {
+			chosen[p.Subject]++
+		}
+	}
+	present := map[string]float64{}
+	for _, p := range posts {
+		for w := range chosen {
+			if strings.Contains(p.Post, w) {
+				present[w]++
+			}
+		}
+	}
+	out := make(map[string]float64, len(chosen))
+	for w, c := range chosen {
+		out[w] = (c + 0.5) / (present[w] + 1)
+	}
+	return out
+}
+
+// learntSubject returns the best-scored learnt subject of post (the
+// longer of two as good), "" when none reaches subjectMinScore.
+func (d *composerData) learntSubject(post string) string {
+	best, score := "", 0.0
+	for w, s := range d.subjects {
+		if s < subjectMinScore || !strings.Contains(post, w) {
+			continue
+		}
+		if s > score || s == score && (len(w) > len(best) || len(w) == len(best) && w < best) {
+			best, score = w, s
+		}
+	}
+	return best
 }
 
 // features are what the classifier reads in a post: its distinct
@@ -89,8 +137,9 @@ type bayes struct {
 
 // labelled is a post with its class, for training.
 type labelled struct {
-	Post  string             `json:"post"`
-	Class bot.Classification `json:"class"`
+	Post    string             `json:"post"`
+	Class   bot.Classification `json:"class"`
+	Subject string             `json:"subject"` // optional
 }
 
 // trainBayes trains on posts with add-alpha smoothing.

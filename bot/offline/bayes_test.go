@@ -7,9 +7,9 @@ import (
 	"govreply/bot"
 )
 
-// TestClassCrossValidated measures the learnt classifier on posts it was
-// not trained on: the labelled posts of data/posts, in five folds, each
-// classified by a classifier trained on the other four.
+// TestClassCrossValidated measures the learnt class and subject on posts
+// they were not learnt from: the labelled posts of data/posts, in five
+// folds, each read with what was learnt from the other four.
 //
 //	go test ./bot/offline -run TestClassCrossValidated -v
 func TestClassCrossValidated(t *testing.T) {
@@ -20,7 +20,7 @@ func TestClassCrossValidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	const folds = 5
-	right, rules := 0, 0
+	right, rules, subjects, withRules := 0, 0, 0, 0
 	for fold := range folds {
 		var train, test []labelled
 		for i, p := range posts {
@@ -31,7 +31,17 @@ func TestClassCrossValidated(t *testing.T) {
 			}
 		}
 		b := trainBayes(train, templateClasses, d.features, smoothing)
+		fold := *d // read-only: a shallow copy with the fold's subjects
+		fold.subjects = learnSubjects(train)
+		ruleOnly := *d
+		ruleOnly.subjects = nil
 		for _, p := range test {
+			if sameWords(fold.subject(p.Post), p.Subject) {
+				subjects++
+			}
+			if sameWords(ruleOnly.subject(p.Post), p.Subject) {
+				withRules++
+			}
 			if b.classify(d.features(p.Post)) == p.Class {
 				right++
 			}
@@ -45,6 +55,11 @@ func TestClassCrossValidated(t *testing.T) {
 		len(posts), folds, right, share, rules, float64(rules)/float64(len(posts)))
 	if share < 0.85 {
 		t.Errorf("cross-validated class accuracy %.3f, want at least 0.85", share)
+	}
+	n := float64(len(posts))
+	t.Logf("subject agreeing with the label: %d (%.3f); the rules alone %d (%.3f)", subjects, float64(subjects)/n, withRules, float64(withRules)/n)
+	if float64(subjects)/n < 0.5 {
+		t.Errorf("cross-validated subject agreement %.3f, want at least 0.5", float64(subjects)/n)
 	}
 }
 

@@ -213,6 +213,9 @@ type composerData struct {
 	// class as a feature; nil when the data has no labelled posts (the
 	// rules alone decide).
 	learnt *bayes
+	// subjects are the labelled subjects of posts/*.jsonl, scored (see
+	// learnSubjects); nil without labelled posts.
+	subjects map[string]float64
 }
 
 // decode reads one YAML file strictly; errors name the file and line.

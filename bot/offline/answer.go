@@ -343,18 +343,23 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 		}
 		return 0
 	})
-	// The bottom line: a curated answer close to the question that cites
-	// the best section, else the best section's sentence closest to it.
-	if len(matches) > 0 && matches[0].Similarity >= answerDirect {
-		m := matches[0]
-		if slices.ContainsFunc(m.Entry.Cites, func(c faq.Cite) bool { return cites(c, secs[0]) }) {
-			f.bottom, f.curated = quote{n: 1, text: m.Entry.Answer}, true
-			for _, p := range m.Entry.Points {
-				if strings.Contains(f.sources[0].Text, p) && len(f.quotes) < a.sents {
-					f.quotes = append(f.quotes, quote{n: 1, pos: strings.Index(f.sources[0].Text, p), text: p})
-				}
+	// The bottom line: the closest curated answer that cites the best
+	// section, when close enough, else the best section's sentence
+	// closest to the question.
+	for _, m := range matches {
+		if m.Similarity < answerDirect {
+			break
+		}
+		if !slices.ContainsFunc(m.Entry.Cites, func(c faq.Cite) bool { return cites(c, secs[0]) }) {
+			continue
+		}
+		f.bottom, f.curated = quote{n: 1, text: m.Entry.Answer}, true
+		for _, p := range m.Entry.Points {
+			if strings.Contains(f.sources[0].Text, p) && len(f.quotes) < a.sents {
+				f.quotes = append(f.quotes, quote{n: 1, pos: strings.Index(f.sources[0].Text, p), text: p})
 			}
 		}
+		break
 	}
 	for _, c := range cands {
 		if !f.curated && !f.weak && f.bottom.text == "" && c.n == 1 && utf8.RuneCountInString(c.text) >= minBottomRunes {

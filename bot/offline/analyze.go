@@ -147,7 +147,7 @@ func (c *Composer) Analyze(post string) bot.Analysis { return c.data.analyzePost
 // analyze.yaml's announce and other.
 func (d *composerData) ruleClass(post string) bot.Classification {
 	a := &d.analyze
-	class, _ := d.classifyPost(post)
+	class := d.classifyPost(post)
 	switch {
 	case a.announce.MatchString(post):
 		class = bot.Announcement

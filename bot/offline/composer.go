@@ -143,7 +143,7 @@ func (c *Composer) SearchQuery(post string, class bot.Classification) string {
 
 // Classify returns the class of a citizen's post (classify.yaml).
 func (c *Composer) Classify(post string) bot.Classification {
-	class, _ := c.data.classifyPost(post)
+	class := c.data.classifyPost(post)
 	return class
 }
 

@@ -75,7 +75,7 @@ func TestClassify(t *testing.T) {
 		{"太感谢巡逻的民警了，帮我找回了钱包。", bot.Praise},
 		{"今天天气不错。", bot.Other},
 	} {
-		got, _ := c.data.classifyPost(tc.post)
+		got := c.data.classifyPost(tc.post)
 		if got != tc.want {
 			t.Errorf("classify(%q) = %s, want %s", tc.post, got, tc.want)
 		}

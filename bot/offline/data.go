@@ -47,10 +47,6 @@ var allKinds = []review.Kind{review.KindComment, review.KindReply, review.KindPo
 type classifyFile struct {
 	OtherQuery string     `yaml:"other_query"`
 	Classes    []classDef `yaml:"classes"`
-	Topics     []struct {
-		Match []string `yaml:"match"`
-		Say   string   `yaml:"say"`
-	} `yaml:"topics"`
 }
 
 type classDef struct {
@@ -310,11 +306,6 @@ func (d *composerData) checkClassify() error {
 				c.Patterns[j].Weight = 1
 			}
 			c.res = append(c.res, re)
-		}
-	}
-	for _, t := range d.classify.Topics {
-		if len(t.Match) == 0 || t.Say == "" {
-			return fmt.Errorf("a topic needs match words and say")
 		}
 	}
 	return nil

@@ -96,6 +96,12 @@ func TestDraftExamples(t *testing.T) {
 					t.Errorf("%s variant %d, an emergency, must open with the emergency numbers and never ask for a private message: %q", ex.ID, i+1, v.Text)
 				}
 			}
+			if (resp.Analysis.Emotion == bot.Frightened || resp.Analysis.Emotion == bot.Angry) && strings.Contains(v.Text, "谢谢关注") {
+				t.Errorf("%s variant %d thanks a %s poster for their attention: %q", ex.ID, i+1, resp.Analysis.Emotion, v.Text)
+			}
+			if claim := c.data.rumourClaim(ex.Post); claim != "" && (ex.Class == bot.Rumour || ex.Class == bot.Announcement) && !strings.Contains(v.Text, claim) {
+				t.Errorf("%s variant %d does not name the rumour %q: %q", ex.ID, i+1, claim, v.Text)
+			}
 			if insult.MatchString(v.Text) {
 				t.Errorf("%s variant %d echoes an insult: %q", ex.ID, i+1, v.Text)
 			}

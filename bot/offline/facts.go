@@ -22,18 +22,8 @@ func (f *facts) has(role string) bool { return len(f.fields[role]) > 0 }
 // text returns role's sentences joined.
 func (f *facts) text(role string) string { return strings.Join(f.fields[role], "") }
 
-// empty reports whether no role has any text.
-func (f *facts) empty() bool {
-	for _, ss := range f.fields {
-		if len(ss) > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// classify returns the class of post and its topic ("" when none).
-func (d *composerData) classifyPost(post string) (bot.Classification, string) {
+// classifyPost returns the class the rules of classify.yaml give post.
+func (d *composerData) classifyPost(post string) bot.Classification {
 	best, bestScore := bot.Other, 0
 	var winner bot.Classification
 	for _, c := range d.classify.Classes {
@@ -62,14 +52,7 @@ func (d *composerData) classifyPost(post string) (bot.Classification, string) {
 	if winner == "" {
 		winner = best
 	}
-	topic := ""
-	for _, t := range d.classify.Topics {
-		if slices.ContainsFunc(t.Match, func(w string) bool { return strings.Contains(post, w) }) {
-			topic = t.Say
-			break
-		}
-	}
-	return winner, topic
+	return winner
 }
 
 // query returns the search words of class c.

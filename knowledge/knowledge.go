@@ -8,6 +8,7 @@ package knowledge
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
 
@@ -216,4 +217,22 @@ const (
 // Terms returns lower-cased words with punctuation and spaces dropped.
 type Segmenter interface {
 	Terms(text string) []string
+}
+
+// Cosine is the cosine similarity of two vectors: 0 when either is zero
+// or their lengths differ.
+func Cosine(a, b []float32) float64 {
+	if len(a) != len(b) || len(a) == 0 {
+		return 0
+	}
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
 }

@@ -6,10 +6,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"govreply/internal/phrases"
+	"govreply/internal/texttest"
 	"govreply/knowledge/builtin"
 	"govreply/review"
 )
@@ -163,17 +163,11 @@ func BenchmarkReview(b *testing.B) {
 	}
 	draft := string(text[:2000])
 	b.SetBytes(int64(len(draft)))
-	var took []time.Duration
-	for b.Loop() {
-		start := time.Now()
+	texttest.Latencies(b, func(int) {
 		if _, err := r.Review(draft, review.KindReply); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*99/100])/1e6, "p99-ms")
+	}, 50, 99)
 }
 
 // TestMissingIgnoresPlaceholders: the assistant's 【待核实：…】 gaps stand

@@ -1,10 +1,10 @@
 package offline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -258,15 +258,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 		}
 		s.score += a.intentBonus(query, s.heading)
 	}
-	slices.SortStableFunc(secs, func(x, y *section) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(secs, func(x, y *section) int { return cmp.Compare(y.score, x.score) })
 	secs = secs[:min(len(secs), a.k)]
 
 	// One embedding call for every section and every candidate sentence.
@@ -303,7 +295,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 	var cands []cand
 	next := len(secs)
 	for i, s := range secs {
-		sim := cosine(q.Vector, vecs[i])
+		sim := knowledge.Cosine(q.Vector, vecs[i])
 		sv := vecs[next : next+len(sents[i])]
 		next += len(sents[i])
 		best = max(best, sim)
@@ -321,7 +313,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 			if strings.HasSuffix(sent, "？") || strings.HasSuffix(sent, "?") {
 				continue // a question the text asks is no answer
 			}
-			score := cosine(q.Vector, sv[j])
+			score := knowledge.Cosine(q.Vector, sv[j])
 			if i == 0 {
 				score += 0.1 // the best section first
 			}
@@ -334,15 +326,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 	case weak:
 		f.weak = true
 	}
-	slices.SortStableFunc(cands, func(x, y cand) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(cands, func(x, y cand) int { return cmp.Compare(y.score, x.score) })
 	// The bottom line: the closest curated answer that cites the best
 	// section, when close enough, else the best section's sentence
 	// closest to the question.
@@ -594,22 +578,4 @@ func trimOrdinal(s string) string {
 		return strings.TrimSpace(rest[len("、"):])
 	}
 	return s
-}
-
-// cosine is the cosine similarity of a and b (0 when either is zero or
-// their lengths differ).
-func cosine(a, b []float32) float64 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
 }

@@ -2,11 +2,10 @@ package offline
 
 import (
 	"context"
-	"slices"
 	"testing"
-	"time"
 
 	"govreply/bot"
+	"govreply/internal/texttest"
 )
 
 // BenchmarkDraft drafts every example request of testdata/drafts.jsonl in
@@ -19,21 +18,12 @@ import (
 func BenchmarkDraft(b *testing.B) {
 	c := env(b).composer
 	exs := readExamples(b)
-	ctx := context.Background()
-	var took []time.Duration
-	i := 0
-	for b.Loop() {
+	texttest.Latencies(b, func(i int) {
 		ex := exs[i%len(exs)]
-		i++
-		start := time.Now()
-		if _, err := c.Draft(ctx, bot.DraftRequest{Post: ex.Post, Facts: ex.Facts, Kind: ex.Kind, Tone: ex.Tone}); err != nil {
+		if _, err := c.Draft(context.Background(), bot.DraftRequest{Post: ex.Post, Facts: ex.Facts, Kind: ex.Kind, Tone: ex.Tone}); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*95/100])/1e6, "p95-ms")
+	}, 50, 95)
 }
 
 // BenchmarkAnswer answers every question of the question set in turn
@@ -44,21 +34,11 @@ func BenchmarkDraft(b *testing.B) {
 func BenchmarkAnswer(b *testing.B) {
 	a := newAnswerer(b, false)
 	qs := readQuestions(b)
-	ctx := context.Background()
-	var took []time.Duration
-	i := 0
-	for b.Loop() {
-		q := qs[i%len(qs)]
-		i++
-		start := time.Now()
-		if _, err := a.Answer(ctx, bot.AnswerRequest{Message: q.Q}); err != nil {
+	texttest.Latencies(b, func(i int) {
+		if _, err := a.Answer(context.Background(), bot.AnswerRequest{Message: qs[i%len(qs)].Q}); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2])/1e6, "p50-ms")
-	b.ReportMetric(float64(took[len(took)*95/100])/1e6, "p95-ms")
+	}, 50, 95)
 }
 
 // BenchmarkLoadData loads and checks the composer's data, training the

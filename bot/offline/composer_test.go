@@ -17,6 +17,7 @@ import (
 	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
+	"govreply/knowledge/faq"
 	"govreply/review"
 )
 
@@ -459,24 +460,7 @@ func builtinBodies(t *testing.T) map[string]map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[doc.ID] = splitH2(doc.Body)
-	}
-	return out
-}
-
-// splitH2 returns the text of each "## " section of a Markdown body.
-func splitH2(body string) map[string]string {
-	out := map[string]string{}
-	cur := ""
-	for line := range strings.SplitSeq(body, "\n") {
-		if h, ok := strings.CutPrefix(line, "## "); ok {
-			cur = strings.TrimSpace(h)
-			out[cur] = ""
-			continue
-		}
-		if cur != "" {
-			out[cur] += line + "\n"
-		}
+		out[doc.ID] = faq.SplitSections(doc.Body)
 	}
 	return out
 }

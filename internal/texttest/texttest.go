@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"govreply/knowledge/builtin"
 )
@@ -130,4 +132,20 @@ func ReadJSONL[T any](tb testing.TB, path string, strict bool) []T {
 		tb.Fatalf("%s holds nothing", path)
 	}
 	return out
+}
+
+// Latencies runs call once per iteration of b's loop, passing the
+// iteration's number from 0, times each call and reports the given
+// percentiles of those times in milliseconds (as p50-ms, p95-ms …).
+func Latencies(b *testing.B, call func(i int), percentiles ...int) {
+	var took []time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		call(i)
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	for _, p := range percentiles {
+		b.ReportMetric(float64(took[len(took)*p/100])/1e6, fmt.Sprintf("p%d-ms", p))
+	}
 }

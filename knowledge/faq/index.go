@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -74,7 +75,7 @@ func (ix *Index) Match(ctx context.Context, vec []float32, min float64) ([]Match
 	}
 	best := make([]float64, len(ix.entries))
 	for _, v := range ix.vecs {
-		best[v.entry] = math.Max(best[v.entry], cosine(vec, v.vec))
+		best[v.entry] = math.Max(best[v.entry], knowledge.Cosine(vec, v.vec))
 	}
 	var out []Match
 	for i, s := range best {
@@ -82,15 +83,7 @@ func (ix *Index) Match(ctx context.Context, vec []float32, min float64) ([]Match
 			out = append(out, Match{Entry: &ix.entries[i], Similarity: s})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Match) int {
-		switch {
-		case a.Similarity > b.Similarity:
-			return -1
-		case a.Similarity < b.Similarity:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b Match) int { return cmp.Compare(b.Similarity, a.Similarity) })
 	return out, nil
 }
 
@@ -110,22 +103,4 @@ func (ix *Index) embed(ctx context.Context) error {
 		}
 	})
 	return ix.err
-}
-
-// cosine is the cosine similarity of a and b (0 when either is zero or
-// their lengths differ).
-func cosine(a, b []float32) float64 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
 }

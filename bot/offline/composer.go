@@ -141,12 +141,6 @@ func (c *Composer) SearchQuery(post string, class bot.Classification) string {
 	return q
 }
 
-// Classify returns the class of a citizen's post (classify.yaml).
-func (c *Composer) Classify(post string) bot.Classification {
-	class := c.data.classifyPost(post)
-	return class
-}
-
 // Retriever returns the retriever the composer finds guidance with (nil
 // when it has none).
 func (c *Composer) Retriever() *knowledge.Retriever { return c.retriever }

@@ -75,6 +75,7 @@ type analyzeFile struct {
 	announce, other, urgent, frightened, angry, dissatisfied, rebuttal *regexp.Regexp
 	passOn, information, action                                        *regexp.Regexp
 	subjectRes, placeRes, durationRes, rumourRes, nameRes              []*regexp.Regexp
+	titleWord, titlePhrase                                             *regexp.Regexp
 }
 
 // checkAnalyze compiles analyze.yaml.
@@ -120,6 +121,15 @@ func (d *composerData) checkAnalyze() error {
 			*l.res = append(*l.res, re)
 		}
 	}
+	if len(a.TitleWords) == 0 {
+		return fmt.Errorf("title_words is empty")
+	}
+	words := make([]string, len(a.TitleWords))
+	for i, w := range a.TitleWords {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	a.titleWord = regexp.MustCompile(strings.Join(words, "|"))
+	a.titlePhrase = regexp.MustCompile(`[^，。！？、\s的条篇份个写发拟]{2,6}(?:` + a.titleWord.String() + `)`)
 	for _, c := range append(allClasses, bot.Announcement) {
 		if !a.Wants.ByClass[c].Valid() {
 			return fmt.Errorf("wants.by_class: %s has no valid want", c)
@@ -389,21 +399,24 @@ func (d *composerData) rumourClaim(post string) string {
 // title returns an announcement's title (title_words), "" when the post
 // names nothing to announce.
 func (d *composerData) title(post, subject string) string {
-	words := strings.Join(d.analyze.TitleWords, "|")
-	if subject != "" {
-		re := regexp.MustCompile(regexp.QuoteMeta(subject) + `[^，。！？、\s的]{0,4}?(?:` + words + `)`)
-		if m := re.FindString(post); m != "" {
-			return m
+	a := &d.analyze
+	if subject == "" {
+		return a.titlePhrase.FindString(post) // 活动预告
+	}
+	if i := strings.Index(post, subject); i >= 0 {
+		// The subject and what follows it, up to four characters, up to a
+		// title word: 暴雨 → 暴雨橙色预警.
+		rest := []rune(post[i+len(subject):])
+		for n := 0; n <= 4 && n < len(rest) && !strings.ContainsRune("，。！？、 的", rest[n]); n++ {
+			if w := a.titleWord.FindString(string(rest[n:])); w != "" && strings.HasPrefix(string(rest[n:]), w) {
+				return subject + string(rest[:n]) + w
+			}
 		}
 	}
-	re := regexp.MustCompile(`[^，。！？、\s的条篇份个写发拟]{2,6}(?:` + words + `)`)
-	if m := re.FindString(post); m != "" && subject == "" {
-		return m
-	}
-	if slices.ContainsFunc(d.analyze.TitleWords, func(w string) bool { return strings.HasSuffix(subject, w) }) {
+	if slices.ContainsFunc(a.TitleWords, func(w string) bool { return strings.HasSuffix(subject, w) }) {
 		return subject // 暴雨橙色预警
 	}
-	if w := regexp.MustCompile(words).FindString(post); w != "" && subject != "" {
+	if w := a.titleWord.FindString(post); w != "" {
 		return subject + w // 停水 + 通知
 	}
 	return subject

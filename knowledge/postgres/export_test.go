@@ -16,7 +16,11 @@ import (
 func (s *Store) Explain(ctx context.Context, useVec, useText bool, args pgx.NamedArgs, filtered bool) (string, error) {
 	var plan string
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := s.tuneSearch(ctx, tx, useVec, args["depth"].(int), filtered); err != nil {
+		exact, err := s.exactVectors(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.tuneSearch(ctx, tx, useVec, exact, args["depth"].(int), filtered); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, "EXPLAIN "+searchSQL(useVec, useText, s.dim), args)

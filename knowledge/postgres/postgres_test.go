@@ -328,6 +328,7 @@ func TestFilteredSearchOnHNSW(t *testing.T) {
 	}
 	s, err := postgres.Open(t.Context(), postgres.Options{
 		URL: url + sep + "enable_sort=off&enable_seqscan=off&enable_bitmapscan=off", Dim: storetest.Dim, Schema: schema,
+		ExactVectorLimit: -1, // the index even on this small table
 	})
 	if err != nil {
 		t.Fatal(err)

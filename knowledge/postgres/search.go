@@ -43,6 +43,10 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	if err != nil {
 		return nil, wrap(op, err)
 	}
+	exact, err := s.exactVectors(ctx)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
 	sql := s.statements[mode]
 
 	var hits []knowledge.Hit
@@ -55,7 +59,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		return err
 	}
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := s.tuneSearch(ctx, tx, useVec, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+		if err := s.tuneSearch(ctx, tx, useVec, exact, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
 			return err
 		}
 		return run(tx)
@@ -98,8 +102,26 @@ func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArg
 	return args, nil
 }
 
+// exactVectors reports whether vectors are ranked by a sequential scan:
+// always with Options.ExactVectors, else while the table holds at most
+// ExactVectorLimit chunks (by the statistics' estimate).
+func (s *Store) exactVectors(ctx context.Context) (bool, error) {
+	if s.opts.ExactVectors {
+		return true, nil
+	}
+	if s.exactVectorLimit < 0 {
+		return false, nil
+	}
+	st, err := s.termStats(ctx)
+	if err != nil {
+		return false, err
+	}
+	return st.rows <= float64(s.exactVectorLimit), nil
+}
+
 // tuneSearch sets, for the transaction only, how the statement is planned
-// and the HNSW index searched: a candidate list at least depth long and,
+// and the vectors ranked: a sequential scan when exact, else the HNSW
+// index searched with a candidate list at least depth long and,
 // with pgvector 0.8 or later, an iterative scan that goes on until enough
 // rows pass the filters. Older pgvector has no iterative scan: filtered
 // searches then skip the index and rank exactly.
@@ -111,14 +133,16 @@ func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArg
 // shape (the candidate stages are gated at run time). A cached plan keeps
 // the settings it was planned under, so searches whose settings vary
 // (filtered or not, on old pgvector) are planned each time.
-func (s *Store) tuneSearch(ctx context.Context, tx pgx.Tx, useVec bool, depth int, filtered bool) error {
+func (s *Store) tuneSearch(ctx context.Context, tx pgx.Tx, useVec, exact bool, depth int, filtered bool) error {
 	var set []string // name, value, name, value …
 	generic := true
 	if useVec {
 		ef := strconv.Itoa(min(max(depth, 40), maxEfSearch))
 		switch {
-		case s.opts.ExactVectors:
-			set = append(set, "enable_indexscan", "off")
+		case exact:
+			// A scan and a sort, whatever the connection's defaults.
+			set = append(set, "enable_indexscan", "off", "enable_seqscan", "on", "enable_sort", "on")
+			generic = s.opts.ExactVectors // a table that grows past the limit changes the plan
 		case s.iterative:
 			// enable_seqscan off: with 1536-dimension vectors stored out of
 			// line the planner prices a sequential scan and sort below the
@@ -360,10 +384,14 @@ func (s *Store) ExplainSearch(ctx context.Context, q knowledge.Query) (string, e
 	if err != nil {
 		return "", wrap("postgres.ExplainSearch", err)
 	}
+	exact, err := s.exactVectors(ctx)
+	if err != nil {
+		return "", wrap("postgres.ExplainSearch", err)
+	}
 	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
 	var plan strings.Builder
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := s.tuneSearch(ctx, tx, mode != knowledge.ModeText, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+		if err := s.tuneSearch(ctx, tx, mode != knowledge.ModeText, exact, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.SearchStatement(mode), args)

@@ -12,9 +12,10 @@ import (
 
 // Defaults of the full-text candidate policy (see Options).
 const (
-	DefaultExactTextLimit = 2000
-	DefaultTextCandidates = 100
-	DefaultCommonShare    = 0.05
+	DefaultExactTextLimit   = 2000
+	DefaultExactVectorLimit = 2000
+	DefaultTextCandidates   = 100
+	DefaultCommonShare      = 0.05
 	// maxPairTerms caps the rare terms whose pairs rank candidates first:
 	// GIN evaluates the OR of all pairs for every chunk holding one of the
 	// terms, so n terms cost n(n-1)/2 clauses per chunk (14 rare terms, 91

@@ -23,6 +23,7 @@ import (
 
 	"govreply/ingest/charclass"
 	"govreply/ingest/markdown"
+	"govreply/ingest/structure"
 	"govreply/internal/errs"
 	"govreply/knowledge"
 )
@@ -202,6 +203,15 @@ func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document,
 		doc.Metadata[k] = v
 	}
 	doc.Metadata["format"] = format
+	if format == formatPDF {
+		doc.Body = structure.JoinWrapped(doc.Body)
+	}
+	if format != formatMarkdown {
+		// Laws and notices carry their structure in their numbering
+		// (第X章, 第X条, 一、): mark it as headings, after the title is
+		// taken, so that chunks follow articles. Markdown says its own.
+		doc.Body = structure.Mark(doc.Body)
+	}
 	doc.Hash = DocumentHash(doc)
 	return doc, nil
 }

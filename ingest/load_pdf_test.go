@@ -70,10 +70,12 @@ func TestLoadPDF(t *testing.T) {
 			want:  "Hello world",
 		},
 		{
+			// Two lines of Chinese in one paragraph: a wrap inside a
+			// sentence, joined without a break.
 			name:  "CJK text through a ToUnicode map",
 			pdf:   pdftest.CJKFont("BT /F1 16 Tf 72 700 Td <00010002> Tj <00030004> Tj ET BT /F1 16 Tf 72 680 Td [<0001> -100 <0002>] TJ ET"),
 			title: "doc",
-			want:  "政务微博\n政务",
+			want:  "政务微博政务",
 		},
 		{
 			name: "text inside a form XObject",

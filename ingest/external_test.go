@@ -1,0 +1,96 @@
+package ingest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"govreply/ingest"
+	"govreply/ingest/chunk"
+	"govreply/internal/evaldata"
+)
+
+// externalChunks loads one of the real government files of the evaluation
+// data and cuts it as ingest does.
+func externalChunks(t *testing.T, name string) []chunk.Piece {
+	t.Helper()
+	path := filepath.Join(evaldata.Dir(t), "external", "docs", name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := ingest.LoadBytes(context.Background(), "", name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := chunk.New(chunk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch.Split(doc.Body)
+}
+
+var (
+	pageNumberLine = regexp.MustCompile(`(?m)^[\s\-—–]*[0-9０-９]+[\s\-—–]*$`)
+	articleHeading = regexp.MustCompile(`^第[零〇一二三四五六七八九十百千]+条$`)
+)
+
+// TestExternalLawsByArticle: every article of the two laws in PDF and the
+// two in DOCX is a heading, each article is one chunk unless it is over
+// the token budget, and no chunk holds a page number or a running header.
+func TestExternalLawsByArticle(t *testing.T) {
+	t.Parallel()
+	for _, law := range []struct {
+		file     string
+		articles int
+	}{
+		{"中华人民共和国民法典.pdf", 1260},
+		{"中华人民共和国宪法.pdf", 138},
+		{"中华人民共和国突发事件应对法_20240628.docx", 106},
+		{"中华人民共和国统计法_20240913.docx", 53},
+	} {
+		pieces := externalChunks(t, law.file)
+		perArticle := map[string]int{}
+		tokens := map[string]int{}
+		for _, p := range pieces {
+			if pageNumberLine.MatchString(p.Text) {
+				t.Errorf("%s: a chunk holds a page number: %q", law.file, p.Text)
+			}
+			if len(p.Heading) == 0 {
+				continue
+			}
+			if last := p.Heading[len(p.Heading)-1]; articleHeading.MatchString(last) {
+				perArticle[last]++
+				tokens[last] += p.Tokens
+			}
+		}
+		if len(perArticle) != law.articles {
+			t.Errorf("%s: %d articles are headings, want %d", law.file, len(perArticle), law.articles)
+		}
+		for a, n := range perArticle {
+			if n > 1 && tokens[a] <= chunk.DefaultBudget {
+				t.Errorf("%s: %s, %d tokens, is cut into %d chunks", law.file, a, tokens[a], n)
+			}
+		}
+	}
+}
+
+// TestExternalRunningHeaders: the standard's running header (GB/T
+// 9704—2012 at the top of every page) and its page numbers are gone; the
+// cover keeps the standard's number.
+func TestExternalRunningHeaders(t *testing.T) {
+	t.Parallel()
+	var n int
+	for _, p := range externalChunks(t, "党政机关公文格式_GBT9704-2012.pdf") {
+		n += strings.Count(p.Text, "GB/T 9704—2012")
+		if pageNumberLine.MatchString(p.Text) {
+			t.Errorf("a chunk holds a page number: %q", p.Text)
+		}
+	}
+	if n > 2 {
+		t.Errorf("the running header GB/T 9704—2012 is in the chunks %d times, want the cover's only", n)
+	}
+}

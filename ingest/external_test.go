@@ -94,3 +94,45 @@ func TestExternalRunningHeaders(t *testing.T) {
 		t.Errorf("the running header GB/T 9704—2012 is in the chunks %d times, want the cover's only", n)
 	}
 }
+
+// TestExternalWebPages: the web pages keep their article and lose their
+// chrome (breadcrumbs, print and close widgets, a ranking box), a layout
+// table no longer runs a page into one line, and the metadata block fills
+// the document's fields.
+func TestExternalWebPages(t *testing.T) {
+	t.Parallel()
+	for _, page := range []struct {
+		file string
+		meta map[string]string
+	}{
+		{"国务院办公厅关于推进政务新媒体健康有序发展的意见_gov.cn.html", map[string]string{
+			"issuer": "国务院办公厅", "doc_number": "国办发〔2018〕123号", "written_date": "2018年12月07日", "published_date": "2018年12月27日"}},
+		{"国务院办公厅对十届全国人大四次会议第7240号建议的答复_gov.cn.html", map[string]string{
+			"issuer": "国务院办公厅", "doc_number": "国办函〔2006〕71号"}},
+		{"国家发展改革委关于印发省级电网输配电价定价办法的通知_发改价格规〔2020〕101号_ndrc.html", map[string]string{
+			"doc_number": "发改价格规〔2020〕101号", "published_date": "2020/02/05"}},
+	} {
+		path := filepath.Join(evaldata.Dir(t), "external", "docs", page.file)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := ingest.LoadBytes(context.Background(), "", page.file, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, chrome := range []string{"首页 >", "[ 打印 ]", "打印", "关闭", "扫一扫", "排行榜"} {
+			if strings.Contains(doc.Body, chrome) {
+				t.Errorf("%s keeps its chrome %q", page.file, chrome)
+			}
+		}
+		if n := strings.Count(doc.Body, "\n"); n < 20 {
+			t.Errorf("%s is %d lines: its layout runs together", page.file, n)
+		}
+		for k, v := range page.meta {
+			if doc.Metadata[k] != v {
+				t.Errorf("%s: metadata %s = %q, want %q", page.file, k, doc.Metadata[k], v)
+			}
+		}
+	}
+}

@@ -203,10 +203,23 @@ func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document,
 		doc.Metadata[k] = v
 	}
 	doc.Metadata["format"] = format
-	if format == formatPDF {
+	switch format {
+	case formatPDF:
 		doc.Body = structure.JoinWrapped(doc.Body)
+	case formatHTML:
+		doc.Body = structure.DropChrome(doc.Body)
 	}
 	if format != formatMarkdown {
+		for k, v := range structure.Metadata(doc.Body) {
+			switch {
+			case k == "source":
+				if doc.Source == "" {
+					doc.Source = v
+				}
+			case doc.Metadata[k] == "":
+				doc.Metadata[k] = v
+			}
+		}
 		// Laws and notices carry their structure in their numbering
 		// (第X章, 第X条, 一、): mark it as headings, after the title is
 		// taken, so that chunks follow articles. Markdown says its own.

@@ -32,7 +32,7 @@ func parseHTML(data []byte) (parsedDoc, error) {
 	if err != nil {
 		return parsedDoc{}, errs.E(loadOp, errs.Invalid, "HTML 文件无法解析", err)
 	}
-	w := &htmlWriter{}
+	w := &htmlWriter{layout: layoutTables(root)}
 	w.walk(root)
 	return parsedDoc{body: w.String(), titleHint: w.title}, nil
 }
@@ -104,6 +104,88 @@ type htmlWriter struct {
 	lists   []htmlList
 	cells   [][]string // cells of the open table rows (innermost last)
 	inCell  int        // depth of open td/th
+	layout  map[*html.Node]bool
+}
+
+// layoutTables finds the tables that lay a page out rather than hold data:
+// those with a table, a heading or a long paragraph inside (a gov.cn page
+// puts its whole article in one cell). Their rows and cells are blocks,
+// not a table's rows.
+func layoutTables(root *html.Node) map[*html.Node]bool {
+	out := map[*html.Node]bool{}
+	stack := []*html.Node{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode && n.DataAtom == atom.Table && hasBlock(n) {
+			out[n] = true
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			stack = append(stack, c)
+		}
+	}
+	return out
+}
+
+// hasBlock reports whether a table holds a block element below it.
+func hasBlock(table *html.Node) bool {
+	stack := []*html.Node{}
+	for c := table.FirstChild; c != nil; c = c.NextSibling {
+		stack = append(stack, c)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode {
+			switch a := n.DataAtom; {
+			case a == atom.Table, htmlHeadingLevel(a) > 0:
+				return true
+			case a == atom.P && utf8.RuneCountInString(textOf(n)) > layoutParagraph:
+				return true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			stack = append(stack, c)
+		}
+	}
+	return false
+}
+
+// layoutParagraph is the length, in characters, of a paragraph no data
+// table holds in a cell.
+const layoutParagraph = 100
+
+// textOf is the text below n.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	stack := []*html.Node{n}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+		for k := c.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return b.String()
+}
+
+// inLayout reports whether a table part (table, row, cell) belongs to a
+// layout table: its nearest enclosing table is one.
+func (w *htmlWriter) inLayout(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Table, atom.Tbody, atom.Thead, atom.Tfoot, atom.Tr, atom.Td, atom.Th:
+	default:
+		return false
+	}
+	for t := n; t != nil; t = t.Parent {
+		if t.Type == html.ElementNode && t.DataAtom == atom.Table {
+			return w.layout[t]
+		}
+	}
+	return false
 }
 
 // htmlFrame is one step of the iterative walk: a node to enter, or (exit)
@@ -207,6 +289,10 @@ func htmlHeadingLevel(a atom.Atom) int {
 
 func (w *htmlWriter) start(n *html.Node) {
 	a := n.DataAtom
+	if w.inCell == 0 && w.heading == 0 && w.inLayout(n) {
+		w.paragraph() // a layout table's parts are blocks
+		return
+	}
 	if w.heading > 0 || w.inCell > 0 {
 		// Inside a heading or a table cell, blocks only separate words;
 		// nested tables flatten into the cell.
@@ -285,6 +371,10 @@ func (w *htmlWriter) start(n *html.Node) {
 
 func (w *htmlWriter) end(n *html.Node) {
 	a := n.DataAtom
+	if w.inCell == 0 && w.heading == 0 && w.inLayout(n) {
+		w.paragraph()
+		return
+	}
 	if w.inCell > 0 {
 		if a == atom.Td || a == atom.Th {
 			w.inCell--

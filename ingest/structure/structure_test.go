@@ -33,3 +33,30 @@ func TestJoinWrapped(t *testing.T) {
 		}
 	}
 }
+
+func TestDropChrome(t *testing.T) {
+	t.Parallel()
+	in := "首页 > 政务公开 > 政策\n\n## 标题\n\n[ 打印 ] [ 关闭 ]\n\n正文第一段，打印机采购的规定。\n\n扫一扫在手机打开当前页\n\n排行榜\n"
+	want := "\n## 标题\n\n\n正文第一段，打印机采购的规定。\n\n\n"
+	if got := DropChrome(in); got != want {
+		t.Errorf("DropChrome:\ngot  %q\nwant %q", got, want)
+	}
+	if got := DropChrome("正文。"); got != "正文。" {
+		t.Errorf("a page without chrome changed: %q", got)
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	t.Parallel()
+	body := "索 引 号： | 000014349/2018-00221\n发文机关： | 国务院办公厅 | 成文日期： | 2018年12月07日\n发文字号： | 国办发〔2018〕123号 | 发布日期： | 2018年12月27日\n\n正文。"
+	got := Metadata(body)
+	for k, v := range map[string]string{"issuer": "国务院办公厅", "written_date": "2018年12月07日", "doc_number": "国办发〔2018〕123号", "published_date": "2018年12月27日"} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+	// A title block's document number, with no label.
+	if got := Metadata("国家发展改革委关于印发某办法的通知\n\n发改价格规〔2020〕101号\n\n各省："); got["doc_number"] != "发改价格规〔2020〕101号" {
+		t.Errorf("title block: %v", got)
+	}
+}

@@ -35,11 +35,7 @@ func DropChrome(body string) string {
 	if !dropped {
 		return body
 	}
-	s := strings.Join(out, "\n")
-	if strings.HasSuffix(body, "\n") {
-		s += "\n"
-	}
-	return s
+	return joinLines(out, body)
 }
 
 func chrome(line string) bool {

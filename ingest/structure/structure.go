@@ -86,7 +86,13 @@ func Mark(body string) string {
 	if !marked {
 		return body
 	}
-	s := strings.Join(out, "\n")
+	return joinLines(out, body)
+}
+
+// joinLines joins lines rewritten from body, ending with a line break when
+// body does.
+func joinLines(lines []string, body string) string {
+	s := strings.Join(lines, "\n")
 	if strings.HasSuffix(body, "\n") {
 		s += "\n"
 	}

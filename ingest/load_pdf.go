@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,11 +66,10 @@ func pdfRender(pages []pdf.Page) string {
 			!strings.ContainsAny(l.Text, "，；。") && (strings.ContainsFunc(l.Text, isHan) || letters(l.Text) > 2)
 	}
 	level := pdfHeadingLevels(pages, isHeading)
-	margin := pdfMarginLines(pages)
 
 	var b strings.Builder
-	for i, p := range pages {
-		lines := pdfBodyLines(p.Lines, margin, i == 0)
+	for _, p := range pages {
+		lines := p.Lines
 		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
@@ -95,84 +93,6 @@ func pdfRender(pages []pdf.Page) string {
 		}
 	}
 	return b.String()
-}
-
-// How many lines at the top and at the bottom of a page may be its running
-// header or footer, and on how many pages (at least, and at least what
-// share of the pages with text) a line must stand there to be one.
-const (
-	pdfMarginDepth    = 2
-	pdfRunningMin     = 3
-	pdfRunningShare   = 0.3
-	pdfPageNumberSize = 12 // a page number line is at most this many characters
-)
-
-// pdfPageNumber matches a line that is only a page number: "12", "- 12 -",
-// "— 3 —", "第 3 页", "3/22", "ii".
-var pdfPageNumber = regexp.MustCompile(`^[\s\-—–·•]*(?:第\s*)?[0-9０-９]+(?:\s*页)?(?:\s*[/／]\s*[0-9０-９]+)?[\s\-—–·•]*$|^[ivxlcIVXLC]{1,6}$`)
-
-// pdfDigits turns every run of digits into one "#", so that page-numbered
-// headers ("第 3 页 共 22 页") compare equal across pages.
-var pdfDigits = regexp.MustCompile(`[0-9０-９]+`)
-
-// pdfMarginKey is how a margin line is compared across pages.
-func pdfMarginKey(text string) string {
-	return pdfDigits.ReplaceAllString(strings.Join(strings.Fields(text), ""), "#")
-}
-
-// pdfMarginLines finds the running headers and footers: the lines (as
-// pdfMarginKey gives them) that stand among the first or last
-// pdfMarginDepth lines of at least pdfRunningMin pages and pdfRunningShare
-// of the pages with text ("GB/T 9704—2012" at the top of every page).
-func pdfMarginLines(pages []pdf.Page) map[string]bool {
-	count := map[string]int{}
-	withText := 0
-	for _, p := range pages {
-		if len(p.Lines) == 0 {
-			continue
-		}
-		withText++
-		seen := map[string]bool{}
-		for i, l := range p.Lines {
-			if i >= pdfMarginDepth && i < len(p.Lines)-pdfMarginDepth {
-				continue
-			}
-			if k := pdfMarginKey(l.Text); !seen[k] {
-				seen[k] = true
-				count[k]++
-			}
-		}
-	}
-	out := map[string]bool{}
-	for k, n := range count {
-		if n >= pdfRunningMin && float64(n) >= pdfRunningShare*float64(withText) {
-			out[k] = true
-		}
-	}
-	return out
-}
-
-// pdfBodyLines drops a page's running header and footer lines (wherever
-// the extraction put them on the page, except on the first page, whose
-// cover may carry the same words) and its page number (among its first
-// and last pdfMarginDepth lines). A paragraph break that stood on a
-// dropped line moves to the next line kept.
-func pdfBodyLines(lines []pdf.Line, margin map[string]bool, first bool) []pdf.Line {
-	out := make([]pdf.Line, 0, len(lines))
-	paraBefore := false
-	for i, l := range lines {
-		inMargin := i < pdfMarginDepth || i >= len(lines)-pdfMarginDepth
-		running := margin[pdfMarginKey(l.Text)] && (inMargin || !first)
-		if running || inMargin && utf8.RuneCountInString(l.Text) <= pdfPageNumberSize && pdfPageNumber.MatchString(l.Text) {
-			paraBefore = paraBefore || l.ParaBefore
-			continue
-		}
-		if paraBefore {
-			l.ParaBefore, paraBefore = true, false
-		}
-		out = append(out, l)
-	}
-	return out
 }
 
 // pdfHalfPoint rounds a font size to half a point, the precision at which

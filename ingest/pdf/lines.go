@@ -158,8 +158,11 @@ func cleanLine(s string) string {
 }
 
 // dropRunningLines removes running headers and footers: a line that is
-// among the first or last two lines of at least three pages and of half of
-// them (digits ignored, so "第 3 页" repeats too), except on the first page.
+// among the first or last two lines of at least three pages and of
+// runningShare of them (digits ignored, so "第 3 页" repeats too). It goes
+// wherever it stands on a page, as extraction sometimes puts it in the
+// middle of the page's lines ("GB/T 9704—2012" of a standard), except on
+// the first page, whose title or cover often repeats as the running header.
 func dropRunningLines(pages [][]Line) [][]Line {
 	if len(pages) < 3 {
 		return pages
@@ -174,25 +177,23 @@ func dropRunningLines(pages [][]Line) [][]Line {
 			}
 		})
 	}
-	least := max(3, (len(pages)+1)/2)
+	least := max(3, int(math.Ceil(runningShare*float64(len(pages)))))
 	out := make([][]Line, len(pages))
-	out[0] = pages[0] // the first page keeps its lines: its title often repeats as the running header
+	out[0] = pages[0]
 	for p := 1; p < len(pages); p++ {
-		lines := pages[p]
-		drop := map[int]bool{}
-		atEdges(lines, func(i int) {
-			if count[runningKey(lines[i].Text)] >= least {
-				drop[i] = true
-			}
-		})
-		for i, l := range lines {
-			if !drop[i] {
+		for _, l := range pages[p] {
+			if count[runningKey(l.Text)] < least {
 				out[p] = append(out[p], l)
 			}
 		}
 	}
 	return out
 }
+
+// runningShare is the share of the pages on whose edges a line must stand
+// to be a running header or footer: a standard alternates its odd and
+// even pages' headers, so each stands on fewer than half.
+const runningShare = 0.3
 
 // atEdges calls f with the index of each of the first two and last two
 // lines.

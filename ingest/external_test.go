@@ -136,3 +136,19 @@ func TestExternalWebPages(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalImagePages: the correction table's 错误/正确 tables are
+// pictures (pages 1 and 3) and page 2 is a picture alone; ingest says so
+// per file, by page, rather than losing them silently.
+func TestExternalImagePages(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(evaldata.Dir(t), "external", "docs", "公文写作常见错误更正对照表.pdf")
+	sum, err := newIndexer(t, nil).Run(context.Background(), "external", []string{path}, nil)
+	if err != nil || sum.Added != 1 {
+		t.Fatalf("ingest: %v %+v", err, sum)
+	}
+	if len(sum.Notices) != 1 || !strings.Contains(sum.Notices[0].Notice, "第 2 页没有文字层") ||
+		!strings.Contains(sum.Notices[0].Notice, "第 1、3 页有大幅图片") {
+		t.Errorf("notices %+v", sum.Notices)
+	}
+}

@@ -155,7 +155,30 @@ type Summary struct {
 	// vector index after the last file (0 without a bulk load).
 	IndexSeconds float64       `json:"index_seconds,omitempty"`
 	Failures     []FileFailure `json:"failures"`
-	Elapsed      time.Duration `json:"-"`
+	// Notices name files that loaded with text left out: pages of a PDF
+	// without a text layer, or with large pictures (a table set as an
+	// image), by page number.
+	Notices []FileNotice  `json:"notices,omitempty"`
+	Elapsed time.Duration `json:"-"`
+}
+
+// FileNotice says what of a file that loaded could not be read.
+type FileNotice struct {
+	Path   string `json:"path"`
+	Notice string `json:"notice"`
+}
+
+// notice is what a loaded document's metadata says was left out of it,
+// "" when nothing was.
+func notice(doc knowledge.Document) string {
+	var parts []string
+	if p := doc.Metadata["pages_without_text"]; p != "" {
+		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页没有文字层（可能是扫描件或整页图片），其中的文字没有导入")
+	}
+	if p := doc.Metadata["pages_with_images"]; p != "" {
+		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页有大幅图片（如图片形式的表格），图片里的文字没有导入")
+	}
+	return strings.Join(parts, "；")
 }
 
 // FileFailure names a file that could not be ingested and why.

@@ -40,6 +40,24 @@ func pdfMetadata(r pdf.Result) map[string]string {
 		"pages":           strconv.Itoa(len(r.Pages)),
 		"pages_with_text": strconv.Itoa(r.PagesWithText),
 	}
+	// Pages whose text the layer does not hold: without any text (a
+	// scan), or with a large picture (a table set as an image). Numbered
+	// from 1, for the drafter to check or to OCR.
+	var blank, pictures []string
+	for i, p := range r.Pages {
+		switch {
+		case len(p.Lines) == 0:
+			blank = append(blank, strconv.Itoa(i+1))
+		case p.Images > 0:
+			pictures = append(pictures, strconv.Itoa(i+1))
+		}
+	}
+	if len(blank) > 0 {
+		m["pages_without_text"] = strings.Join(blank, ",")
+	}
+	if len(pictures) > 0 {
+		m["pages_with_images"] = strings.Join(pictures, ",")
+	}
 	for k, v := range map[string]string{
 		"pdf_title":    r.Info.Title,
 		"pdf_producer": r.Info.Producer,

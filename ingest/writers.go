@@ -58,6 +58,7 @@ func (w *writers) close() (dropped bool) {
 	}
 	w.wg.Wait()
 	slices.SortStableFunc(w.sum.Failures, func(a, b FileFailure) int { return strings.Compare(a.Path, b.Path) })
+	slices.SortStableFunc(w.sum.Notices, func(a, b FileNotice) int { return strings.Compare(a.Path, b.Path) })
 	return w.dropped
 }
 
@@ -95,6 +96,9 @@ func count(sum *Summary, f File, r prepared, out knowledge.Outcome, err error) {
 		return
 	}
 	sum.Bytes += int64(len(r.doc.Body))
+	if n := notice(r.doc); n != "" && out != knowledge.Unchanged {
+		sum.Notices = append(sum.Notices, FileNotice{Path: f.Path, Notice: n})
+	}
 	switch out {
 	case knowledge.Added:
 		sum.Added++

@@ -105,4 +105,7 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  失败：%s — %s\n", f.Path, f.Reason)
 	}
+	for _, n := range s.Notices {
+		fmt.Fprintf(w, "  注意：%s — %s\n", n.Path, n.Notice)
+	}
 }

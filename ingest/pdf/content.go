@@ -567,9 +567,15 @@ type extractor struct {
 	textBytes     int
 	undecodable   int // glyphs that decoded to control or private-use characters
 
-	frags []fragment
-	moved bool // the text position was set since the last show
+	frags  []fragment
+	moved  bool // the text position was set since the last show
+	images int  // large images drawn on the current page (see minImagePixels)
 }
+
+// minImagePixels is the size from which an image on a page may hold text
+// (a scanned page, a table set as a picture); a logo or an icon is
+// smaller.
+const minImagePixels = 300 * 300
 
 // maxStream bounds one decoded stream.
 const maxStream = 64 << 20
@@ -622,7 +628,7 @@ func (ex *extractor) contents(v pdflib.Value) ([]byte, error) {
 // page returns the text fragments of one page in content-stream order. A
 // malformed page yields the fragments read before the problem.
 func (ex *extractor) page(p pdflib.Value) (frags []fragment, err error) {
-	ex.frags = nil
+	ex.frags, ex.images = nil, 0
 	ex.moved = true
 	defer func() {
 		if r := recover(); r != nil {
@@ -824,6 +830,11 @@ func (ex *extractor) run(data []byte, res pdflib.Value, ts textState, depth int)
 			}
 			name, _ := args[n-1].(nameOperand)
 			xo := res.Key("XObject").Key(string(name))
+			if xo.Kind() == pdflib.Stream && xo.Key("Subtype").Name() == "Image" &&
+				xo.Key("Width").Float64()*xo.Key("Height").Float64() >= minImagePixels {
+				ex.images++
+				return
+			}
 			if xo.Kind() != pdflib.Stream || xo.Key("Subtype").Name() != "Form" {
 				return
 			}

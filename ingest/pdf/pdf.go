@@ -53,6 +53,9 @@ type Result struct {
 // Page is the text of one page.
 type Page struct {
 	Lines []Line // in reading order; nil for a page without text
+	// Images counts the large images drawn on the page (a scanned page,
+	// a table set as a picture): text in them is not in Lines.
+	Images int
 }
 
 // Line is one line of text rebuilt from glyph positions.
@@ -133,6 +136,7 @@ func Extract(data []byte) (res Result, err error) {
 	}
 	ex := &extractor{contentBudget: maxContent}
 	pageLines := make([][]Line, 0, len(pages))
+	var images []int
 	for _, p := range pages {
 		frags, err := ex.page(p)
 		if errors.Is(err, errBudget) {
@@ -143,16 +147,17 @@ func Extract(data []byte) (res Result, err error) {
 			res.PagesWithText++
 		}
 		pageLines = append(pageLines, lines)
+		images = append(images, ex.images)
 	}
 	pageLines = dropRunningLines(pageLines)
 	if err := checkText(pageLines, ex.undecodable); err != nil {
 		return Result{}, err
 	}
-	for _, lines := range pageLines {
+	for i, lines := range pageLines {
 		if len(lines) == 0 {
 			lines = nil // one value for "no text", whichever way it was reached
 		}
-		res.Pages = append(res.Pages, Page{Lines: lines})
+		res.Pages = append(res.Pages, Page{Lines: lines, Images: images[i]})
 	}
 	res.Info = readInfo(r)
 	return res, nil

@@ -72,6 +72,9 @@ type Source struct {
 	Title   string `json:"title"`
 	Section string `json:"section"` // the passage's heading path
 	Text    string `json:"text"`    // the passage as stored
+	// Reference is how an official document is cited (its number, issuer
+	// and dates: knowledge.Hit.Reference); "" when it has none.
+	Reference string `json:"reference,omitempty"`
 }
 
 // AnswerResponse is an answer: the response of POST /v1/chat and of

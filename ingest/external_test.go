@@ -106,7 +106,8 @@ func TestExternalWebPages(t *testing.T) {
 		meta map[string]string
 	}{
 		{"国务院办公厅关于推进政务新媒体健康有序发展的意见_gov.cn.html", map[string]string{
-			"issuer": "国务院办公厅", "doc_number": "国办发〔2018〕123号", "written_date": "2018年12月07日", "published_date": "2018年12月27日"}},
+			"issuer": "国务院办公厅", "doc_number": "国办发〔2018〕123号", "written_date": "2018年12月07日", "published_date": "2018年12月27日",
+			"title": "国务院办公厅关于推进政务新媒体健康有序发展的意见"}},
 		{"国务院办公厅对十届全国人大四次会议第7240号建议的答复_gov.cn.html", map[string]string{
 			"issuer": "国务院办公厅", "doc_number": "国办函〔2006〕71号"}},
 		{"国家发展改革委关于印发省级电网输配电价定价办法的通知_发改价格规〔2020〕101号_ndrc.html", map[string]string{
@@ -129,7 +130,13 @@ func TestExternalWebPages(t *testing.T) {
 		if n := strings.Count(doc.Body, "\n"); n < 20 {
 			t.Errorf("%s is %d lines: its layout runs together", page.file, n)
 		}
+		if want := page.meta["title"]; want != "" && doc.Title != want {
+			t.Errorf("%s: title %q, want the metadata block's %q", page.file, doc.Title, want)
+		}
 		for k, v := range page.meta {
+			if k == "title" {
+				continue
+			}
 			if doc.Metadata[k] != v {
 				t.Errorf("%s: metadata %s = %q, want %q", page.file, k, doc.Metadata[k], v)
 			}

@@ -216,6 +216,10 @@ func finishDocument(root, name, format string, p parsedDoc) (knowledge.Document,
 				if doc.Source == "" {
 					doc.Source = v
 				}
+			case k == "title":
+				if p.title == "" { // the metadata block's title, over the file name's or a heading's
+					doc.Title = cleanTitle(v)
+				}
 			case doc.Metadata[k] == "":
 				doc.Metadata[k] = v
 			}

@@ -84,6 +84,26 @@ type Hit struct {
 	VectorRank int      `json:"vector_rank"` // 1-based; 0 when not in the vector ranking
 	TextRank   int      `json:"text_rank"`   // 1-based; 0 when not in the full-text ranking
 	Text       string   `json:"text"`
+	// Reference identifies an official document the way it is cited: its
+	// number, issuer and dates (Reference of its metadata); "" when its
+	// metadata has none.
+	Reference string `json:"reference,omitempty"`
+}
+
+// Reference is how an official document is cited, from the metadata the
+// loaders read (发文字号, 发文机关, 成文日期, 发布日期):
+// "国办发〔2018〕123号，国务院办公厅，2018年12月07日成文，2018年12月27日发布";
+// "" when the metadata has none of them.
+func Reference(meta map[string]string) string {
+	var parts []string
+	for _, f := range []struct{ key, suffix string }{
+		{"doc_number", ""}, {"issuer", ""}, {"written_date", "成文"}, {"published_date", "发布"},
+	} {
+		if v := strings.TrimSpace(meta[f.key]); v != "" {
+			parts = append(parts, v+f.suffix)
+		}
+	}
+	return strings.Join(parts, "，")
 }
 
 // Mode selects which rankings a search uses.

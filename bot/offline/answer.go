@@ -183,6 +183,7 @@ type found struct {
 // section is a "## " section of a document as the retrieval found it.
 type section struct {
 	doc, title, heading string
+	reference           string   // the document's citation (knowledge.Hit.Reference)
 	texts               []string // its chunks found, in rank order
 	rank                int      // the rank of its best chunk, from 0; -1: not retrieved
 	score               float64
@@ -199,7 +200,7 @@ func sections(hits []knowledge.Hit) []*section {
 			if len(out) == sectionDepth {
 				continue
 			}
-			out = append(out, &section{doc: h.Doc, title: h.Title, heading: h.Heading, rank: len(out)})
+			out = append(out, &section{doc: h.Doc, title: h.Title, heading: h.Heading, reference: h.Reference, rank: len(out)})
 			i = len(out) - 1
 		}
 		out[i].texts = append(out[i].texts, h.Text)
@@ -305,7 +306,7 @@ func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 			continue
 		}
 		n := len(f.sources) + 1
-		f.sources = append(f.sources, bot.Source{N: n, Doc: s.doc, Title: s.title, Section: s.heading, Text: s.text()})
+		f.sources = append(f.sources, bot.Source{N: n, Doc: s.doc, Title: s.title, Section: s.heading, Text: s.text(), Reference: s.reference})
 		if i > 0 && s.doc != secs[0].doc {
 			continue // quotes come from the best section and its neighbours
 		}

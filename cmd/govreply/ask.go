@@ -101,5 +101,8 @@ func printAnswer(w io.Writer, res bot.AnswerResponse) {
 			line += " › " + s.Section
 		}
 		fmt.Fprintf(w, "  %d. %s（%s）\n", s.N, line, s.Doc)
+		if s.Reference != "" {
+			fmt.Fprintf(w, "     文件：%s\n", s.Reference)
+		}
 	}
 }

@@ -68,6 +68,9 @@ func printHits(w io.Writer, hits []knowledge.Hit) {
 		if h.Heading != "" {
 			fmt.Fprintf(w, " › %s", h.Heading)
 		}
+		if h.Reference != "" {
+			fmt.Fprintf(w, "\n   文件：%s", h.Reference)
+		}
 		fmt.Fprintf(w, "\n   得分 %.4f  向量排名 %s  全文排名 %s\n", h.Score, rank(h.VectorRank), rank(h.TextRank))
 		fmt.Fprintf(w, "   %s\n", excerpt(h.Text, 120))
 	}

@@ -19,6 +19,7 @@ var metadataLabels = map[string]string{
 	"发布时间": "published_date",
 	"来源":   "source",
 	"施行日期": "effective_date",
+	"标题":   "title",
 }
 
 var (

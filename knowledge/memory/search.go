@@ -142,6 +142,7 @@ func hitOf(c candidate) knowledge.Hit {
 		Heading:    knowledge.HeadingPath(c.c.Heading),
 		Ordinal:    c.c.Ordinal,
 		Text:       c.c.Text,
+		Reference:  knowledge.Reference(c.e.doc.Metadata),
 	}
 }
 

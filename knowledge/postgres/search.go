@@ -321,7 +321,7 @@ fused AS (
 	LIMIT @k
 )
 SELECT f.doc_id, f.collection, d.title, d.category, c.heading, f.ordinal, f.score,
-	coalesce(f.vrank, 0), coalesce(f.trank, 0), c.text
+	coalesce(f.vrank, 0), coalesce(f.trank, 0), c.text, d.metadata
 FROM fused f
 JOIN chunks c ON c.collection = f.collection AND c.doc_id = f.doc_id AND c.ordinal = f.ordinal
 JOIN documents d ON d.collection = f.collection AND d.id = f.doc_id
@@ -353,11 +353,13 @@ func scanHit(row pgx.CollectableRow) (knowledge.Hit, error) {
 		h        knowledge.Hit
 		category string
 		heading  []string
+		meta     map[string]string
 	)
 	err := row.Scan(&h.Doc, &h.Collection, &h.Title, &category, &heading, &h.Ordinal, &h.Score,
-		&h.VectorRank, &h.TextRank, &h.Text)
+		&h.VectorRank, &h.TextRank, &h.Text, &meta)
 	h.Category = knowledge.Category(category)
 	h.Heading = knowledge.HeadingPath(heading)
+	h.Reference = knowledge.Reference(meta)
 	return h, err
 }
 

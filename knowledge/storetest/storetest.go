@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 		{"SearchK", testSearchK},
 		{"SearchFiltersKeepK", testSearchFiltersKeepK},
 		{"SearchTies", testSearchTies},
+		{"SearchReference", testSearchReference},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -582,6 +583,22 @@ func testEmptyStore(t *testing.T, s knowledge.Store) {
 	}
 	if docs, err := s.Documents(t.Context(), knowledge.Filter{}); err != nil || len(docs) != 0 {
 		t.Errorf("Documents on an empty store = %v, %v", docs, err)
+	}
+}
+
+// testSearchReference: a hit carries how its document is cited, from the
+// document's metadata; a document without those fields has none.
+func testSearchReference(t *testing.T, s knowledge.Store) {
+	official := Doc("c", "official", "h")
+	official.Metadata = map[string]string{"doc_number": "国办发〔2018〕123号", "issuer": "国务院办公厅", "format": "html"}
+	put(t, s, official, Chunk(0, Vec(1), "依据"))
+	put(t, s, Doc("c", "plain", "h"), Chunk(0, Vec(0, 1), "依据"))
+	got := map[string]string{}
+	for _, h := range search(t, s, knowledge.Query{Mode: knowledge.ModeHybrid, Vector: Vec(1), Terms: []string{"依据"}, K: 10}) {
+		got[h.Doc] = h.Reference
+	}
+	if got["official"] != "国办发〔2018〕123号，国务院办公厅" || got["plain"] != "" {
+		t.Errorf("references %q", got)
 	}
 }
 

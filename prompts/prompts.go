@@ -52,6 +52,9 @@ type Passage struct {
 	Title   string
 	Section string // heading path
 	Text    string
+	// Reference is how an official document is cited (文号, 发文机关,
+	// dates); "" for other documents.
+	Reference string
 }
 
 // DraftInput is what the drafting request says.
@@ -99,7 +102,7 @@ func Draft(in DraftInput) (system, user string, err error) {
 	}
 	ps := make([]Passage, len(in.Passages))
 	for i, p := range in.Passages {
-		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text)}
+		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text), Reference: EscapeAttr(p.Reference)}
 	}
 	findings := make([]string, len(in.Findings))
 	for i, f := range in.Findings {
@@ -175,7 +178,7 @@ func Chat(in ChatInput) (system, user string, err error) {
 	}
 	ps := make([]Passage, len(in.Passages))
 	for i, p := range in.Passages {
-		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text)}
+		ps[i] = Passage{N: p.N, Doc: EscapeAttr(p.Doc), Title: EscapeAttr(p.Title), Section: EscapeAttr(p.Section), Text: Escape(p.Text), Reference: EscapeAttr(p.Reference)}
 	}
 	flat := strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 	hist := make([]ChatTurn, len(in.History))

@@ -152,3 +152,25 @@ func TestRewriteFencesDraft(t *testing.T) {
 		t.Errorf("retry prompt lacks the previous rewrite or the findings:\n%s", user)
 	}
 }
+
+// TestPassageReference: a passage of an official document carries its
+// citation as an attribute, escaped like the others; other passages carry
+// none.
+func TestPassageReference(t *testing.T) {
+	t.Parallel()
+	in := DraftInput{Variants: 1, Class: "咨询", Kind: "reply", Limit: 2000, Tone: "亲切", Post: "问",
+		Passages: []Passage{
+			{N: 1, Doc: "d1", Title: "意见", Section: "一、", Text: "正文", Reference: `国办发〔2018〕123号，"国务院办公厅"`},
+			{N: 2, Doc: "d2", Title: "指引", Section: "二", Text: "正文"},
+		}}
+	_, user, err := Draft(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(user, `编号="1" 文档="d1" 标题="意见" 章节="一、" 文件="国办发〔2018〕123号，＂国务院办公厅＂">`) {
+		t.Errorf("the first passage lacks its escaped reference:\n%s", user)
+	}
+	if !strings.Contains(user, `编号="2" 文档="d2" 标题="指引" 章节="二">`) {
+		t.Errorf("the second passage has a reference it does not have:\n%s", user)
+	}
+}

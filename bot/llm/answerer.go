@@ -121,7 +121,7 @@ func (a *Answerer) answer(ctx context.Context, req bot.AnswerRequest, emit func(
 	} else {
 		in := prompts.ChatInput{Question: msg, History: recentTurns(history, a.history), Passages: make([]prompts.Passage, len(sources))}
 		for i, s := range sources {
-			in.Passages[i] = prompts.Passage{N: s.N, Doc: s.Doc, Title: s.Title, Section: s.Section, Text: s.Text}
+			in.Passages[i] = prompts.Passage{N: s.N, Doc: s.Doc, Title: s.Title, Section: s.Section, Text: s.Text, Reference: s.Reference}
 		}
 		sys, user, kept, err := a.budget.fitChat(in)
 		if err != nil {

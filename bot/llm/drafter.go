@@ -198,7 +198,7 @@ func (d *Drafter) retrieve(ctx context.Context, post string, class bot.Classific
 		}
 		perDoc[key]++
 		seen[key+"\x00"+h.Heading] = true
-		out = append(out, prompts.Passage{N: len(out) + 1, Doc: h.Doc, Title: h.Title, Section: h.Heading, Text: h.Text})
+		out = append(out, prompts.Passage{N: len(out) + 1, Doc: h.Doc, Title: h.Title, Section: h.Heading, Text: h.Text, Reference: h.Reference})
 		if len(out) == d.passages {
 			break
 		}

@@ -152,6 +152,7 @@ func (a *Answerer) Session(ctx context.Context, id string) (string, []bot.Turn, 
 // TestAnswerSections); they are calibrated for the local embedder.
 const (
 	sectionDepth = 20   // sections looked at
+	searchDepth  = 80   // chunks searched to find them
 	rankK        = 10.0 // reciprocal-rank constant
 	answerWeight = 0.1
 	answerFloor  = 0.4
@@ -217,17 +218,19 @@ func cites(c faq.Cite, s *section) bool {
 // No sources means the knowledge base has nothing on the question.
 func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
 	none := found{sources: []bot.Source{}}
-	hits, err := a.r.Search(ctx, knowledge.Request{Query: query, K: 80})
+	// One prepared query (segmentation, expansion, embedding) serves the
+	// search, the curated answers and the sections' similarity.
+	q, err := a.r.Prepare(ctx, knowledge.Request{Query: query, K: searchDepth})
+	if err != nil {
+		return none, errs.E("offline.retrieve", "检索知识库失败", err)
+	}
+	hits, err := a.r.Store.Search(ctx, q)
 	if err != nil {
 		return none, errs.E("offline.retrieve", "检索知识库失败", err)
 	}
 	secs := sections(hits)
 	if len(secs) == 0 {
 		return none, nil
-	}
-	q, err := a.r.Prepare(ctx, knowledge.Request{Query: query, K: a.k})
-	if err != nil {
-		return none, errs.E("offline.retrieve", "检索知识库失败", err)
 	}
 	var matches []faq.Match
 	if a.answers != nil {

@@ -153,7 +153,7 @@ func TestStoresRankAlikeExternal(t *testing.T) {
 // The measured level on the external questions, so that a change that
 // loses ground fails (the aim is 24 first and 29 in the first five).
 const (
-	externalFirstBar = 19
+	externalFirstBar = 22
 	externalFiveBar  = 29
 )
 

@@ -1,15 +1,24 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	stdjpeg "image/jpeg"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"govreply/ingest"
 	"govreply/ingest/chunk"
+	"govreply/ingest/pdf"
+	"govreply/ingest/pdf/pdftest"
+	"govreply/ingest/tesseract/tesseracttest"
+	"govreply/internal/errs"
 	"govreply/internal/evaldata"
 )
 
@@ -155,7 +164,93 @@ func TestExternalImagePages(t *testing.T) {
 		t.Fatalf("ingest: %v %+v", err, sum)
 	}
 	if len(sum.Notices) != 1 || !strings.Contains(sum.Notices[0].Notice, "第 2 页没有文字层") ||
-		!strings.Contains(sum.Notices[0].Notice, "第 1、3 页有大幅图片") {
+		!strings.Contains(sum.Notices[0].Notice, "第 1、3 页有大幅图片") ||
+		!strings.Contains(sum.Notices[0].Notice, "tesseract-ocr-chi-sim") {
 		t.Errorf("notices %+v", sum.Notices)
 	}
+}
+
+// TestExternalImagePagesOCR: with OCR the pictures' text is loaded, after
+// a line saying it came from OCR, and the document and the notice record
+// which pages were read.
+func TestExternalImagePagesOCR(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(evaldata.Dir(t), "external", "docs", "公文写作常见错误更正对照表.pdf")
+	ix := newIndexer(t, nil)
+	ix.OCR = tesseracttest.MustFind(t)
+	sum, err := ix.Run(context.Background(), "external", []string{path}, nil)
+	if err != nil || sum.Added != 1 {
+		t.Fatalf("ingest: %v %+v", err, sum)
+	}
+	if len(sum.Notices) != 1 || sum.Notices[0].Notice != "第 1、2、3 页图片中的文字经文字识别（OCR）导入，请与原件核对" {
+		t.Errorf("notices %+v", sum.Notices)
+	}
+	doc, err := ix.Store.Get(context.Background(), "external", "公文写作常见错误更正对照表")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Metadata[ingest.MetaOCRPages] != "1,2,3" || !strings.HasPrefix(doc.Metadata[ingest.MetaOCREngine], "tesseract") ||
+		doc.Metadata["pages_without_text"] != "" || doc.Metadata["pages_with_images"] != "" {
+		t.Errorf("metadata %v", doc.Metadata)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err = ingest.LoadBytesWith(context.Background(), "", path, data, ingest.LoadOptions{OCR: ix.OCR})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"第 2 页的图片经文字识别（OCR）得到", "引文", "转发", "抄送"} {
+		if !strings.Contains(doc.Body, want) {
+			t.Errorf("body lacks %q", want)
+		}
+	}
+}
+
+// TestExternalScanOCR: a PDF that is a scan throughout (page 2 of the
+// correction table alone, as a JPEG on a page without text) loads from
+// OCR; without OCR it is refused with the reason.
+func TestExternalScanOCR(t *testing.T) {
+	t.Parallel()
+	e := tesseracttest.MustFind(t)
+	scan := scannedPage(t, filepath.Join(evaldata.Dir(t), "external", "docs", "公文写作常见错误更正对照表.pdf"), 2)
+	_, err := ingest.LoadBytes(context.Background(), "", "scan.pdf", scan)
+	if !errs.HasCode(err, pdf.CodeNoTextLayer) {
+		t.Fatalf("scan without OCR: %v, want %s", err, pdf.CodeNoTextLayer)
+	}
+	doc, err := ingest.LoadBytesWith(context.Background(), "", "scan.pdf", scan, ingest.LoadOptions{OCR: e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Metadata[ingest.MetaOCRPages] != "1" || !strings.Contains(doc.Body, "引文") ||
+		!strings.Contains(doc.Body, "第 1 页的图片经文字识别（OCR）得到") {
+		t.Errorf("scan with OCR: metadata %v, body:\n%s", doc.Metadata, doc.Body)
+	}
+}
+
+// scannedPage builds a one-page PDF that only paints the JPEG picture of
+// the given page of the PDF at path, as a scanner would.
+func scannedPage(t *testing.T, path string, page int) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	p := strconv.Itoa(page)
+	if out, err := exec.Command("pdfimages", "-j", "-f", p, "-l", p, path, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+		t.Fatalf("pdfimages: %v %s", err, out)
+	}
+	jpeg, err := os.ReadFile(filepath.Join(dir, "img-000.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := stdjpeg.DecodeConfig(bytes.NewReader(jpeg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dict := fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode",
+		cfg.Width, cfg.Height)
+	return pdftest.Doc{
+		XObjects: "/Im1 5 0 R",
+		Extra:    []string{pdftest.StreamObj(dict, jpeg, false)},
+		Pages:    []string{"q 595 0 0 842 0 0 cm /Im1 Do Q\n"},
+	}.Bytes()
 }

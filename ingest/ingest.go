@@ -16,6 +16,7 @@ import (
 
 	"govreply/ingest/chunk"
 	"govreply/ingest/segment"
+	"govreply/ingest/structure"
 	"govreply/internal/errs"
 	"govreply/knowledge"
 )
@@ -36,6 +37,10 @@ type Indexer struct {
 	Writers int
 	// Bulk says whether Run loads in bulk (see BulkMode); RunFS never does.
 	Bulk BulkMode
+	// OCR, when set, reads the text in the pictures of PDF pages (see
+	// LoadOptions); nil leaves such pages reported in the summary's
+	// notices.
+	OCR Recognizer
 }
 
 // IndexText is the text a chunk is indexed and embedded as: the document
@@ -57,16 +62,72 @@ func IndexText(doc knowledge.Document, heading []string, text string) string {
 	return b.String()
 }
 
+// dropContents leaves out the pieces of a table of contents (a section
+// headed 目次 or 目录, as standards and long documents have): a list of
+// every heading matches any question about the document and would rank
+// above the section that answers it. The document keeps its text; a
+// document that is nothing but contents keeps it as chunks too.
+func dropContents(pieces []chunk.Piece) []chunk.Piece {
+	keep := pieces[:0:0]
+	for _, p := range pieces {
+		if n := len(p.Heading); n == 0 || !isContents(p.Heading[n-1]) {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == 0 {
+		return pieces
+	}
+	return keep
+}
+
+func isContents(heading string) bool {
+	h := strings.Join(strings.Fields(heading), "")
+	return h == "目次" || h == "目录"
+}
+
+// articleRest is the rest of the article piece i belongs to when the
+// article was too long for one chunk: the text of its other pieces,
+// which piece i is indexed and embedded with (not stored with). A later
+// 款 often says only "有前款所列行为之一的，可以并处十万元以下的罚款":
+// without the article's list it matches no question about those acts.
+// "" when piece i is not part of a split article.
+func articleRest(pieces []chunk.Piece, i int) string {
+	h := pieces[i].Heading
+	if len(h) == 0 || !structure.IsArticle(h[len(h)-1]) {
+		return ""
+	}
+	same := func(j int) bool { return j >= 0 && j < len(pieces) && slices.Equal(pieces[j].Heading, h) }
+	first, last := i, i
+	for same(first - 1) {
+		first--
+	}
+	for same(last + 1) {
+		last++
+	}
+	var b strings.Builder
+	for j := first; j <= last && j-first < maxArticlePieces; j++ {
+		if j != i {
+			b.WriteString("\n")
+			b.WriteString(pieces[j].Text)
+		}
+	}
+	return b.String()
+}
+
+// maxArticlePieces bounds the pieces an article's context is read from,
+// so that the text embedded stays within an embedding model's input.
+const maxArticlePieces = 4
+
 // Chunks cuts doc into chunks with their terms and embeddings.
 func (ix *Indexer) Chunks(ctx context.Context, doc knowledge.Document) ([]knowledge.Chunk, error) {
-	pieces := ix.Chunker.Split(doc.Body)
+	pieces := dropContents(ix.Chunker.Split(doc.Body))
 	if len(pieces) == 0 {
 		return nil, errs.E("ingest.Chunks", errs.Invalid, "文件没有可导入的文字内容")
 	}
 	texts := make([]string, len(pieces))
 	chunks := make([]knowledge.Chunk, len(pieces))
 	for i, p := range pieces {
-		texts[i] = IndexText(doc, p.Heading, p.Text)
+		texts[i] = IndexText(doc, p.Heading, p.Text+articleRest(pieces, i))
 		chunks[i] = knowledge.Chunk{Ordinal: i, Heading: p.Heading, Text: p.Text, Tokens: p.Tokens}
 	}
 	if ae, ok := ix.analysisEmbedder(); ok {
@@ -172,11 +233,17 @@ type FileNotice struct {
 // "" when nothing was.
 func notice(doc knowledge.Document) string {
 	var parts []string
+	if p := doc.Metadata[MetaOCRPages]; p != "" {
+		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页图片中的文字经文字识别（OCR）导入，请与原件核对")
+	}
 	if p := doc.Metadata["pages_without_text"]; p != "" {
 		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页没有文字层（可能是扫描件或整页图片），其中的文字没有导入")
 	}
 	if p := doc.Metadata["pages_with_images"]; p != "" {
 		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页有大幅图片（如图片形式的表格），图片里的文字没有导入")
+	}
+	if doc.Metadata["pages_without_text"] != "" || doc.Metadata["pages_with_images"] != "" {
+		parts = append(parts, "安装 tesseract-ocr、tesseract-ocr-chi-sim 和 poppler-utils 后重新导入，可自动识别图片中的文字")
 	}
 	return strings.Join(parts, "；")
 }
@@ -211,7 +278,7 @@ func (ix *Indexer) Run(ctx context.Context, collection string, paths []string, p
 		return Summary{}, err
 	}
 	sum, err := ix.run(ctx, collection, start, files, p, func(f File) (knowledge.Document, error) {
-		return Load(ctx, f.Root, f.Path)
+		return LoadWith(ctx, f.Root, f.Path, LoadOptions{OCR: ix.OCR})
 	})
 	if end != nil {
 		indexing := time.Now()
@@ -244,7 +311,7 @@ func (ix *Indexer) RunFS(ctx context.Context, collection string, fsys fs.FS, p P
 		if err != nil {
 			return knowledge.Document{}, errs.E("ingest.RunFS", errs.Invalid, "读取文件失败", err)
 		}
-		return LoadBytes(ctx, ".", f.Path, data)
+		return LoadBytesWith(ctx, ".", f.Path, data, LoadOptions{OCR: ix.OCR})
 	})
 }
 

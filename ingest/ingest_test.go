@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"govreply/ingest"
@@ -191,5 +193,36 @@ func TestBuiltinKnowledgeBase(t *testing.T) {
 		if d.Title == "" || !d.Category.Valid() || d.Source == "" || len(d.Tags) == 0 {
 			t.Errorf("%s: incomplete front matter: %+v", d.ID, d)
 		}
+	}
+}
+
+// TestChunksContentsAndArticles: a table of contents gives no chunk, and
+// each piece of an article too long for one chunk is indexed with the
+// rest of the article, so that its later 款 matches what the first lists.
+func TestChunksContentsAndArticles(t *testing.T) {
+	t.Parallel()
+	ix := newIndexer(t, nil)
+	long := strings.Repeat("统计调查对象应当如实提供统计资料，不得拒绝。", 12)
+	body := "# 示例法\n\n## 目次\n\n第一章 总则\n\n第二章 法律责任\n\n## 第一条\n\n" + long +
+		"\n\n拒绝提供统计资料的，可以并处十万元以下的罚款。\n\n## 第二条\n\n本法自公布之日起施行。\n"
+	doc := knowledge.Document{ID: "law", Collection: "c", Title: "示例法", Body: body}
+	chunks, err := ix.Chunks(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var article []knowledge.Chunk
+	for _, c := range chunks {
+		if h := c.Heading[len(c.Heading)-1]; h == "目次" {
+			t.Errorf("a chunk of the contents: %q", c.Text)
+		} else if h == "第一条" {
+			article = append(article, c)
+		}
+	}
+	if len(article) < 2 {
+		t.Fatalf("article 1 in %d chunks, want it split (budget 64)", len(article))
+	}
+	last := article[len(article)-1]
+	if strings.Contains(last.Text, "如实提供") || !slices.Contains(last.Terms, "如实") {
+		t.Errorf("last piece: text %q, terms lack the article's first part", last.Text)
 	}
 }

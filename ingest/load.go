@@ -83,6 +83,11 @@ func Supported(name string) bool {
 // without a text layer, Invalid for unreadable or empty content, Canceled
 // when ctx ends during a PDF's extraction.
 func Load(ctx context.Context, root, path string) (knowledge.Document, error) {
+	return LoadWith(ctx, root, path, LoadOptions{})
+}
+
+// LoadWith is Load with the optional parts of loading.
+func LoadWith(ctx context.Context, root, path string, opts LoadOptions) (knowledge.Document, error) {
 	if !Supported(path) {
 		return knowledge.Document{}, unsupportedExt(path)
 	}
@@ -109,12 +114,17 @@ func Load(ctx context.Context, root, path string) (knowledge.Document, error) {
 	if err != nil {
 		return knowledge.Document{}, loadErr(path, errs.Internal, "无法读取文件", err)
 	}
-	return LoadBytes(ctx, root, path, data)
+	return LoadBytesWith(ctx, root, path, data, opts)
 }
 
 // LoadBytes is Load for a file already in memory: name is its path (used
 // for the format, the id and Document.Path) and data its content.
 func LoadBytes(ctx context.Context, root, name string, data []byte) (knowledge.Document, error) {
+	return LoadBytesWith(ctx, root, name, data, LoadOptions{})
+}
+
+// LoadBytesWith is LoadBytes with the optional parts of loading.
+func LoadBytesWith(ctx context.Context, root, name string, data []byte, opts LoadOptions) (knowledge.Document, error) {
 	format, ok := loadFormats[strings.ToLower(filepath.Ext(name))]
 	if !ok {
 		return knowledge.Document{}, unsupportedExt(name)
@@ -140,7 +150,7 @@ func LoadBytes(ctx context.Context, root, name string, data []byte) (knowledge.D
 	case formatDOCX:
 		doc, err = parseDOCX(data)
 	case formatPDF:
-		doc, err = parsePDF(ctx, data)
+		doc, err = parsePDF(ctx, data, opts)
 	}
 	if err != nil {
 		return knowledge.Document{}, wrapLoadErr(name, err)

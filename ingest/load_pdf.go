@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"govreply/ingest/charclass"
 	"govreply/ingest/pdf"
+	"govreply/internal/errs"
 )
 
 // extractPDF reads the text layer of a PDF. It is pdf.Run, a child
@@ -25,17 +27,34 @@ var extractPDF = func(ctx context.Context, data []byte) (pdf.Result, error) {
 // set clearly larger than the body text become headings, paragraphs are
 // separated by blank lines. A PDF without a usable text layer is an
 // Unsupported error, never an empty document (see pdf.Extract).
-func parsePDF(ctx context.Context, data []byte) (parsedDoc, error) {
+//
+// With opts.OCR, the pictures of pages the text layer lacks are read and
+// their text added to those pages, and a scan is loaded from its
+// pictures alone; the metadata records which pages came from OCR.
+func parsePDF(ctx context.Context, data []byte, opts LoadOptions) (parsedDoc, error) {
 	r, err := extractPDF(ctx, data)
 	if err != nil {
+		if opts.OCR != nil && slices.Contains(scanCodes, errs.CodeOf(err)) {
+			if doc, ok := ocrScan(ctx, opts.OCR, data); ok {
+				return doc, nil
+			}
+		}
 		return parsedDoc{}, err
 	}
-	return parsedDoc{body: pdfRender(r.Pages), titleHint: r.TitleHint(), metadata: pdfMetadata(r)}, nil
+	var read []int
+	if opts.OCR != nil {
+		read = ocrPages(ctx, opts.OCR, data, &r)
+	}
+	m := pdfMetadata(r, read)
+	recordOCR(m, opts.OCR, read)
+	return parsedDoc{body: pdfRender(r.Pages), titleHint: r.TitleHint(), metadata: m}, nil
 }
 
 // pdfMetadata is the Document.Metadata of a PDF: page counts and the
-// non-empty document-information values.
-func pdfMetadata(r pdf.Result) map[string]string {
+// non-empty document-information values. The pages in ocred, whose
+// pictures were read, are not reported as pages without text or with
+// pictures.
+func pdfMetadata(r pdf.Result, ocred []int) map[string]string {
 	m := map[string]string{
 		"pages":           strconv.Itoa(len(r.Pages)),
 		"pages_with_text": strconv.Itoa(r.PagesWithText),
@@ -46,6 +65,7 @@ func pdfMetadata(r pdf.Result) map[string]string {
 	var blank, pictures []string
 	for i, p := range r.Pages {
 		switch {
+		case slices.Contains(ocred, i+1):
 		case len(p.Lines) == 0:
 			blank = append(blank, strconv.Itoa(i+1))
 		case p.Images > 0:

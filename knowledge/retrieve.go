@@ -31,6 +31,28 @@ type WeightedSegmenter interface {
 	WeightedTerms(text string) (terms []string, weights []float64)
 }
 
+// TermCounter is an optional capability of a Store: how many chunks of a
+// collection hold each term, kept exact as documents are put and deleted.
+// With it the Retriever weighs a query's terms by the corpus being
+// searched as well as by the segmenter's general dictionary, so that a
+// word rare in this corpus counts for more than one that every chunk of
+// it holds, whatever a newspaper corpus says of either.
+//
+// TermCounts returns the number of chunks in collection ("" means every
+// collection) and, parallel to terms, how many of those chunks hold each
+// term among their Chunk.Terms. The counts reflect every Put and Delete
+// that returned before the call; two stores holding the same documents
+// return the same counts.
+type TermCounter interface {
+	TermCounts(ctx context.Context, collection string, terms []string) (TermCounts, error)
+}
+
+// TermCounts is what TermCounter returns.
+type TermCounts struct {
+	Chunks int   // chunks in the collection
+	Counts []int // per term, the chunks that hold it
+}
+
 // Expander is an optional part of a Retriever that widens a query with
 // other wordings of what it says: a domain thesaurus's synonyms, and the
 // official term for a colloquial one (把评论区关了 → 关闭评论, 冲数据 →
@@ -138,6 +160,13 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 		et, ew := r.terms(extra)
 		terms, weights = addExpansion(terms, weights, et, ew)
 	}
+	if tc, ok := r.Store.(TermCounter); ok && len(terms) > 0 {
+		counts, err := tc.TermCounts(ctx, req.Collection, terms)
+		if err != nil {
+			return Query{}, errs.E(op, err)
+		}
+		weights = corpusWeights(weights, counts)
+	}
 	q.Terms, q.Weights, q.Select = selectFirst(terms, weights)
 	if mode != ModeText {
 		v, err := r.vector(ctx, text, extra)
@@ -147,6 +176,32 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 		q.Vector = v
 	}
 	return q, nil
+}
+
+// corpusWeights scales each term's dictionary weight by how rare the
+// term is in the corpus searched: w · (idf/idfMax)², where idf is BM25's
+// ln(1 + (N - df + 0.5)/(df + 0.5)) over the N chunks and idfMax its value
+// for a term in one chunk. A term every chunk holds loses its weight, one
+// in a single chunk (or in none) keeps all of it. The dictionary weight
+// still tells a content word from a function word in a small corpus,
+// where counts say little; the square lets the corpus speak loudly where
+// they do (docs/retrieval.md has the measurements).
+func corpusWeights(weights []float64, tc TermCounts) []float64 {
+	n := float64(tc.Chunks)
+	if n < 1 || len(tc.Counts) != len(weights) {
+		return weights
+	}
+	idfMax := math.Log(1 + (n-1+0.5)/(1+0.5))
+	out := make([]float64, len(weights))
+	for i, w := range weights {
+		df := float64(min(tc.Counts[i], tc.Chunks))
+		share := 1.0
+		if df > 0 && idfMax > 0 {
+			share = min(math.Log(1+(n-df+0.5)/(df+0.5))/idfMax, 1)
+		}
+		out[i] = w * share * share
+	}
+	return out
 }
 
 // expansion returns the Expander's phrases for text as one text, phrases

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test. Before that it makes sure PostgreSQL with pgvector is
 # running (scripts/setup-postgres.sh installs and starts what is missing),
-# because the Postgres integration tests fail, never skip, without it.
+# because the Postgres integration tests fail, never skip, without it, and
+# that OCR's programs are installed (scripts/setup-ocr.sh), for the same
+# reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,7 @@ echo "==> scripts/test-setup-postgres.sh（软件源镜像推断）"
 bash scripts/test-setup-postgres.sh
 
 bash scripts/setup-postgres.sh
+bash scripts/setup-ocr.sh
 
 export GOVREPLY_TEST_DATABASE_URL="${GOVREPLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 

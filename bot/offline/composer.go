@@ -102,15 +102,18 @@ type retrieved struct {
 
 // search returns the depth guidance documents (documents the data can
 // draw on) the knowledge base ranks highest for the post and its class,
-// best first. Other documents are skipped before counting, and no
-// retrieved text is ever copied into a draft, so a passage in the store
-// cannot change what a draft says, nor push a guidance document out: the
-// ranking only decides which of the known phrasings and citations apply.
+// best first. It searches the built-in collection, where the guidance
+// lives, so a department's documents (which also change the corpus's
+// term weights) cannot reorder it; other documents are skipped before
+// counting, and no retrieved text is ever copied into a draft, so a
+// passage in the store cannot change what a draft says, nor push a
+// guidance document out: the ranking only decides which of the known
+// phrasings and citations apply.
 func (c *Composer) search(ctx context.Context, post string, class bot.Classification) ([]retrieved, error) {
 	if c.retriever == nil {
 		return nil, nil
 	}
-	hits, err := c.retriever.Documents(ctx, knowledge.Request{Query: c.SearchQuery(post, class), K: 100})
+	hits, err := c.retriever.Documents(ctx, knowledge.Request{Query: c.SearchQuery(post, class), K: 100, Collection: builtin.Collection})
 	if err != nil {
 		return nil, err
 	}

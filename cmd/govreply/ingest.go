@@ -4,17 +4,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"govreply/ingest"
+	"govreply/ingest/tesseract"
 	"govreply/knowledge"
 )
 
 func newIngestCmd(c *cli) *cobra.Command {
-	var collection, bulk string
+	var collection, bulk, ocr string
 	var writers int
 	cmd := &cobra.Command{
 		Use:   "ingest [--collection C] PATH...",
@@ -28,12 +31,18 @@ func newIngestCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkChoice("--ocr", ocr, "auto", "on", "off"); err != nil {
+				return err
+			}
 			d, err := c.open(cmd.Context(), needs{store: true}, c.quietLogger())
 			if err != nil {
 				return err
 			}
 			defer d.Close()
 			d.indexer.Bulk, d.indexer.Writers = mode, writers
+			if d.indexer.OCR, err = ocrEngine(ocr); err != nil {
+				return err
+			}
 			var p ingest.Progress
 			if !c.cfg.JSON && isatty.IsTerminal(os.Stderr.Fd()) {
 				p = &bar{w: cmd.ErrOrStderr()}
@@ -59,7 +68,33 @@ func newIngestCmd(c *cli) *cobra.Command {
 	cmd.Flags().StringVar(&bulk, "bulk", "auto", "批量模式（仅 PostgreSQL）：先删除向量索引、导入后一次性重建，大批量导入快得多；"+
 		"auto 表示知识库为空且文件合计不少于 1 MB 时启用，on 总是启用，off 不启用。重建期间其他进程的写入需等待，检索暂时改为精确扫描")
 	cmd.Flags().IntVar(&writers, "writers", 2, "同时写入知识库的文档数；大于 1 时中断导入仍可能提交正在写入的文档（每篇都完整）")
+	cmd.Flags().StringVar(&ocr, "ocr", "auto", "PDF 中图片（扫描页、图片形式的表格）的文字识别：auto 表示已安装 tesseract-ocr、"+
+		"tesseract-ocr-chi-sim 和 poppler-utils 时识别，on 要求识别（未安装则报错），off 不识别")
 	return cmd
+}
+
+// ocrEngine returns the OCR engine the --ocr flag asks for: nil for off,
+// or for auto when the programs are not installed.
+func ocrEngine(mode string) (ingest.Recognizer, error) {
+	if mode == "off" {
+		return nil, nil
+	}
+	e, err := tesseract.Find()
+	switch {
+	case err == nil:
+		return e, nil
+	case mode == "on":
+		return nil, err
+	}
+	return nil, nil
+}
+
+// checkChoice refuses a flag value outside choices.
+func checkChoice(flag, v string, choices ...string) error {
+	if slices.Contains(choices, v) {
+		return nil
+	}
+	return usageError{flag + " 只能是 " + strings.Join(choices, "、") + "，收到 " + v}
 }
 
 // bulkMode parses the --bulk flag.

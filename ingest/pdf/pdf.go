@@ -103,6 +103,14 @@ const extractOp = "pdf.Extract"
 
 const msgScanned = "PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）再导入"
 
+// The codes of Extract's errors for a PDF whose text a reader can see but
+// the text layer does not give: a scan, or glyphs without a Unicode
+// mapping. OCR can still read such a file.
+const (
+	CodeNoTextLayer errs.Code = "pdf_no_text"
+	CodeUndecodable errs.Code = "pdf_undecodable"
+)
+
 // errBudget aborts interpretation when a limit is reached.
 var errBudget = errors.New("pdf: budget exceeded")
 
@@ -263,9 +271,9 @@ func checkText(pages [][]Line, undecodable int) error {
 	}
 	switch {
 	case good == 0 && bad == 0:
-		return errs.E(extractOp, errs.Unsupported, msgScanned, nil)
+		return errs.E(extractOp, errs.Unsupported, CodeNoTextLayer, msgScanned, nil)
 	case bad*4 > good: // more than one glyph in five undecodable
-		return errs.E(extractOp, errs.Unsupported,
+		return errs.E(extractOp, errs.Unsupported, CodeUndecodable,
 			"PDF 的文字层无法解码（字体缺少 Unicode 映射），请先做文字识别（OCR）再导入", nil)
 	}
 	return nil

@@ -245,3 +245,11 @@ func startsHan(s string) bool {
 	r, _ := utf8.DecodeRuneInString(strings.TrimLeft(s, " \t　"))
 	return unicode.Is(unicode.Han, r)
 }
+
+// IsArticle reports whether a heading is an article number alone
+// (第一千二百五十四条), as Mark writes them.
+func IsArticle(heading string) bool {
+	return articleHeading.MatchString(strings.TrimSpace(heading))
+}
+
+var articleHeading = regexp.MustCompile(`^第(` + numeral + `)条$`)

@@ -23,6 +23,37 @@ type Store struct {
 
 	mu   sync.RWMutex
 	docs map[key]*entry
+	// counts are the term counts of each collection, kept as documents
+	// are put and deleted (see TermCounts).
+	counts map[string]*termCounts
+}
+
+// termCounts are one collection's chunk count and, per term, how many of
+// its chunks hold it.
+type termCounts struct {
+	chunks int
+	df     map[string]int
+}
+
+// count adds (sign 1) or removes (sign -1) the chunks of e to the counts
+// of its collection.
+func (s *Store) count(e *entry, sign int) {
+	tc := s.counts[e.doc.Collection]
+	if tc == nil {
+		tc = &termCounts{df: map[string]int{}}
+		s.counts[e.doc.Collection] = tc
+	}
+	tc.chunks += sign * len(e.chunks)
+	for i := range e.chunks {
+		for t := range e.chunks[i].tf {
+			if tc.df[t] += sign; tc.df[t] == 0 {
+				delete(tc.df, t)
+			}
+		}
+	}
+	if tc.chunks == 0 {
+		delete(s.counts, e.doc.Collection)
+	}
 }
 
 type key struct{ collection, id string }
@@ -39,7 +70,7 @@ type chunk struct {
 
 // New returns an empty store for embeddings of dimension dim.
 func New(dim int) *Store {
-	return &Store{dim: dim, now: time.Now, docs: map[key]*entry{}}
+	return &Store{dim: dim, now: time.Now, docs: map[key]*entry{}, counts: map[string]*termCounts{}}
 }
 
 // SetClock replaces the clock used for timestamps (tests).
@@ -81,8 +112,11 @@ func (s *Store) Put(_ context.Context, doc knowledge.Document, chunks []knowledg
 		}
 		doc.CreatedAt = old.doc.CreatedAt
 		outcome = knowledge.Updated
+		s.count(old, -1)
 	}
-	s.docs[k] = &entry{doc: doc, chunks: stored}
+	e := &entry{doc: doc, chunks: stored}
+	s.docs[k] = e
+	s.count(e, 1)
 	return outcome, nil
 }
 
@@ -102,11 +136,34 @@ func (s *Store) Delete(_ context.Context, collection, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := key{collection, id}
-	if _, ok := s.docs[k]; !ok {
+	e, ok := s.docs[k]
+	if !ok {
 		return errs.E("memory.Delete", errs.NotFound, "未找到文档 "+id)
 	}
 	delete(s.docs, k)
+	s.count(e, -1)
 	return nil
+}
+
+// TermCounts implements knowledge.TermCounter from the counts kept by Put
+// and Delete.
+func (s *Store) TermCounts(ctx context.Context, collection string, terms []string) (knowledge.TermCounts, error) {
+	if err := ctx.Err(); err != nil {
+		return knowledge.TermCounts{}, errs.E("memory.TermCounts", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := knowledge.TermCounts{Counts: make([]int, len(terms))}
+	for c, tc := range s.counts {
+		if collection != "" && c != collection {
+			continue
+		}
+		out.Chunks += tc.chunks
+		for i, t := range terms {
+			out.Counts[i] += tc.df[t]
+		}
+	}
+	return out, nil
 }
 
 // Documents implements knowledge.Store.

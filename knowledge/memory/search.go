@@ -115,13 +115,14 @@ func fuse(vec, txt []candidate, k int) []knowledge.Hit {
 				all = append(all, f)
 			}
 			setRank(&f.hit, i+1)
-			f.hit.Score += 1 / float64(knowledge.RRFK+i+1)
+			f.hit.Score += knowledge.RRFScore(i + 1)
 		}
 	}
 	add(vec, func(h *knowledge.Hit, r int) { h.VectorRank = r })
 	add(txt, func(h *knowledge.Hit, r int) { h.TextRank = r })
 	slices.SortFunc(all, func(a, b *fused) int {
-		return cmp.Or(cmp.Compare(b.hit.Score, a.hit.Score), byPosition(a.candidate, b.candidate))
+		return cmp.Or(cmp.Compare(b.hit.Score, a.hit.Score), cmp.Compare(textOrder(a.hit), textOrder(b.hit)),
+			byPosition(a.candidate, b.candidate))
 	})
 	if len(all) > k {
 		all = all[:k]
@@ -131,6 +132,16 @@ func fuse(vec, txt []candidate, k int) []knowledge.Hit {
 		hits[i] = f.hit
 	}
 	return hits
+}
+
+// textOrder breaks a tie of fused scores (a chunk ranked 1st and 3rd
+// against one ranked 3rd and 1st) in favour of the better full-text rank,
+// the ranking that holds the exact words; no text rank comes last.
+func textOrder(h knowledge.Hit) int {
+	if h.TextRank == 0 {
+		return math.MaxInt
+	}
+	return h.TextRank
 }
 
 func hitOf(c candidate) knowledge.Hit {

@@ -55,6 +55,12 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		effective, doc.Path, doc.Hash, metadata}
 	var outcome knowledge.Outcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if s.deferCounts.Load() {
+			// A bulk load counts the terms once at its end (endBulk).
+			if _, err := tx.Exec(ctx, `SET LOCAL govreply.defer_counts = 'on'`); err != nil {
+				return err
+			}
+		}
 		var err error
 		if outcome, err = upsertDocument(ctx, tx, args); err != nil || outcome == knowledge.Unchanged {
 			return err
@@ -288,7 +294,10 @@ func (s *Store) BeginBulk(ctx context.Context, force bool) (end func(context.Con
 		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DROP INDEX IF EXISTS `+hnswIndex)
+		if _, err := tx.Exec(ctx, `DROP INDEX IF EXISTS `+hnswIndex); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE govreply_meta SET counts_stale = true`)
 		dropped = err == nil
 		return err
 	})
@@ -300,15 +309,21 @@ func (s *Store) BeginBulk(ctx context.Context, force bool) (end func(context.Con
 	if err != nil || !dropped {
 		return nil, wrap(op, err)
 	}
+	s.deferCounts.Store(true)
 	return s.endBulk, nil
 }
 
-// endBulk builds the HNSW index again, then analyzes chunks so that the
+// endBulk builds the HNSW index again, counts the terms of every chunk
+// (the bulk load's Puts left that to it), then analyzes chunks so that the
 // planner's statistics (and search's lexeme statistics) describe the
 // loaded rows at once rather than when autovacuum gets round to it.
 func (s *Store) endBulk(ctx context.Context) error {
+	s.deferCounts.Store(false)
 	if err := s.buildHNSW(ctx); err != nil {
 		return err
+	}
+	if _, err := s.pool.Exec(ctx, `SELECT recount_chunks()`); err != nil {
+		return wrap("postgres.endBulk", err)
 	}
 	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {
 		return wrap("postgres.endBulk", err)
@@ -316,12 +331,20 @@ func (s *Store) endBulk(ctx context.Context) error {
 	return nil
 }
 
-// EnsureIndexes builds the HNSW index if it is missing: a bulk load whose
-// process was killed before it could build the index again leaves it so.
+// EnsureIndexes builds the HNSW index if it is missing and counts the
+// terms again if the counts are stale: a bulk load whose process was
+// killed before its end leaves them so.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	var missing bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NULL`, hnswIndex).Scan(&missing); err != nil {
+	var missing, stale bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NULL, coalesce((SELECT counts_stale FROM govreply_meta), false)`,
+		hnswIndex).Scan(&missing, &stale); err != nil {
 		return wrap("postgres.EnsureIndexes", err)
+	}
+	if stale {
+		s.log.Warn("词频统计不完整（上次批量导入未完成），正在重新统计")
+		if _, err := s.pool.Exec(ctx, `SELECT recount_chunks()`); err != nil {
+			return wrap("postgres.EnsureIndexes", err)
+		}
 	}
 	if !missing {
 		return nil

@@ -84,6 +84,9 @@ type Store struct {
 	dim    int
 	log    *slog.Logger
 	closed atomic.Bool
+	// deferCounts is set during a bulk load: Put leaves the term counts
+	// to the load's end (see BeginBulk).
+	deferCounts atomic.Bool
 
 	// iterative reports whether pgvector supports iterative index scans
 	// (hnsw.iterative_scan, pgvector >= 0.8.0), which keep filtered searches

@@ -80,6 +80,7 @@ func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArg
 		"k":          q.K,
 		"depth":      depth,
 		"rrfk":       knowledge.RRFK,
+		"bonus":      knowledge.FirstRankBonus,
 		"collection": q.Collection,
 		"category":   string(q.Category),
 	}
@@ -309,15 +310,18 @@ txt AS (
 	WHERE false
 )`
 
-	// fusion: Reciprocal Rank Fusion of the two rankings (a missing rank
-	// adds nothing), best first, ties by document id then ordinal. Only
-	// the k best are joined to their text and document.
+	// fusion: Reciprocal Rank Fusion of the two rankings with
+	// knowledge.RRFScore's bonus at rank 1 (a missing rank adds nothing),
+	// best first, ties by full-text rank (none last), then document id,
+	// then ordinal. Only the k best are
+	// joined to their text and document.
 	fusion = `,
 fused AS (
 	SELECT collection, doc_id, ordinal, v.rank AS vrank, t.rank AS trank,
-		coalesce(1.0::float8 / (@rrfk + v.rank), 0) + coalesce(1.0::float8 / (@rrfk + t.rank), 0) AS score
+		coalesce(1.0::float8 / (@rrfk + v.rank) + CASE WHEN v.rank = 1 THEN @bonus::float8 ELSE 0 END, 0) +
+			coalesce(1.0::float8 / (@rrfk + t.rank) + CASE WHEN t.rank = 1 THEN @bonus::float8 ELSE 0 END, 0) AS score
 	FROM vec v FULL OUTER JOIN txt t USING (collection, doc_id, ordinal)
-	ORDER BY score DESC, doc_id COLLATE "C", collection COLLATE "C", ordinal
+	ORDER BY score DESC, trank ASC NULLS LAST, doc_id COLLATE "C", collection COLLATE "C", ordinal
 	LIMIT @k
 )
 SELECT f.doc_id, f.collection, d.title, d.category, c.heading, f.ordinal, f.score,
@@ -325,7 +329,7 @@ SELECT f.doc_id, f.collection, d.title, d.category, c.heading, f.ordinal, f.scor
 FROM fused f
 JOIN chunks c ON c.collection = f.collection AND c.doc_id = f.doc_id AND c.ordinal = f.ordinal
 JOIN documents d ON d.collection = f.collection AND d.id = f.doc_id
-ORDER BY f.score DESC, f.doc_id COLLATE "C", f.collection COLLATE "C", f.ordinal
+ORDER BY f.score DESC, f.trank ASC NULLS LAST, f.doc_id COLLATE "C", f.collection COLLATE "C", f.ordinal
 LIMIT @k`
 )
 

@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 		{"SearchFiltersKeepK", testSearchFiltersKeepK},
 		{"SearchTies", testSearchTies},
 		{"SearchReference", testSearchReference},
+		{"SearchFirstRankKept", testSearchFirstRankKept},
+		{"TermCounts", testTermCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,8 +144,11 @@ func docKeys(docs []knowledge.Document) []string {
 
 // rrf is one ranking's Reciprocal Rank Fusion term; rank 0 adds nothing.
 func rrf(rank int) float64 {
-	if rank == 0 {
+	switch rank {
+	case 0:
 		return 0
+	case 1:
+		return 1/float64(knowledge.RRFK+1) + knowledge.FirstRankBonus
 	}
 	return 1 / float64(knowledge.RRFK+rank)
 }
@@ -159,7 +164,7 @@ func checkScores(t *testing.T, hits []knowledge.Hit) {
 			t.Errorf("hit %d (%s#%d) has neither rank", i, h.Doc, h.Ordinal)
 		}
 		if want := rrf(h.VectorRank) + rrf(h.TextRank); !near(h.Score, want) {
-			t.Errorf("hit %d (%s#%d): score %v, want 1/(60+%d)+1/(60+%d) = %v",
+			t.Errorf("hit %d (%s#%d): score %v, want 1/(60+%d)+1/(60+%d) (+bonus at rank 1) = %v",
 				i, h.Doc, h.Ordinal, h.Score, h.VectorRank, h.TextRank, want)
 		}
 		if i > 0 && h.Score > hits[i-1].Score+1e-12 {
@@ -723,7 +728,8 @@ func testSearchHostileTerms(t *testing.T, s knowledge.Store) {
 func testSearchHybridRRF(t *testing.T, s knowledge.Store) {
 	// Vector ranking (to Angle(0)): h1 h2 h3 h4.
 	// Text ranking (甲 乙 丁):      h4 (3 terms) h2 (2) h1 (1); h3 none.
-	// RRF: h1 1/61+1/63 > h2 2/62 > h4 1/64+1/61 > h3 1/63.
+	// RRF with the first-rank bonus b: h1 1/61+b+1/63 > h4 1/64+1/61+b >
+	// h2 2/62 > h3 1/63 (without b, h2 would come before h4).
 	for _, d := range []struct {
 		id    string
 		deg   float64
@@ -740,7 +746,7 @@ func testSearchHybridRRF(t *testing.T, s knowledge.Store) {
 	for _, mode := range []knowledge.Mode{"", knowledge.ModeHybrid} {
 		q.Mode = mode
 		hits := search(t, s, q)
-		wantKeys(t, "fused ranking", hits, "h1#0", "h2#0", "h4#0", "h3#0")
+		wantKeys(t, "fused ranking", hits, "h1#0", "h4#0", "h2#0", "h3#0")
 		checkScores(t, hits)
 		want := map[string][2]int{"h1": {1, 3}, "h2": {2, 2}, "h3": {3, 0}, "h4": {4, 1}}
 		for _, h := range hits {
@@ -878,4 +884,70 @@ func testSearchTies(t *testing.T, s knowledge.Store) {
 			checkScores(t, hits)
 		})
 	}
+}
+
+// testSearchFirstRankKept: a chunk one ranking puts first stays above a
+// chunk both rank second, which plain RRF would put above it.
+func testSearchFirstRankKept(t *testing.T, s knowledge.Store) {
+	// Vector ranks a b c d (by angle); text ranks c b d a (by tf of 事).
+	put(t, s, Doc("c", "fr", "h"),
+		Chunk(0, Angle(0), "事"),
+		Chunk(1, Angle(10), "事", "事", "事"),
+		Chunk(2, Angle(20), "事", "事", "事", "事"),
+		Chunk(3, Angle(30), "事", "事"))
+	hits := search(t, s, knowledge.Query{Vector: Angle(0), Terms: []string{"事"}, K: 4})
+	wantKeys(t, "first ranks first", hits, "fr#2", "fr#0", "fr#1", "fr#3")
+	checkScores(t, hits)
+
+	// A tie of fused scores goes to the better full-text rank: vector
+	// ranks ta tc tb, text tb tc ta; ta and tb score 1/61+b+1/63 alike.
+	put(t, s, Doc("t", "ta", "h"), Chunk(0, Angle(0), "理"))
+	put(t, s, Doc("t", "tb", "h"), Chunk(0, Angle(20), "理", "理", "理"))
+	put(t, s, Doc("t", "tc", "h"), Chunk(0, Angle(10), "理", "理"))
+	hits = search(t, s, knowledge.Query{Vector: Angle(0), Terms: []string{"理"}, K: 3, Collection: "t"})
+	wantKeys(t, "tie to the text ranking", hits, "tb#0", "ta#0", "tc#0")
+	checkScores(t, hits)
+	if len(hits) == 3 && hits[0].Score != hits[1].Score {
+		t.Errorf("scores %v and %v, want a tie", hits[0].Score, hits[1].Score)
+	}
+}
+
+// testTermCounts: the counts follow every Put (new, replaced, unchanged)
+// and Delete, per collection and over all of them.
+func testTermCounts(t *testing.T, s knowledge.Store) {
+	tc, ok := s.(knowledge.TermCounter)
+	if !ok {
+		t.Skip("the store does not count terms")
+	}
+	ctx := t.Context()
+	terms := []string{"甲", "乙", "丙", "无"}
+	check := func(what, collection string, chunks int, want ...int) {
+		t.Helper()
+		got, err := tc.TermCounts(ctx, collection, terms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Chunks != chunks || !slices.Equal(got.Counts, want) {
+			t.Errorf("%s: TermCounts(%q) = %d chunks %v, want %d %v", what, collection, got.Chunks, got.Counts, chunks, want)
+		}
+	}
+	check("empty", "", 0, 0, 0, 0, 0)
+	put(t, s, Doc("a", "d1", "h1"), Chunk(0, Angle(0), "甲", "甲", "乙"), Chunk(1, Angle(1), "乙"))
+	put(t, s, Doc("b", "d1", "h1"), Chunk(0, Angle(0), "甲", "丙"))
+	check("two collections", "", 3, 2, 2, 1, 0)
+	check("collection a", "a", 2, 1, 2, 0, 0)
+	check("collection b", "b", 1, 1, 0, 1, 0)
+	put(t, s, Doc("a", "d1", "h1"), Chunk(0, Angle(0), "丙"))
+	check("unchanged", "a", 2, 1, 2, 0, 0)
+	put(t, s, Doc("a", "d1", "h2"), Chunk(0, Angle(0), "丙"))
+	check("replaced", "a", 1, 0, 0, 1, 0)
+	if err := s.Delete(ctx, "b", "d1"); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", "", 1, 0, 0, 1, 0)
+	check("no such collection", "none", 0, 0, 0, 0, 0)
+	if err := s.Delete(ctx, "a", "d1"); err != nil {
+		t.Fatal(err)
+	}
+	check("all deleted", "", 0, 0, 0, 0, 0)
 }

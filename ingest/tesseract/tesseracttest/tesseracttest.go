@@ -8,7 +8,7 @@ import (
 	"govreply/ingest/tesseract"
 )
 
-// MustFind returns the installed engine. When tesseract, its Simplified
+// MustFind returns the installed engine, reading one picture at a time. When tesseract, its Simplified
 // Chinese model or pdfimages is missing it fails tb under CI=true (where
 // scripts/setup-ocr.sh installs them, so a missing engine is a broken
 // set-up) and skips tb elsewhere.
@@ -16,6 +16,7 @@ func MustFind(tb testing.TB) *tesseract.Engine {
 	tb.Helper()
 	e, err := tesseract.Find()
 	if err == nil {
+		e.Workers = 1 // tests run beside each other on few cores
 		return e
 	}
 	msg := "文字识别不可用：" + err.Error() + "（运行 scripts/setup-ocr.sh 安装）"

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
@@ -31,7 +29,8 @@ func newIngestCmd(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkChoice("--ocr", ocr, "auto", "on", "off"); err != nil {
+			rec, err := ocrEngine(ocr)
+			if err != nil {
 				return err
 			}
 			d, err := c.open(cmd.Context(), needs{store: true}, c.quietLogger())
@@ -40,9 +39,7 @@ func newIngestCmd(c *cli) *cobra.Command {
 			}
 			defer d.Close()
 			d.indexer.Bulk, d.indexer.Writers = mode, writers
-			if d.indexer.OCR, err = ocrEngine(ocr); err != nil {
-				return err
-			}
+			d.indexer.OCR = rec
 			var p ingest.Progress
 			if !c.cfg.JSON && isatty.IsTerminal(os.Stderr.Fd()) {
 				p = &bar{w: cmd.ErrOrStderr()}
@@ -76,8 +73,12 @@ func newIngestCmd(c *cli) *cobra.Command {
 // ocrEngine returns the OCR engine the --ocr flag asks for: nil for off,
 // or for auto when the programs are not installed.
 func ocrEngine(mode string) (ingest.Recognizer, error) {
-	if mode == "off" {
+	switch mode {
+	case "off":
 		return nil, nil
+	case "auto", "on":
+	default:
+		return nil, usageError{"--ocr 只能是 auto、on 或 off，收到 " + mode}
 	}
 	e, err := tesseract.Find()
 	switch {
@@ -87,14 +88,6 @@ func ocrEngine(mode string) (ingest.Recognizer, error) {
 		return nil, err
 	}
 	return nil, nil
-}
-
-// checkChoice refuses a flag value outside choices.
-func checkChoice(flag, v string, choices ...string) error {
-	if slices.Contains(choices, v) {
-		return nil
-	}
-	return usageError{flag + " 只能是 " + strings.Join(choices, "、") + "，收到 " + v}
 }
 
 // bulkMode parses the --bulk flag.

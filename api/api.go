@@ -17,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"govreply/bot"
+	"govreply/ingest"
 	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/review"
+	"govreply/web"
 )
 
 // DefaultMaxBody is the largest request body accepted (1 MiB): a draft or
@@ -30,6 +32,12 @@ const DefaultMaxBody = 1 << 20
 type Config struct {
 	Retriever *knowledge.Retriever
 	Store     knowledge.Store
+	// Indexer stores the files of POST /v1/documents (into Store); nil
+	// answers that route 503 unavailable. Its OCR reads PDF pictures.
+	Indexer *ingest.Indexer
+	// MaxUpload caps the body of POST /v1/documents, which MaxBody does
+	// not; 0 means DefaultMaxUpload.
+	MaxUpload int64
 	// Reviewer answers POST /v1/review; nil answers it 503 unavailable.
 	Reviewer *review.Reviewer
 	// Drafter answers POST /v1/drafts; nil answers it 503 unavailable.
@@ -42,6 +50,9 @@ type Config struct {
 	// Registry collects the API's metrics; nil means a new registry.
 	Registry *prometheus.Registry
 	MaxBody  int64 // 0 means DefaultMaxBody
+	// Web is the browser workspace served at / and /static/; nil serves
+	// the API alone.
+	Web *web.Site
 }
 
 // Server is the HTTP API.
@@ -67,8 +78,12 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
-	e.Use(s.recovery, s.requestID, s.observe, s.limitBody)
+	e.Use(secureHeaders, s.recovery, s.requestID, s.observe, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
+		if s.cfg.Web != nil && wantsPage(c.Request) {
+			s.cfg.Web.NotFound(c.Writer, c.Request)
+			return
+		}
 		writeError(c, errs.E("api", errs.NotFound, "接口不存在："+c.Request.URL.Path))
 	})
 	e.NoMethod(func(c *gin.Context) {
@@ -84,12 +99,17 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(s.metrics.handler))
+	s.webRoutes(e)
 	v1 := e.Group("/v1")
 	v1.GET("/search", s.search)
 	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
 	v1.POST("/drafts", s.limitBodyTo(DraftsMaxBody), s.drafts)
 	v1.POST("/chat", s.limitBodyTo(ChatMaxBody), s.chat)
 	v1.POST("/rewrite", s.limitBodyTo(RewriteMaxBody), s.rewrite)
+	v1.GET("/documents", s.listDocuments)
+	v1.GET("/documents/*id", s.getDocument)
+	v1.DELETE("/documents/*id", s.deleteDocument)
+	v1.POST("/documents", s.uploadDocuments) // body limit MaxUpload (see limitBody)
 }
 
 // Handler returns the http.Handler of the API.

@@ -82,8 +82,18 @@ func (s *Server) observe(c *gin.Context) {
 }
 
 // limitBody caps request bodies; reading past the cap fails, and handlers
-// answer that as too_large.
-func (s *Server) limitBody(c *gin.Context) { s.capBody(c, s.cfg.MaxBody) }
+// answer that as too_large. The cap is MaxBody, but MaxUpload for an
+// upload of documents.
+func (s *Server) limitBody(c *gin.Context) {
+	n := s.cfg.MaxBody
+	if c.Request.Method == http.MethodPost && c.FullPath() == documentsRoute {
+		if n = s.maxUpload(); c.Request.ContentLength > n {
+			writeError(c, uploadTooLarge(n, nil)) // says the upload's limit
+			return
+		}
+	}
+	s.capBody(c, n)
+}
 
 // limitBodyTo is limitBody with a tighter cap for one route (the server's
 // MaxBody still applies when it is smaller).

@@ -229,9 +229,10 @@ type FileNotice struct {
 	Notice string `json:"notice"`
 }
 
-// notice is what a loaded document's metadata says was left out of it,
-// "" when nothing was.
-func notice(doc knowledge.Document) string {
+// Notice is what a loaded document's metadata says was left out of it
+// or needs checking (pages read by OCR, pages without text, pictures),
+// in Chinese for people; "" when nothing was.
+func Notice(doc knowledge.Document) string {
 	var parts []string
 	if p := doc.Metadata[MetaOCRPages]; p != "" {
 		parts = append(parts, "第 "+strings.ReplaceAll(p, ",", "、")+" 页图片中的文字经文字识别（OCR）导入，请与原件核对")

@@ -96,7 +96,7 @@ func count(sum *Summary, f File, r prepared, out knowledge.Outcome, err error) {
 		return
 	}
 	sum.Bytes += int64(len(r.doc.Body))
-	if n := notice(r.doc); n != "" && out != knowledge.Unchanged {
+	if n := Notice(r.doc); n != "" && out != knowledge.Unchanged {
 		sum.Notices = append(sum.Notices, FileNotice{Path: f.Path, Notice: n})
 	}
 	switch out {

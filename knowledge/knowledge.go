@@ -51,9 +51,14 @@ type Document struct {
 	Path       string            `json:"path,omitempty"`      // where it was loaded from
 	Hash       string            `json:"hash"`                // content hash; unchanged hash means skip
 	Metadata   map[string]string `json:"metadata,omitempty"`
-	Body       string            `json:"-"` // full text; stores keep only the chunks
-	CreatedAt  time.Time         `json:"created_at"`
-	UpdatedAt  time.Time         `json:"updated_at"`
+	// Body is the full text as loaded (Markdown-like). Stores keep it,
+	// but Get and Documents leave it empty: Store.Text returns it.
+	Body string `json:"-"`
+	// Chunks is how many chunks the document has, filled by Get and
+	// Documents; Put ignores it.
+	Chunks    int       `json:"chunks"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Chunk is a retrievable piece of a document.
@@ -198,6 +203,7 @@ const (
 type Filter struct {
 	Collection string   // "" = all
 	Category   Category // "" = all
+	ID         string   // "" = any; else the documents of that id, one per collection holding it
 }
 
 // Store holds documents and their chunks and ranks chunks for a query.
@@ -209,9 +215,17 @@ type Filter struct {
 // only after the write is durable. Every chunk must carry an embedding of
 // the store's dimension.
 //
-// Get returns the stored document (without Body) or an error of kind
-// NotFound. Delete removes a document and its chunks (NotFound if absent).
-// Documents lists documents ordered by collection then id.
+// Put also stores doc.Body; an Unchanged Put keeps the stored body, an
+// update replaces it.
+//
+// Get returns the stored document (without Body, with Chunks counted) or
+// an error of kind NotFound. Text returns a stored document's body: the
+// Markdown text Put was given, or, for a document stored with an empty
+// body (by a version that kept only the chunks), its chunks' texts in
+// ordinal order as JoinChunks joins them; NotFound when the document is
+// absent. Delete removes a document, its body and its chunks (NotFound if
+// absent). Documents lists the documents f matches (without Body, with
+// Chunks counted), ordered by collection then id.
 //
 // Search ranks chunks: a vector ranking by cosine distance to q.Vector and
 // a full-text ranking of the chunks matching any of q.Terms, each cut to
@@ -225,11 +239,48 @@ type Filter struct {
 type Store interface {
 	Put(ctx context.Context, doc Document, chunks []Chunk) (Outcome, error)
 	Get(ctx context.Context, collection, id string) (Document, error)
+	Text(ctx context.Context, collection, id string) (string, error)
 	Delete(ctx context.Context, collection, id string) error
 	Documents(ctx context.Context, f Filter) ([]Document, error)
 	Search(ctx context.Context, q Query) ([]Hit, error)
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// JoinChunks rebuilds a document's text from its chunks, in the order
+// given: each chunk's text, under Markdown headings for the part of its
+// heading path that differs from the chunk before it (level i+1 for the
+// path's i-th heading, at most 6), so that the headings nest as the path
+// says. Chunks that overlap repeat the sentences they share. Stores use it
+// for documents stored without a body.
+func JoinChunks(chunks []Chunk) string {
+	var (
+		b    strings.Builder
+		prev []string
+	)
+	para := func(s string) {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(s)
+	}
+	for _, c := range chunks {
+		same := 0
+		for same < len(c.Heading) && same < len(prev) && c.Heading[same] == prev[same] {
+			same++
+		}
+		if same == len(c.Heading) && same < len(prev) && same > 0 {
+			same-- // back to an outer section: say its heading again
+		}
+		for i := same; i < len(c.Heading); i++ {
+			para(strings.Repeat("#", min(i+1, 6)) + " " + strings.Join(strings.Fields(c.Heading[i]), " "))
+		}
+		prev = c.Heading
+		if t := strings.TrimSpace(c.Text); t != "" {
+			para(t)
+		}
+	}
+	return b.String()
 }
 
 // Embedder turns texts into vectors. Implementations live in ingest.

@@ -312,3 +312,66 @@ func TestEvaluateRanks(t *testing.T) {
 		t.Errorf("MRR %v misses %v, want 0.5 and q3", rep.MRR, rep.Misses)
 	}
 }
+
+func TestCheckCollection(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"default", true},
+		{"dept_2024-rules", true},
+		{"信访办", true},
+		{"市政务-v2_知识库", true},
+		{strings.Repeat("a", knowledge.MaxCollectionLen), true},
+		{strings.Repeat("知", knowledge.MaxCollectionLen), true},
+		{"", false},
+		{strings.Repeat("a", knowledge.MaxCollectionLen+1), false},
+		{"a b", false},
+		{"a/b", false},
+		{"../etc", false},
+		{"a.b", false},
+		{"<script>", false},
+		{"名称，", false},  // full-width punctuation
+		{"ｆｕｌｌ", false}, // full-width letters
+		{"a\x00", false},
+	}
+	for _, tc := range tests {
+		err := knowledge.CheckCollection(tc.name)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckCollection(%q) = %v, want ok %v", tc.name, err, tc.ok)
+		}
+		if err != nil && !errs.Is(errs.Invalid, err) {
+			t.Errorf("CheckCollection(%q): kind %q, want invalid_input", tc.name, errs.KindOf(err))
+		}
+	}
+}
+
+func TestJoinChunks(t *testing.T) {
+	t.Parallel()
+	c := func(text string, heading ...string) knowledge.Chunk {
+		return knowledge.Chunk{Heading: heading, Text: text}
+	}
+	tests := []struct {
+		name   string
+		chunks []knowledge.Chunk
+		want   string
+	}{
+		{"none", nil, ""},
+		{"no headings", []knowledge.Chunk{c("甲"), c("乙")}, "甲\n\n乙"},
+		{"text before the first heading", []knowledge.Chunk{c("前言"), c("甲", "第一章")}, "前言\n\n# 第一章\n\n甲"},
+		{"heading said once", []knowledge.Chunk{c("甲", "一"), c("乙", "一")}, "# 一\n\n甲\n\n乙"},
+		{"nested", []knowledge.Chunk{c("甲", "一", "1"), c("乙", "一", "2"), c("丙", "二", "1")},
+			"# 一\n\n## 1\n\n甲\n\n## 2\n\n乙\n\n# 二\n\n## 1\n\n丙"},
+		{"back to the outer section", []knowledge.Chunk{c("甲", "一", "1"), c("乙", "一")}, "# 一\n\n## 1\n\n甲\n\n# 一\n\n乙"},
+		{"deep paths stop at level 6", []knowledge.Chunk{c("甲", "1", "2", "3", "4", "5", "6", "7")},
+			"# 1\n\n## 2\n\n### 3\n\n#### 4\n\n##### 5\n\n###### 6\n\n###### 7\n\n甲"},
+		{"heading on one line, text trimmed", []knowledge.Chunk{c("  甲\n", "第一\n章")}, "# 第一 章\n\n甲"},
+		{"empty text", []knowledge.Chunk{c("", "一"), c("乙", "一")}, "# 一\n\n乙"},
+	}
+	for _, tc := range tests {
+		if got := knowledge.JoinChunks(tc.chunks); got != tc.want {
+			t.Errorf("%s: JoinChunks = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

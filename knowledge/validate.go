@@ -2,10 +2,38 @@ package knowledge
 
 import (
 	"fmt"
-	"govreply/internal/errs"
 	"math"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"govreply/internal/errs"
 )
+
+// MaxCollectionLen is the longest collection name, in characters.
+const MaxCollectionLen = 64
+
+// CheckCollection validates a collection name given by a user: 1 to
+// MaxCollectionLen characters, each an ASCII letter or digit, '-', '_'
+// or a Chinese character. The error has kind Invalid.
+func CheckCollection(name string) error {
+	const op = "knowledge.CheckCollection"
+	if name == "" {
+		return errs.E(op, errs.Invalid, "集合名不能为空")
+	}
+	if n := utf8.RuneCountInString(name); n > MaxCollectionLen {
+		return errs.E(op, errs.Invalid, fmt.Sprintf("集合名过长：最多 %d 个字符，收到 %d 个", MaxCollectionLen, n))
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		case unicode.Is(unicode.Han, r):
+		default:
+			return errs.E(op, errs.Invalid, fmt.Sprintf("集合名 %q 含有不允许的字符 %q：只能使用字母、数字、汉字、- 和 _", name, r))
+		}
+	}
+	return nil
+}
 
 // CheckPut validates a document and its chunks before a Store writes
 // them, so every Store rejects the same inputs with the same message: a

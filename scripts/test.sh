@@ -3,7 +3,7 @@
 # running (scripts/setup-postgres.sh installs and starts what is missing),
 # because the Postgres integration tests fail, never skip, without it, and
 # that OCR's programs are installed (scripts/setup-ocr.sh), for the same
-# reason.
+# reason, and Debian's chromium for the browser tests (scripts/setup-browser.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,7 @@ bash scripts/test-setup-postgres.sh
 
 bash scripts/setup-postgres.sh
 bash scripts/setup-ocr.sh
+bash scripts/setup-browser.sh
 
 export GOVREPLY_TEST_DATABASE_URL="${GOVREPLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 

@@ -64,6 +64,7 @@ type app struct {
 	sessions  bot.SessionStore
 	drafter   bot.Drafter
 	answerer  bot.Answerer
+	answers   *faq.Index // the answerer's curated answers; nil without an answerer
 	rewriter  bot.Rewriter
 
 	closers []func()
@@ -222,6 +223,7 @@ func (a *app) newAnswerer(mo llm.ModelOptions, answers string) (bot.Answerer, er
 	if err != nil {
 		return nil, err
 	}
+	a.answers = ix
 	off, err := offline.NewAnswerer(offline.AnswererOptions{Retriever: a.retriever, Sessions: a.sessions, Answers: ix})
 	if err != nil || a.model == nil {
 		return off, err

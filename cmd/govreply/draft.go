@@ -144,7 +144,7 @@ func printDrafts(w io.Writer, res bot.DraftResponse) {
 		if v.Style != "" {
 			style = " · " + v.Style
 		}
-		fmt.Fprintf(w, "草稿 %d%s（%s，字数 %d/%d）\n", i+1, style, orID(kindNames, rv.Kind), rv.Length, rv.Limit)
+		fmt.Fprintf(w, "草稿 %d%s（%s，字数 %d/%d）\n", i+1, style, review.KindName(rv.Kind), rv.Length, rv.Limit)
 		fmt.Fprintln(w, indent(v.Text, "  "))
 		printReviewBrief(w, v.Text, rv, "未通过")
 		if v.Check != nil && !v.Check.Pass {

@@ -134,45 +134,13 @@ func runReview(w io.Writer, r *review.Reviewer, text string, kind review.Kind, c
 	return err
 }
 
-// Chinese names of the kinds, severities and categories, for people.
-var (
-	kindNames     = map[review.Kind]string{review.KindComment: "评论", review.KindReply: "回复", review.KindPost: "博文"}
-	severityNames = map[review.Severity]string{review.SeverityError: "错误", review.SeverityWarning: "警告", review.SeverityInfo: "提示"}
-	categoryNames = map[string]string{
-		"stonewalling":     "推诿搪塞",
-		"blame_shifting":   "甩锅推责",
-		"hostile_tone":     "语气对立",
-		"pii":              "个人信息",
-		"confidential":     "涉密内容",
-		"commercial":       "商业广告",
-		"length":           "超出字数",
-		"officialese":      "官话套话",
-		"overpromise":      "过度承诺",
-		"vague_time":       "时间模糊",
-		"missing_empathy":  "缺少共情",
-		"missing_action":   "缺少行动",
-		"missing_timeline": "缺少时限",
-		"missing_contact":  "缺少联系渠道",
-		"long_sentence":    "句子过长",
-		"off_topic":        "答非所问",
-		"typo":             "错别字",
-	}
-)
-
-func orID[K ~string](names map[K]string, id K) string {
-	if n, ok := names[id]; ok {
-		return n
-	}
-	return string(id)
-}
-
 // printReview prints a review for people: the draft with each problem
 // marked (【span】 followed by the circled numbers of its findings; a
 // finding about the whole draft is not marked inline), the numbered list,
 // then the score and the verdict.
 func printReview(w io.Writer, text string, rv review.Review) {
 	runes := []rune(text)
-	fmt.Fprintf(w, "审核草稿（%s，字数 %d/%d", orID(kindNames, rv.Kind), rv.Length, rv.Limit)
+	fmt.Fprintf(w, "审核草稿（%s，字数 %d/%d", review.KindName(rv.Kind), rv.Length, rv.Limit)
 	if rv.Length > rv.Limit {
 		fmt.Fprintf(w, "，超出 %d 字", rv.Length-rv.Limit)
 	}
@@ -194,8 +162,8 @@ func printReview(w io.Writer, text string, rv review.Review) {
 	}
 	for i, f := range rv.Findings {
 		counts[f.Severity]++
-		fmt.Fprintf(w, "%s %s · %s（%s）· %s\n", marker(i+1), orID(severityNames, f.Severity),
-			orID(categoryNames, f.Category), f.Rule, position(f, len(runes)))
+		fmt.Fprintf(w, "%s %s · %s（%s）· %s\n", marker(i+1), review.SeverityName(f.Severity),
+			review.CategoryName(f.Category), f.Rule, position(f, len(runes)))
 		if !wholeDraft(f, len(runes)) {
 			fmt.Fprintf(w, "   原文：“%s”\n", oneLine(f.Excerpt, 40))
 		}
@@ -235,7 +203,7 @@ func printReviewBrief(w io.Writer, text string, rv review.Review, failing string
 	fmt.Fprintln(w)
 	n := utf8.RuneCountInString(text)
 	for _, f := range rv.Findings {
-		fmt.Fprintf(w, "  - %s · %s", orID(severityNames, f.Severity), orID(categoryNames, f.Category))
+		fmt.Fprintf(w, "  - %s · %s", review.SeverityName(f.Severity), review.CategoryName(f.Category))
 		if !wholeDraft(f, n) && f.Excerpt != "" {
 			fmt.Fprintf(w, " “%s”", oneLine(f.Excerpt, 20))
 		}

@@ -72,7 +72,7 @@ func runRewrite(ctx context.Context, w io.Writer, rw bot.Rewriter, req bot.Rewri
 // review of the result in brief.
 func printRewrite(w io.Writer, res bot.RewriteResponse) {
 	rv := res.Review
-	fmt.Fprintf(w, "改写稿（%s，字数 %d/%d）：\n", orID(kindNames, rv.Kind), rv.Length, rv.Limit)
+	fmt.Fprintf(w, "改写稿（%s，字数 %d/%d）：\n", review.KindName(rv.Kind), rv.Length, rv.Limit)
 	fmt.Fprintln(w, indent(res.Text, "  "))
 	fmt.Fprintln(w)
 	if res.Fallback != "" {

@@ -16,6 +16,7 @@ import (
 	"govreply/api"
 	botpg "govreply/bot/postgres"
 	"govreply/internal/errs"
+	"govreply/web"
 )
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -53,10 +54,24 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 	if s, ok := a.sessions.(*botpg.Sessions); ok {
 		go s.SweepEvery(ctx, 10*time.Minute, func(err error) { log.Warn("清理过期会话失败", "err", err) })
 	}
+	if a.answers != nil && cfg.Embedder == "local" {
+		// The first question would otherwise wait for this. A model
+		// server's embedder is left to the first question: a failure at
+		// start would be kept (faq.Index keeps its error).
+		go a.answers.Warm(ctx)
+	}
+	site, err := web.New(log)
+	if err != nil {
+		return errs.E("serve", errs.Internal, "网页界面载入失败", err)
+	}
+	// Uploads (POST /v1/documents) read PDF pictures as ingest --ocr auto does.
+	if a.indexer.OCR, err = ocrEngine("auto"); err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv := api.New(api.Config{Retriever: a.retriever, Store: a.store, Reviewer: a.reviewer, Drafter: a.drafter,
-		Answerer: a.answerer, Rewriter: a.rewriter, Logger: log, Registry: reg}).HTTPServer(cfg.Addr)
+		Answerer: a.answerer, Rewriter: a.rewriter, Logger: log, Registry: reg, Web: site, Indexer: a.indexer}).HTTPServer(cfg.Addr)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return errs.E("serve", errs.Invalid, fmt.Sprintf("无法监听 %s：%v", cfg.Addr, err), err)

@@ -100,7 +100,7 @@ func (s *Store) Put(_ context.Context, doc knowledge.Document, chunks []knowledg
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	doc.Body = ""
+	doc.Chunks = 0
 	doc.Tags = slices.Clone(doc.Tags)
 	doc.Metadata = maps.Clone(doc.Metadata)
 	doc.UpdatedAt = now
@@ -128,7 +128,27 @@ func (s *Store) Get(_ context.Context, collection, id string) (knowledge.Documen
 	if !ok {
 		return knowledge.Document{}, errs.E("memory.Get", errs.NotFound, "未找到文档 "+id)
 	}
-	return cloneDoc(e.doc), nil
+	return e.summary(), nil
+}
+
+// Text implements knowledge.Store: the stored body, or the chunks' texts
+// of a document stored without one.
+func (s *Store) Text(_ context.Context, collection, id string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.docs[key{collection, id}]
+	if !ok {
+		return "", errs.E("memory.Text", errs.NotFound, "未找到文档 "+id)
+	}
+	if e.doc.Body != "" {
+		return e.doc.Body, nil
+	}
+	chunks := make([]knowledge.Chunk, len(e.chunks))
+	for i := range e.chunks {
+		chunks[i] = e.chunks[i].Chunk
+	}
+	slices.SortFunc(chunks, func(a, b knowledge.Chunk) int { return cmp.Compare(a.Ordinal, b.Ordinal) })
+	return knowledge.JoinChunks(chunks), nil
 }
 
 // Delete implements knowledge.Store.
@@ -172,8 +192,8 @@ func (s *Store) Documents(_ context.Context, f knowledge.Filter) ([]knowledge.Do
 	defer s.mu.RUnlock()
 	var out []knowledge.Document
 	for _, e := range s.docs {
-		if matches(e.doc, f.Collection, f.Category) {
-			out = append(out, cloneDoc(e.doc))
+		if matches(e.doc, f.Collection, f.Category) && (f.ID == "" || e.doc.ID == f.ID) {
+			out = append(out, e.summary())
 		}
 	}
 	slices.SortFunc(out, func(a, b knowledge.Document) int {
@@ -192,7 +212,12 @@ func matches(d knowledge.Document, collection string, category knowledge.Categor
 	return (collection == "" || d.Collection == collection) && (category == "" || d.Category == category)
 }
 
-func cloneDoc(d knowledge.Document) knowledge.Document {
+// summary is the document as Get and Documents return it: a copy without
+// its body, with its chunks counted.
+func (e *entry) summary() knowledge.Document {
+	d := e.doc
+	d.Body = ""
+	d.Chunks = len(e.chunks)
 	d.Tags = slices.Clone(d.Tags)
 	d.Metadata = maps.Clone(d.Metadata)
 	return d

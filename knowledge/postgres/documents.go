@@ -52,7 +52,7 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 	}
 
 	args := []any{doc.Collection, doc.ID, doc.Title, string(doc.Category), doc.Source, orEmpty(doc.Tags),
-		effective, doc.Path, doc.Hash, metadata}
+		effective, doc.Path, doc.Hash, metadata, doc.Body}
 	var outcome knowledge.Outcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if s.deferCounts.Load() {
@@ -128,7 +128,7 @@ func tsvectorOf(terms []string) pgtype.TSVector {
 }
 
 // upsertDocument writes the document row inside tx and says what it did.
-// args are the values of the ten columns INSERT lists. A new row is
+// args are the values of the eleven columns INSERT lists. A new row is
 // inserted (the insert waits for a concurrent one of the same key); an
 // existing row is locked, compared by hash and updated only when changed.
 func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outcome, error) {
@@ -136,8 +136,8 @@ func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outco
 	// go round again.
 	for range 3 {
 		tag, err := tx.Exec(ctx, `INSERT INTO documents
-				(collection, id, title, category, source, tags, effective, path, content_hash, metadata)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				(collection, id, title, category, source, tags, effective, path, content_hash, metadata, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (collection, id) DO NOTHING`, args...)
 		if err != nil {
 			return "", err
@@ -159,7 +159,7 @@ func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outco
 		}
 		_, err = tx.Exec(ctx, `UPDATE documents SET
 				title = $3, category = $4, source = $5, tags = $6, effective = $7, path = $8,
-				content_hash = $9, metadata = $10, updated_at = now()
+				content_hash = $9, metadata = $10, body = $11, updated_at = now()
 			WHERE collection = $1 AND id = $2`, args...)
 		if err != nil {
 			return "", err
@@ -169,15 +169,18 @@ func upsertDocument(ctx context.Context, tx pgx.Tx, args []any) (knowledge.Outco
 	return "", errs.E("postgres.Put", errs.Conflict, "文档正被同时修改，请重试")
 }
 
-// documentColumns are the columns scanDocument reads, in order.
-const documentColumns = `collection, id, title, category, source, tags, effective, path,
-	content_hash, metadata, created_at, updated_at`
+// documentColumns are the columns scanDocument reads, in order, from
+// documents d: the last is the document's chunk count, which the primary
+// key of chunks (collection, doc_id, ordinal) counts from its index.
+const documentColumns = `d.collection, d.id, d.title, d.category, d.source, d.tags, d.effective, d.path,
+	d.content_hash, d.metadata, d.created_at, d.updated_at,
+	(SELECT count(*) FROM chunks c WHERE c.collection = d.collection AND c.doc_id = d.id)`
 
 // Get implements knowledge.Store.
 func (s *Store) Get(ctx context.Context, collection, id string) (knowledge.Document, error) {
 	const op = "postgres.Get"
-	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents
-		WHERE collection = $1 AND id = $2`, collection, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents d
+		WHERE d.collection = $1 AND d.id = $2`, collection, id)
 	doc, err := pgx.CollectExactlyOneRow(rows, scanDocument)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return knowledge.Document{}, errs.E(op, errs.NotFound, "未找到文档 "+id)
@@ -186,6 +189,35 @@ func (s *Store) Get(ctx context.Context, collection, id string) (knowledge.Docum
 		return knowledge.Document{}, wrap(op, err)
 	}
 	return doc, nil
+}
+
+// Text implements knowledge.Store: the stored body, or, for a document
+// stored with none (before migration 0008), its chunks' texts.
+func (s *Store) Text(ctx context.Context, collection, id string) (string, error) {
+	const op = "postgres.Text"
+	var body string
+	err := s.pool.QueryRow(ctx, `SELECT body FROM documents WHERE collection = $1 AND id = $2`,
+		collection, id).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", errs.E(op, errs.NotFound, "未找到文档 "+id)
+	}
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	if body != "" {
+		return body, nil
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT heading, text FROM chunks
+		WHERE collection = $1 AND doc_id = $2 ORDER BY ordinal`, collection, id)
+	chunks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (knowledge.Chunk, error) {
+		var c knowledge.Chunk
+		err := row.Scan(&c.Heading, &c.Text)
+		return c, err
+	})
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	return knowledge.JoinChunks(chunks), nil
 }
 
 // Delete implements knowledge.Store; the chunks go with the document.
@@ -205,9 +237,9 @@ func (s *Store) Delete(ctx context.Context, collection, id string) error {
 // as in Go, whatever the database's collation.
 func (s *Store) Documents(ctx context.Context, f knowledge.Filter) ([]knowledge.Document, error) {
 	const op = "postgres.Documents"
-	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents
-		WHERE ($1 = '' OR collection = $1) AND ($2 = '' OR category = $2)
-		ORDER BY collection COLLATE "C", id COLLATE "C"`, f.Collection, string(f.Category))
+	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents d
+		WHERE ($1 = '' OR d.collection = $1) AND ($2 = '' OR d.category = $2) AND ($3 = '' OR d.id = $3)
+		ORDER BY d.collection COLLATE "C", d.id COLLATE "C"`, f.Collection, string(f.Category), f.ID)
 	docs, err := pgx.CollectRows(rows, scanDocument)
 	if err != nil {
 		return nil, wrap(op, err)
@@ -223,7 +255,7 @@ func scanDocument(row pgx.CollectableRow) (knowledge.Document, error) {
 		effective *time.Time
 	)
 	err := row.Scan(&d.Collection, &d.ID, &d.Title, &category, &d.Source, &d.Tags, &effective,
-		&d.Path, &d.Hash, &d.Metadata, &d.CreatedAt, &d.UpdatedAt)
+		&d.Path, &d.Hash, &d.Metadata, &d.CreatedAt, &d.UpdatedAt, &d.Chunks)
 	if err != nil {
 		return d, err
 	}

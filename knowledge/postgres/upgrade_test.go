@@ -62,6 +62,12 @@ func TestUpgradeFrom0002(t *testing.T) {
 			t.Errorf("%s: tsv after the upgrade is not what Put writes (err %v)", id, err)
 		}
 	}
+	// Documents stored before bodies were kept (0008) read as their chunks.
+	for id := range old {
+		if text, err := s.Text(ctx, "c", id); err != nil || text != "text" {
+			t.Errorf("%s: Text after the upgrade = %q, %v; want its chunk's text", id, text, err)
+		}
+	}
 	hits, err := s.Search(ctx, knowledge.Query{Mode: knowledge.ModeText, Terms: []string{"x&y|z"}, K: 5})
 	if err != nil || len(hits) != 1 || hits[0].Doc != "hostile" {
 		t.Errorf("search for a whole hostile term after the upgrade: %v, %+v", err, hits)

@@ -45,6 +45,10 @@ func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 		{"Get", testGet},
 		{"Delete", testDelete},
 		{"Documents", testDocuments},
+		{"DocumentsByID", testDocumentsByID},
+		{"ChunkCounts", testChunkCounts},
+		{"Text", testText},
+		{"TextWithoutBody", testTextWithoutBody},
 		{"Collections", testCollections},
 		{"EmptyStore", testEmptyStore},
 		{"SearchVectorRanking", testSearchVectorRanking},
@@ -431,7 +435,8 @@ func testGet(t *testing.T, s knowledge.Store) {
 		{"Path", got.Path, doc.Path},
 		{"Hash", got.Hash, doc.Hash},
 		{"Metadata", fmt.Sprint(got.Metadata), fmt.Sprint(doc.Metadata)},
-		{"Body (stores keep only chunks)", got.Body, ""},
+		{"Body (Text returns it)", got.Body, ""},
+		{"Chunks", got.Chunks, 1},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -538,11 +543,178 @@ func testDocuments(t *testing.T, s knowledge.Store) {
 				t.Errorf("Documents(%+v) = %v, want %v", tc.filter, got, tc.want)
 			}
 			for _, d := range docs {
-				if d.Title != "标题 "+d.ID || d.Body != "" || d.Hash != "h" {
-					t.Errorf("Documents: %s/%s has title %q, body %q, hash %q", d.Collection, d.ID, d.Title, d.Body, d.Hash)
+				if d.Title != "标题 "+d.ID || d.Body != "" || d.Hash != "h" || d.Chunks != 1 {
+					t.Errorf("Documents: %s/%s has title %q, body %q, hash %q, %d chunks", d.Collection, d.ID, d.Title, d.Body, d.Hash, d.Chunks)
 				}
 			}
 		})
+	}
+}
+
+// testDocumentsByID: Filter.ID finds the collections that hold an id.
+func testDocumentsByID(t *testing.T, s knowledge.Store) {
+	ctx := t.Context()
+	for _, d := range []struct{ collection, id string }{
+		{"c2", "same"}, {"c1", "same"}, {"c1", "other"}, {"c3", "same-2"}, {"c3", "路径/文档"},
+	} {
+		put(t, s, Doc(d.collection, d.id, "h"), Chunk(0, Angle(0), "文档"))
+	}
+	cases := []struct {
+		name   string
+		filter knowledge.Filter
+		want   []string
+	}{
+		{"id in two collections", knowledge.Filter{ID: "same"}, []string{"c1/same", "c2/same"}},
+		{"id and collection", knowledge.Filter{ID: "same", Collection: "c2"}, []string{"c2/same"}},
+		{"id and category", knowledge.Filter{ID: "other", Category: knowledge.CategoryRule}, []string{"c1/other"}},
+		{"id not in the category", knowledge.Filter{ID: "other", Category: knowledge.CategoryCase}, nil},
+		{"id with a slash", knowledge.Filter{ID: "路径/文档"}, []string{"c3/路径/文档"}},
+		{"no prefix match", knowledge.Filter{ID: "sam"}, nil},
+		{"no such id", knowledge.Filter{ID: "none"}, nil},
+		{"any id", knowledge.Filter{Collection: "c1"}, []string{"c1/other", "c1/same"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, err := s.Documents(ctx, tc.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := docKeys(docs); !slices.Equal(got, tc.want) {
+				t.Errorf("Documents(%+v) = %v, want %v", tc.filter, got, tc.want)
+			}
+		})
+	}
+}
+
+// testChunkCounts: Get and Documents count each document's chunks, as
+// they stand after every Put.
+func testChunkCounts(t *testing.T, s knowledge.Store) {
+	ctx := t.Context()
+	chunks := func(n int) []knowledge.Chunk {
+		var cs []knowledge.Chunk
+		for i := range n {
+			cs = append(cs, Chunk(i, Angle(float64(i)), "计数"))
+		}
+		return cs
+	}
+	// Each step runs on the state the steps before it left.
+	steps := []struct {
+		name   string
+		doc    knowledge.Document
+		chunks int
+		want   map[string]int // "collection/id" → chunk count
+	}{
+		{"three chunks", Doc("c", "a", "h1"), 3, map[string]int{"c/a": 3}},
+		{"another document", Doc("c", "b", "h1"), 1, map[string]int{"c/a": 3, "c/b": 1}},
+		{"unchanged keeps the count", Doc("c", "a", "h1"), 5, map[string]int{"c/a": 3, "c/b": 1}},
+		{"update to five", Doc("c", "a", "h2"), 5, map[string]int{"c/a": 5, "c/b": 1}},
+		{"update to two", Doc("c", "a", "h3"), 2, map[string]int{"c/a": 2, "c/b": 1}},
+		{"same id elsewhere", Doc("d", "a", "h1"), 4, map[string]int{"c/a": 2, "c/b": 1, "d/a": 4}},
+		{"no chunks", Doc("d", "empty", "h1"), 0, map[string]int{"c/a": 2, "c/b": 1, "d/a": 4, "d/empty": 0}},
+	}
+	for _, st := range steps {
+		put(t, s, st.doc, chunks(st.chunks)...)
+		docs, err := s.Documents(ctx, knowledge.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, d := range docs {
+			got[d.Collection+"/"+d.ID] = d.Chunks
+		}
+		if fmt.Sprint(got) != fmt.Sprint(st.want) {
+			t.Errorf("%s: Documents chunk counts %v, want %v", st.name, got, st.want)
+		}
+		for k, n := range st.want {
+			collection, id, _ := strings.Cut(k, "/")
+			if d, err := s.Get(ctx, collection, id); err != nil || d.Chunks != n {
+				t.Errorf("%s: Get(%s) = %d chunks, %v; want %d", st.name, k, d.Chunks, err, n)
+			}
+		}
+	}
+}
+
+// testText: a stored document's body is kept whole, replaced by an
+// update, kept by an unchanged Put, and gone with the document.
+func testText(t *testing.T, s knowledge.Store) {
+	ctx := t.Context()
+	body := func(v string) string {
+		return "# 政务微博回复规范 " + v + "\n\n## 第一条\n\n回复要及时、准确。\n\n| 项目 | 时限 |\n| --- | --- |\n| 投诉 | 1 个工作日 |"
+	}
+	withBody := func(hash, b string) knowledge.Document {
+		d := Doc("c", "rule/一", hash)
+		d.Body = b
+		return d
+	}
+	other := Doc("d", "rule/一", "h1")
+	other.Body = "另一集合的正文"
+	put(t, s, other, Chunk(0, Angle(0), "其他"))
+
+	// Each step runs on the state the steps before it left.
+	steps := []struct {
+		name string
+		doc  knowledge.Document
+		want knowledge.Outcome
+		text string
+	}{
+		{"added", withBody("h1", body("v1")), knowledge.Added, body("v1")},
+		{"unchanged keeps the old body", withBody("h1", body("v2")), knowledge.Unchanged, body("v1")},
+		{"update replaces it", withBody("h2", body("v2")), knowledge.Updated, body("v2")},
+		{"a longer body", withBody("h3", strings.Repeat("长正文。", 20000)), knowledge.Updated, strings.Repeat("长正文。", 20000)},
+	}
+	for _, st := range steps {
+		if got := put(t, s, st.doc, Chunk(0, Angle(0), "正文")); got != st.want {
+			t.Errorf("%s: Put = %q, want %q", st.name, got, st.want)
+		}
+		text, err := s.Text(ctx, "c", "rule/一")
+		if err != nil || text != st.text {
+			t.Errorf("%s: Text = %.40q…, %v; want %.40q…", st.name, text, err, st.text)
+		}
+		if d, err := s.Get(ctx, "c", "rule/一"); err != nil || d.Body != "" {
+			t.Errorf("%s: Get = body %.20q, %v; want no body", st.name, d.Body, err)
+		}
+	}
+	if text, err := s.Text(ctx, "d", "rule/一"); err != nil || text != "另一集合的正文" {
+		t.Errorf("Text of the same id in another collection = %q, %v", text, err)
+	}
+	if err := s.Delete(ctx, "c", "rule/一"); err != nil {
+		t.Fatal(err)
+	}
+	missing := []struct{ collection, id string }{
+		{"c", "rule/一"}, // deleted
+		{"c", "never"},
+		{"", "rule/一"},
+		{"x", "rule/一"},
+	}
+	for _, m := range missing {
+		if _, err := s.Text(ctx, m.collection, m.id); !errs.Is(errs.NotFound, err) {
+			t.Errorf("Text(%q, %q): err %v, want kind not_found", m.collection, m.id, err)
+		}
+	}
+	if text, err := s.Text(ctx, "d", "rule/一"); err != nil || text != "另一集合的正文" {
+		t.Errorf("Delete(c/rule/一) touched d/rule/一: Text = %q, %v", text, err)
+	}
+}
+
+// testTextWithoutBody: a document stored without a body (as stores kept
+// them before bodies were stored) reads as its chunks' texts in order,
+// under headings of their heading paths (knowledge.JoinChunks).
+func testTextWithoutBody(t *testing.T, s knowledge.Store) {
+	ctx := t.Context()
+	doc := Doc("c", "old", "h1")
+	doc.Body = ""
+	c0, c1, c2 := Chunk(0, Angle(0), "第一段"), Chunk(1, Angle(5), "第二段"), Chunk(2, Angle(10), "第三段")
+	c0.Heading, c1.Heading, c2.Heading = []string{"总则"}, []string{"总则"}, []string{"总则", "第二条"}
+	put(t, s, doc, c2, c0, c1) // out of order: Text follows the ordinals
+	want := "# 总则\n\n第一段\n\n第二段\n\n## 第二条\n\n第三段"
+	if text, err := s.Text(ctx, "c", "old"); err != nil || text != want {
+		t.Errorf("Text = %q, %v; want %q", text, err, want)
+	}
+	empty := Doc("c", "nothing", "h1")
+	empty.Body = ""
+	put(t, s, empty)
+	if text, err := s.Text(ctx, "c", "nothing"); err != nil || text != "" {
+		t.Errorf("Text of a document with neither body nor chunks = %q, %v; want \"\"", text, err)
 	}
 }
 

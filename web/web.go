@@ -1,0 +1,224 @@
+// Package web is the browser workspace: page shells in Simplified Chinese,
+// rendered on the server from embedded templates, whose scripts call the
+// public JSON API (package api), so what a page shows is what an API
+// client gets. Every asset is embedded: no CDN, no web font, no Node.js.
+//
+// The pages never insert text they did not write as HTML: posts, drafts,
+// model answers and retrieved passages go into the DOM as text; the one
+// HTML fragment a page inserts (a document rendered from Markdown) is
+// sanitised by the server and again by DOMPurify. SecurityHeaders is the
+// policy that backs this up in the browser.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"govreply/knowledge"
+	"govreply/review"
+)
+
+// Files are the embedded templates and static assets.
+//
+//go:embed templates static
+var Files embed.FS
+
+// Page is one page of the workspace.
+type Page struct {
+	Path   string // the URL path it is served at
+	Name   string // its template, templates/<Name>.html
+	Title  string // the title and the navigation label
+	Nav    string // the navigation entry it belongs to
+	Script string // its script under static/js, "" for none
+	// Vendor are the vendored libraries it loads before its script.
+	Vendor []string
+}
+
+// Pages are the workspace's pages, in navigation order.
+var Pages = []Page{
+	{Path: "/draft", Name: "draft", Title: "起草", Nav: "/draft", Script: "js/draft.js"},
+	{Path: "/review", Name: "review", Title: "审核", Nav: "/review", Script: "js/review.js"},
+	{Path: "/ask", Name: "ask", Title: "问答", Nav: "/ask", Script: "js/ask.js"},
+	{Path: "/knowledge", Name: "knowledge", Title: "知识库", Nav: "/knowledge", Script: "js/knowledge.js"},
+	{Path: "/knowledge/search", Name: "search", Title: "命中测试", Nav: "/knowledge", Script: "js/search.js"},
+	{Path: "/knowledge/document", Name: "document", Title: "文档", Nav: "/knowledge", Script: "js/document.js",
+		Vendor: []string{"vendor/dompurify/purify.min.js"}},
+}
+
+// navEntries are the links of the navigation bar.
+var navEntries = []struct{ Path, Label string }{
+	{"/draft", "起草"}, {"/review", "审核"}, {"/ask", "问答"}, {"/knowledge", "知识库"},
+}
+
+// Site serves the pages and their assets. It is safe for concurrent use.
+type Site struct {
+	log    *slog.Logger
+	pages  map[string]*page
+	assets *assets
+	data   template.JS // the labels and limits every page's script reads
+}
+
+type page struct {
+	Page
+	tmpl *template.Template
+}
+
+// New parses the embedded templates and indexes the assets. log may be nil.
+func New(log *slog.Logger) (*Site, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	as, err := loadAssets(Files)
+	if err != nil {
+		return nil, err
+	}
+	s := &Site{log: log, pages: map[string]*page{}, assets: as}
+	if s.data, err = clientData(); err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{"asset": as.url}
+	for _, p := range Pages {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(Files, "templates/layout.html", "templates/"+p.Name+".html")
+		if err != nil {
+			return nil, err
+		}
+		s.pages[p.Path] = &page{Page: p, tmpl: t}
+	}
+	return s, nil
+}
+
+// MustNew is New for callers whose templates are known good (they are
+// embedded, and a test parses them).
+func MustNew(log *slog.Logger) *Site {
+	s, err := New(log)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Paths are the URL paths the Site answers besides /static/: the root
+// (a redirect to 起草) and every page.
+func (s *Site) Paths() []string {
+	out := []string{"/"}
+	for _, p := range Pages {
+		out = append(out, p.Path)
+	}
+	return out
+}
+
+// StaticPrefix is where the assets are served.
+const StaticPrefix = "/static/"
+
+// ServeHTTP answers GET and HEAD for the root, the pages and the assets,
+// and 404 with a page in Chinese for anything else.
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "不支持该请求方法", http.StatusMethodNotAllowed)
+		return
+	}
+	switch path := r.URL.Path; {
+	case path == "/":
+		http.Redirect(w, r, "/draft", http.StatusFound)
+	case strings.HasPrefix(path, StaticPrefix):
+		s.assets.serve(w, r, strings.TrimPrefix(path, StaticPrefix))
+	default:
+		p, ok := s.pages[strings.TrimSuffix(path, "/")]
+		if !ok {
+			s.NotFound(w, r)
+			return
+		}
+		s.render(w, http.StatusOK, p)
+	}
+}
+
+// NotFound answers with the 404 page.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.render(w, http.StatusNotFound, &page{Page: Page{Name: "notfound", Title: "页面不存在"}, tmpl: s.notFound()})
+}
+
+func (s *Site) notFound() *template.Template {
+	// Parsed per call: 404s are rare and this keeps New small.
+	t := template.Must(template.New("layout.html").Funcs(template.FuncMap{"asset": s.assets.url}).
+		ParseFS(Files, "templates/layout.html", "templates/notfound.html"))
+	return t
+}
+
+// view is what the layout template reads.
+type view struct {
+	Page
+	Nav  []navLink
+	Data template.JS
+}
+
+type navLink struct {
+	Path, Label string
+	Current     bool
+}
+
+func (s *Site) render(w http.ResponseWriter, status int, p *page) {
+	v := view{Page: p.Page, Data: s.data}
+	for _, n := range navEntries {
+		v.Nav = append(v.Nav, navLink{n.Path, n.Label, n.Path == p.Nav})
+	}
+	var buf bytes.Buffer
+	if err := p.tmpl.Execute(&buf, v); err != nil {
+		s.log.Error("render page", "page", p.Name, "err", err)
+		http.Error(w, "页面生成失败，请稍后重试", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// docCategories are the Chinese names of the knowledge categories.
+var docCategories = map[knowledge.Category]string{
+	knowledge.CategoryRule: "规则", knowledge.CategoryTone: "语气", knowledge.CategoryCase: "案例", knowledge.CategoryFAQ: "资料",
+}
+
+// clientData is the JSON the scripts read from the page (a script element
+// of type application/json, which the browser never runs): the Chinese
+// names of kinds, severities and categories and each kind's length limit,
+// so the browser counts and labels exactly as the reviewer does.
+func clientData() (template.JS, error) {
+	kinds, severities, categories := review.Names()
+	limits := map[string]int{}
+	for _, k := range []review.Kind{review.KindComment, review.KindReply, review.KindPost} {
+		limits[string(k)] = k.Limit()
+	}
+	b, err := json.Marshal(map[string]any{
+		"kinds": kinds, "severities": severities, "categories": categories, "limits": limits,
+		"docCategories": docCategories,
+	})
+	// json.Marshal escapes <, > and & so the data cannot close its script
+	// element.
+	return template.JS(b), err
+}
+
+// SecurityHeaders sets the headers every response of the service carries:
+// a Content-Security-Policy that allows scripts, styles, fonts, images and
+// connections from the service itself only (no inline script or style, no
+// eval, no frames, no plugins), no MIME sniffing, no referrer, and no
+// framing by other sites.
+func SecurityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+}
+
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; " +
+	"frame-ancestors 'none'; object-src 'none'"

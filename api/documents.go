@@ -137,19 +137,28 @@ func locate(ctx context.Context, st knowledge.Store, op, collection, id string) 
 		"多个集合中都有文档 %s（%s），请用 collection 参数指明集合", id, strings.Join(names, "、")))
 }
 
+// documentRequest reads the store and the document id of a request on
+// /v1/documents/{id}; ok false when it has answered the request with an
+// error.
+func (s *Server) documentRequest(c *gin.Context, op string) (st knowledge.Store, id string, ok bool) {
+	st, err := s.store(op)
+	if err == nil {
+		id, err = docID(c, op)
+	}
+	if err != nil {
+		writeError(c, err)
+		return nil, "", false
+	}
+	return st, id, true
+}
+
 // getDocument answers GET /v1/documents/{id}[?collection=] with the
 // document, its body as sanitised HTML, its sections and its Markdown.
 func (s *Server) getDocument(c *gin.Context) {
 	const op = "api.documents.get"
 	ctx := c.Request.Context()
-	st, err := s.store(op)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	id, err := docID(c, op)
-	if err != nil {
-		writeError(c, err)
+	st, id, ok := s.documentRequest(c, op)
+	if !ok {
 		return
 	}
 	d, err := locate(ctx, st, op, c.Query("collection"), id)
@@ -184,14 +193,8 @@ func readOnly(op, collection, what string) error {
 func (s *Server) deleteDocument(c *gin.Context) {
 	const op = "api.documents.delete"
 	ctx := c.Request.Context()
-	st, err := s.store(op)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	id, err := docID(c, op)
-	if err != nil {
-		writeError(c, err)
+	st, id, ok := s.documentRequest(c, op)
+	if !ok {
 		return
 	}
 	collection := c.Query("collection")

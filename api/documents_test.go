@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -22,6 +21,7 @@ import (
 	"govreply/ingest/chunk"
 	"govreply/ingest/embed"
 	"govreply/ingest/segment"
+	"govreply/internal/docxtest"
 	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/builtin"
@@ -395,43 +395,13 @@ func upload(t *testing.T, srv docServer, parts ...part) (int, []byte, []uploadRe
 	return status, b, out.Results
 }
 
-// docx builds a minimal Word document with a heading and a paragraph.
-func docx(t *testing.T, heading, text string) []byte {
-	t.Helper()
-	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
-	parts := []struct{ name, data string }{
-		{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`},
-		{"_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
-		{"word/styles.xml", `<?xml version="1.0"?><w:styles ` + ns + `><w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/></w:style></w:styles>`},
-		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document ` + ns + `><w:body>` +
-			`<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:t>` + heading + `</w:t></w:r></w:p>` +
-			`<w:p><w:r><w:t>` + text + `</w:t></w:r></w:p></w:body></w:document>`},
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range parts {
-		w, err := zw.Create(p.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(p.data)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 func TestUploadDocuments(t *testing.T) {
 	t.Parallel()
 	srv := newDocServer(t, api.Config{})
 	md := []byte("---\nid: upload/md\ntitle: 上传的规范\ncategory: rule\n---\n# 上传的规范\n\n## 第一条\n\n留言当天回复。\n")
 	txt := []byte("市民热线受理规程\n\n受理后 2 个工作日内答复。\n")
 	page := []byte("<html><head><title>网页通知</title></head><body><h1>网页通知</h1><p>本周六停水。</p></body></html>")
-	word := docx(t, "会议纪要", "周一上午开会。")
+	word := docxtest.Build(docxtest.H1("会议纪要"), docxtest.P("周一上午开会。"))
 	all := func(md, txt, page, word []byte) []part {
 		return []part{field("collection", "部门-2024_上传"), file("规范.md", md), file("热线.txt", txt),
 			file("通知.html", page), file("纪要.docx", word)}
@@ -447,7 +417,7 @@ func TestUploadDocuments(t *testing.T) {
 		{"unchanged", all(md, txt, page, word),
 			[]string{"规范.md:upload/md:unchanged", "热线.txt:热线:unchanged", "通知.html:通知:unchanged", "纪要.docx:纪要:unchanged"}},
 		{"updated", all(bytes.Replace(md, []byte("当天"), []byte("两小时内"), 1), append(txt, "周末照常受理。\n"...),
-			bytes.Replace(page, []byte("周六"), []byte("周日"), 1), docx(t, "会议纪要", "周二上午开会。")),
+			bytes.Replace(page, []byte("周六"), []byte("周日"), 1), docxtest.Build(docxtest.H1("会议纪要"), docxtest.P("周二上午开会。"))),
 			[]string{"规范.md:upload/md:updated", "热线.txt:热线:updated", "通知.html:通知:updated", "纪要.docx:纪要:updated"}},
 	}
 	for _, r := range rounds {

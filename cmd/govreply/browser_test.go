@@ -1,13 +1,10 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"govreply/internal/browsertest"
+	"govreply/internal/docxtest"
 	"govreply/review"
 )
 
@@ -31,50 +29,6 @@ import (
 // embedded default: memory store, built-in knowledge base, offline
 // assistant, or a fake OpenAI-compatible model where a test needs one)
 // and drive Debian's chromium through the web workspace.
-
-// mustServe runs serve with cfg on a free loopback port until the test
-// ends and returns its base URL once it is ready.
-func mustServe(t *testing.T, cfg config) string {
-	t.Helper()
-	cfg.Addr = freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler)) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("serve did not shut down")
-		}
-	})
-	base := "http://" + cfg.Addr
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return base
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready: %v", err)
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve returned early: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-// offlineConfig is the embedded default.
-func offlineConfig() config {
-	cfg := envConfig(noEnv)
-	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim, cfg.LLM = "", "local", 0, "offline"
-	return cfg
-}
 
 // offlineWorkspace serves the embedded default for one test.
 func offlineWorkspace(t *testing.T) string {
@@ -498,47 +452,11 @@ func TestBrowserAsk(t *testing.T) {
 	noProblems(t, tab, "ask offline")
 }
 
-// docxFile writes a small DOCX (a title, a heading and paragraphs, as
-// Word saves them) and returns its path.
-func docxFile(t *testing.T, name string, paras ...[2]string) string {
+// docxFile writes a small DOCX and returns its path.
+func docxFile(t *testing.T, name string, paras ...docxtest.Para) string {
 	t.Helper()
-	var body strings.Builder
-	for _, p := range paras {
-		style := ""
-		if p[0] != "" {
-			style = `<w:pPr><w:pStyle w:val="` + p[0] + `"/></w:pPr>`
-		}
-		fmt.Fprintf(&body, `<w:p>%s<w:r><w:t xml:space="preserve">%s</w:t></w:r></w:p>`, style, p[1])
-	}
-	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
-	parts := []struct{ name, data string }{
-		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
-			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
-			`<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>` +
-			`<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>`},
-		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`},
-		{"word/_rels/document.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`},
-		{"word/styles.xml", `<?xml version="1.0" encoding="UTF-8"?><w:styles ` + ns + `>` +
-			`<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/></w:style>` +
-			`<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style></w:styles>`},
-		{"word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document ` + ns + `><w:body>` + body.String() + `</w:body></w:document>`},
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range parts {
-		w, err := zw.Create(p.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.WriteString(w, p.data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, docxtest.Build(paras...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -559,11 +477,11 @@ func TestBrowserKnowledge(t *testing.T) {
 
 func testBrowserKnowledge(t *testing.T, base string) {
 	path := docxFile(t, "noise-rules.docx",
-		[2]string{"Title", "城东片区夜间施工噪音管理规定"},
-		[2]string{"Heading1", "一、施工时段"},
-		[2]string{"", "每日22时至次日6时，禁止在居民区周边进行产生噪音的施工作业。"},
-		[2]string{"Heading1", "二、连续施工的公示"},
-		[2]string{"", "因工艺要求确需夜间连续施工的，施工单位须提前三日在小区公告栏和本号公示，并公布投诉电话。"})
+		docxtest.Title("城东片区夜间施工噪音管理规定"),
+		docxtest.H1("一、施工时段"),
+		docxtest.P("每日22时至次日6时，禁止在居民区周边进行产生噪音的施工作业。"),
+		docxtest.H1("二、连续施工的公示"),
+		docxtest.P("因工艺要求确需夜间连续施工的，施工单位须提前三日在小区公告栏和本号公示，并公布投诉电话。"))
 	tab := browsertest.MustStart(t, browsertest.Desktop)
 	tab.Open(t, base+"/knowledge", `document.querySelectorAll('[data-role="document"]').length > 0`)
 	builtin := browsertest.Eval[int](t, tab, `document.querySelectorAll('[data-role="document"]').length`)

@@ -24,24 +24,34 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// TestServeDefault starts the embedded default (memory store, built-in
-// knowledge base), queries it, and shuts it down gracefully.
-func TestServeDefault(t *testing.T) {
-	t.Parallel()
-	cfg := envConfig(noEnv)
-	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim = "", "local", 0
+// mustServe runs serve with cfg on a free loopback port until the test
+// ends and returns its base URL once it is ready.
+func mustServe(t *testing.T, cfg config) string {
+	t.Helper()
 	cfg.Addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler)) }()
-
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not shut down")
+		}
+	})
 	base := "http://" + cfg.Addr
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(base + "/readyz")
-		if err == nil && resp.StatusCode == 200 {
+		if err == nil {
 			resp.Body.Close()
-			break
+			if resp.StatusCode == 200 {
+				return base
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server not ready: %v", err)
@@ -52,6 +62,21 @@ func TestServeDefault(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// offlineConfig is the embedded default.
+func offlineConfig() config {
+	cfg := envConfig(noEnv)
+	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim, cfg.LLM = "", "local", 0, "offline"
+	return cfg
+}
+
+// TestServeDefault starts the embedded default (memory store, built-in
+// knowledge base), queries it, and shuts it down gracefully (mustServe
+// checks the shutdown).
+func TestServeDefault(t *testing.T) {
+	t.Parallel()
+	base := mustServe(t, offlineConfig())
 	resp, err := http.Get(base + "/v1/search?k=3&q=" + url.QueryEscape("回复里能写网友的手机号吗"))
 	if err != nil {
 		t.Fatal(err)
@@ -60,15 +85,5 @@ func TestServeDefault(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"collection":"builtin"`) {
 		t.Fatalf("search on the built-in knowledge base: %d %s", resp.StatusCode, body)
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not shut down")
 	}
 }

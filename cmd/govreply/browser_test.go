@@ -167,6 +167,33 @@ func TestBrowserDraft(t *testing.T) {
 		t.Errorf("analysis class %q, API %q", cls, api.Classification)
 	}
 
+	// 复制 puts the draft on the clipboard (a real click: the browser asks
+	// for a user gesture).
+	tab.Do(t, chromedp.Click(chromedp.CSS(`[data-role="draft"] .actions button`)))
+	tab.Wait(t, `document.querySelector('[data-role="draft"] .actions button').textContent !== "复制"`)
+	if got := browsertest.Eval[string](t, tab, `document.querySelector('[data-role="draft"] .actions button').textContent`); got != "已复制" {
+		t.Errorf("copy button says %q", got)
+	}
+
+	// 编辑: the count follows the typing; 重新审核 reviews the edit.
+	browsertest.Eval[bool](t, tab, `([...document.querySelectorAll('#draft-1 button')].find(b => b.textContent === "编辑").click(), true)`)
+	edited := api.Drafts[0].Text + "我们保证百分之百彻底解决。"
+	v, _ := json.Marshal(edited)
+	browsertest.Eval[bool](t, tab, `(() => { const b = document.querySelector('#draft-1 [data-role="draft-edit"]');
+		b.value = `+string(v)+`; b.dispatchEvent(new Event("input", {bubbles: true})); return true; })()`)
+	if got, want := browsertest.Eval[string](t, tab, `document.querySelector('#draft-1 .count').textContent`),
+		fmt.Sprintf("字数 %d / %d", review.Length(edited), review.KindReply.Limit()); got != want {
+		t.Errorf("count while editing %q, want %q", got, want)
+	}
+	browsertest.Eval[bool](t, tab, `([...document.querySelectorAll('#draft-1 button')].find(b => b.textContent === "重新审核").click(), true)`)
+	tab.Wait(t, `document.querySelector('#draft-1 [data-role="draft-text"]') !== null`)
+	if cats := browsertest.Eval[[]string](t, tab, `[...document.querySelectorAll('#draft-1 [data-role="finding"]')].map(f => f.dataset.category)`); !slices.Contains(cats, "overpromise") {
+		t.Errorf("after the edit the findings are %v, want overpromise among them", cats)
+	}
+	if got := browsertest.Eval[string](t, tab, `document.querySelector('#draft-1 [data-role="draft-text"]').textContent`); got != edited {
+		t.Errorf("after the edit the draft reads %q", got)
+	}
+
 	// 改写 on the first draft.
 	browsertest.Eval[bool](t, tab, `([...document.querySelectorAll('[data-role="draft"] button')].find(b => b.textContent.startsWith("改写")).click(), true)`)
 	tab.Wait(t, `document.querySelector('[data-role="draft"] [data-role="rewrite-text"]') !== null`)
@@ -506,6 +533,19 @@ func testBrowserKnowledge(t *testing.T, base string) {
 	if s := browsertest.Eval[string](t, tab, `document.querySelector('[data-role="upload"]').dataset.status`); s != "unchanged" {
 		t.Errorf("second upload: %s", s)
 	}
+
+	// A file no loader reads fails with its reason; the others are unaffected.
+	bad := filepath.Join(t.TempDir(), "名单.xlsx")
+	if err := os.WriteFile(bad, []byte("PK\x03\x04"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab.Do(t, chromedp.SetUploadFiles(chromedp.ID("file"), []string{bad}))
+	submit(t, tab, "upload-form")
+	tab.Wait(t, `document.querySelectorAll('[data-role="upload"][data-status]').length === 3`)
+	if s := browsertest.Eval[string](t, tab, `(u => u.dataset.status + " " + u.querySelector(".msg").textContent)(document.querySelector('[data-role="upload"]'))`); !strings.HasPrefix(s, "failed ") || len([]rune(s)) < 12 {
+		t.Errorf("unsupported file: %q", s)
+	}
+	tab.Problems()
 
 	for _, mode := range []string{"hybrid", "vector", "text"} {
 		tab.Open(t, base+"/knowledge/search?q="+url.QueryEscape("夜间连续施工要提前几天公示")+"&mode="+mode, `document.querySelectorAll('[data-role="hit"]').length > 0`)

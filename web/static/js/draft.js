@@ -23,7 +23,7 @@
     try {
       const res = await api("POST", "/v1/drafts", req);
       showAnalysis(res);
-      showDrafts(res, req.kind);
+      showDrafts(res, req.kind, req.post);
       GR.busy(form, "");
       form.querySelector(".status").textContent = "已生成 " + res.drafts.length + " 条草稿";
     } catch (err) {
@@ -53,45 +53,89 @@
     analysisBox.hidden = false;
   }
 
-  function showDrafts(res, kind) {
+  function showDrafts(res, kind, post) {
     draftsBox.replaceChildren();
     if (res.drafts.length === 0) {
       draftsBox.append(el("p", { class: "notice", text: "没有生成草稿，请补充原帖或情况后重试。" }));
       return;
     }
-    res.drafts.forEach((d, i) => draftsBox.append(draftCard(d, i, kind)));
+    res.drafts.forEach((d, i) => draftsBox.append(draftCard(d, i, kind, post)));
     draftsBox.querySelector(".draft h2").focus();
   }
 
   // draftCard shows one draft: text with findings and 【待核实】
-  // placeholders marked, verdict, findings, citations, copy and 改写.
-  function draftCard(d, i, kind) {
+  // placeholders marked, verdict, findings, citations, copy, 改写, and
+  // 编辑: the text in a box with a live count, reviewed again on request
+  // (POST /v1/review with the citizen's post), so an official can finish
+  // the draft here.
+  function draftCard(d, i, kind, post) {
     const id = "draft-" + (i + 1);
-    const holes = GR.placeholders(d.text);
-    const marks = GR.findingMarks(d.review).concat(holes.map((h, j) => ({
-      start: h.start, end: h.end, cls: "verify", id: "v" + j, title: "待核实：发布前请填写或核对",
-    })));
-    const text = el("div", { class: "marked", "data-role": "draft-text" }, GR.marked(d.text, marks));
-    const card = el("article", { class: "card draft", "data-role": "draft", id, "aria-labelledby": id + "-h" },
-      el("div", { class: "draft-head" },
-        el("h2", { id: id + "-h", tabindex: "-1", text: "草稿 " + (i + 1) + (d.style ? "（" + d.style + "）" : "") }),
-        GR.verdict(d.review, d.text)),
-      text,
-      holes.length ? el("p", { class: "notice", "data-role": "placeholders" },
-        "发布前请填写或核对：", holes.map((h) => h.text).join("、")) : null,
-      d.check && !d.check.pass ? el("ul", { class: "notice" },
-        d.check.problems.map((p) => el("li", { text: p }))) : null,
-      GR.findingsList(d.review, id, d.text),
-      d.citations.length ? el("h3", { text: "依据" }) : null,
-      d.citations.length ? el("ol", { class: "citations" }, d.citations.map((c) =>
-        el("li", {}, el("a", { href: GR.documentURL(c.doc, c.section), "data-role": "citation",
-          text: c.title + (c.section ? " · " + c.section : "") })))) : null);
+    const cur = { text: d.text, review: d.review, check: d.check };
+    const head = el("div", { class: "draft-head" },
+      el("h2", { id: id + "-h", tabindex: "-1", text: "草稿 " + (i + 1) + (d.style ? "（" + d.style + "）" : "") }));
+    const body = el("div", { class: "draft-body" });
+    const card = el("article", { class: "card draft", "data-role": "draft", id, "aria-labelledby": id + "-h" }, head, body);
+    const citations = d.citations.length ? [el("h3", { text: "依据" }), el("ol", { class: "citations" }, d.citations.map((c) =>
+      el("li", {}, el("a", { href: GR.documentURL(c.doc, c.section), "data-role": "citation",
+        text: c.title + (c.section ? " · " + c.section : "") }))))] : [];
     const out = el("div", { class: "rewrite-out" });
     const errLine = el("p", { class: "form-error", role: "alert", hidden: true });
     const rewrite = el("button", { type: "button", class: "secondary small", text: "改写为通俗表达" });
-    rewrite.addEventListener("click", () => doRewrite(d.text, kind, rewrite, out, errLine));
-    card.append(el("div", { class: "actions" }, GR.copyButton(() => d.text), rewrite), errLine, out);
-    GR.linkMarks(card);
+    rewrite.addEventListener("click", () => doRewrite(cur.text, kind, rewrite, out, errLine));
+    const edit = el("button", { type: "button", class: "secondary small", text: "编辑" });
+    edit.addEventListener("click", () => startEdit());
+    card.append(...citations, el("div", { class: "actions" }, GR.copyButton(() => cur.text), edit, rewrite), errLine, out);
+
+    function show() {
+      const holes = GR.placeholders(cur.text);
+      const marks = GR.findingMarks(cur.review).concat(holes.map((h, j) => ({
+        start: h.start, end: h.end, cls: "verify", id: "v" + j, title: "待核实：发布前请填写或核对",
+      })));
+      const verdict = head.querySelector(".verdict");
+      if (verdict) verdict.remove();
+      head.append(GR.verdict(cur.review, cur.text));
+      GR.fill(body,
+        el("div", { class: "marked", "data-role": "draft-text" }, GR.marked(cur.text, marks)),
+        holes.length ? el("p", { class: "notice", "data-role": "placeholders" },
+          "发布前请填写或核对：", holes.map((h) => h.text).join("、")) : null,
+        cur.check && !cur.check.pass ? el("ul", { class: "notice" },
+          cur.check.problems.map((p) => el("li", { text: p }))) : null,
+        GR.findingsList(cur.review, id, cur.text));
+      GR.linkMarks(card);
+    }
+
+    function startEdit() {
+      const box = el("textarea", { name: "text", rows: 6, "aria-label": "编辑草稿 " + (i + 1), "data-role": "draft-edit" });
+      box.value = cur.text;
+      const count = el("p", { class: "count", "aria-live": "polite" });
+      const kindOf = { value: kind, addEventListener() {} }; // the kind is fixed for a draft
+      GR.bindCount(box, count, kindOf);
+      const again = el("button", { type: "button", class: "primary small", text: "重新审核" });
+      const cancel = el("button", { type: "button", class: "secondary small", text: "取消" });
+      cancel.addEventListener("click", () => { edit.disabled = false; show(); });
+      again.addEventListener("click", async () => {
+        again.disabled = true;
+        errLine.hidden = true;
+        try {
+          const req = { text: box.value, kind };
+          if (post) req.post = post;
+          cur.review = await api("POST", "/v1/review", req);
+          cur.text = box.value;
+          cur.check = null; // the drafter's own check was of its text
+          edit.disabled = false;
+          show();
+        } catch (err) {
+          errLine.textContent = err.message; // the edited text stays in the box
+          errLine.hidden = false;
+          again.disabled = false;
+        }
+      });
+      edit.disabled = true;
+      GR.fill(body, box, count, el("div", { class: "actions" }, again, cancel));
+      box.focus();
+    }
+
+    show();
     return card;
   }
 

@@ -112,7 +112,7 @@
   }
 
   // A placeholder to fill in outranks any finding: it must be seen first.
-  const severityRank = { verify: 4, error: 3, warning: 2, info: 1 };
+  const severityRank = { verify: 4, error: 3, warning: 2, info: 1, whole: 0 };
 
   // marked renders text with spans marked: each mark is {start, end, cls,
   // ids} in code points (end exclusive). Overlapping marks split the text
@@ -176,10 +176,14 @@
   function severityName(s) { return data.severities[s] || s; }
   function kindName(k) { return data.kinds[k] || k; }
 
-  // findingMarks turns a review's findings into marks (ids f0, f1, …).
-  function findingMarks(review) {
+  // findingMarks turns a review's findings on text into marks (ids f0,
+  // f1, …). A finding about the whole draft (a missing step, say) is
+  // marked but not painted over every word (class "whole", the least
+  // severe), as the CLI does not mark it inline: the list says it.
+  function findingMarks(review, text) {
+    const whole = Array.from(text).length;
     return review.findings.map((f, i) => ({
-      start: f.start, end: f.end, cls: f.severity, id: "f" + i,
+      start: f.start, end: f.end, cls: f.start === 0 && f.end >= whole ? "whole" : f.severity, id: "f" + i,
       title: severityName(f.severity) + "：" + categoryName(f.category),
     }));
   }

@@ -88,7 +88,7 @@
 
     function show() {
       const holes = GR.placeholders(cur.text);
-      const marks = GR.findingMarks(cur.review).concat(holes.map((h, j) => ({
+      const marks = GR.findingMarks(cur.review, cur.text).concat(holes.map((h, j) => ({
         start: h.start, end: h.end, cls: "verify", id: "v" + j, title: "待核实：发布前请填写或核对",
       })));
       const verdict = head.querySelector(".verdict");
@@ -148,7 +148,7 @@
         el("h3", { text: "改写结果" }),
         res.changes.length ? GR.diffView(text, res.changes) : el("p", { text: "原文已经通俗，没有需要改写的地方。" }),
         res.fallback ? el("p", { class: "notice", text: res.fallback }) : null,
-        el("div", { class: "marked", "data-role": "rewrite-text" }, GR.marked(res.text, GR.findingMarks(res.review))),
+        el("div", { class: "marked", "data-role": "rewrite-text" }, GR.marked(res.text, GR.findingMarks(res.review, res.text))),
         GR.verdict(res.review, res.text),
         el("div", { class: "actions" }, GR.copyButton(() => res.text)));
     } catch (err) {

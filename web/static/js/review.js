@@ -34,7 +34,7 @@
   function show(text, kind, rv) {
     reviewed = { text, kind };
     result.querySelector(".verdict").replaceWith(GR.verdict(rv, text));
-    result.querySelector(".marked").replaceChildren(GR.marked(text, GR.findingMarks(rv)));
+    result.querySelector(".marked").replaceChildren(GR.marked(text, GR.findingMarks(rv, text)));
     result.querySelector(".findings").replaceWith(GR.findingsList(rv, "review", text));
     rewriteOut.hidden = true;
     rewriteErr.hidden = true;
@@ -61,7 +61,7 @@
             c.reason ? "：" + c.reason : ""))) : null,
         res.fallback ? el("p", { class: "notice", text: res.fallback }) : null,
         el("h3", { text: "改写稿" }),
-        el("div", { class: "marked", "data-role": "rewrite-text" }, GR.marked(res.text, GR.findingMarks(res.review))),
+        el("div", { class: "marked", "data-role": "rewrite-text" }, GR.marked(res.text, GR.findingMarks(res.review, res.text))),
         GR.verdict(res.review, res.text),
         el("div", { class: "actions" }, GR.copyButton(() => res.text),
           el("button", { type: "button", class: "secondary small", text: "用改写稿替换原文",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -205,5 +206,41 @@ func wantMetrics(t *testing.T, url string, lines ...string) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestMetricsBoundedLabels: made-up methods and random paths add no
+// series to /metrics: methods outside HTTP's own count as "other", and
+// paths no route matches as "unmatched".
+func TestMetricsBoundedLabels(t *testing.T) {
+	t.Parallel()
+	srv := newTestServer(t, nil)
+	metricsSize := func() int {
+		_, b := get(t, srv.URL+"/metrics")
+		return len(b)
+	}
+	for i := range 2000 {
+		method := "GET"
+		if i%2 == 0 {
+			method = fmt.Sprintf("X%dZ", i)
+		}
+		req, _ := http.NewRequest(method, fmt.Sprintf("%s/p%d/%d", srv.URL, i, i*7), nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	before := metricsSize()
+	_, b := get(t, srv.URL+"/metrics")
+	body := string(b)
+	if strings.Contains(body, `method="X`) || strings.Contains(body, `route="/p`) {
+		t.Errorf("request-chosen labels in /metrics")
+	}
+	if !strings.Contains(body, `method="other"`) || !strings.Contains(body, `route="unmatched"`) {
+		t.Errorf("the made-up requests are not counted as other/unmatched")
+	}
+	if before > 64<<10 {
+		t.Errorf("/metrics is %d bytes after 2,000 odd requests", before)
 	}
 }

@@ -70,15 +70,28 @@ func (s *Server) observe(c *gin.Context) {
 	}
 	status := c.Writer.Status()
 	d := time.Since(start)
-	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-	s.metrics.duration.WithLabelValues(route, c.Request.Method).Observe(d.Seconds())
-	attrs := []any{"id", c.GetString("request_id"), "method", c.Request.Method, "route", route,
+	method := methodLabel(c.Request.Method)
+	s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	s.metrics.duration.WithLabelValues(route, method).Observe(d.Seconds())
+	attrs := []any{"id", c.GetString("request_id"), "method", method, "route", route,
 		"status", status, "ms", float64(d.Microseconds()) / 1000}
 	if len(c.Errors) > 0 {
 		s.log.Error("request failed", append(attrs, "err", c.Errors.Last().Err)...)
 		return
 	}
 	s.log.Info("request", attrs...)
+}
+
+// methodLabel is the method as a metric label: one of HTTP's own, else
+// "other". A client chooses the method; as a label taken verbatim, made-up
+// methods would each add a series and grow /metrics without bound.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // limitBody caps request bodies; reading past the cap fails, and handlers

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/internal/errs"
+	"govreply/internal/textcheck"
 	"govreply/knowledge"
 	"govreply/review"
 )
@@ -44,8 +45,11 @@ type AnswerRequest struct {
 // one validation of a question; every Answerer calls it.
 func (req AnswerRequest) Normalize() (AnswerRequest, error) {
 	const op = "bot.AnswerRequest"
-	if !utf8.ValidString(req.Message) {
-		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "问题不是有效的 UTF-8 文本")
+	if p := textcheck.Problem(req.Message); p != "" {
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "问题"+p)
+	}
+	if textcheck.Problem(req.Session) != "" {
+		return req, errs.E(op, errs.Invalid, CodeInvalidSession, "会话 ID 无效：含有无效字符")
 	}
 	req.Message = strings.TrimSpace(req.Message)
 	switch n := utf8.RuneCountInString(req.Message); {

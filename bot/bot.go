@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/internal/errs"
+	"govreply/internal/textcheck"
 	"govreply/review"
 )
 
@@ -158,10 +159,10 @@ func (req DraftRequest) Normalize() (DraftRequest, error) {
 			fmt.Sprintf("kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", string(req.Kind)))
 	case !req.Tone.Valid():
 		return req, errs.E(op, errs.Invalid, CodeInvalidTone, fmt.Sprintf("tone 须为 亲切、正式 或 简洁，收到 %q", string(req.Tone)))
-	case !utf8.ValidString(req.Post):
-		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "网友帖子不是有效的 UTF-8 文本")
-	case !utf8.ValidString(req.Facts):
-		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "已知情况不是有效的 UTF-8 文本")
+	case textcheck.Problem(req.Post) != "":
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "网友帖子"+textcheck.Problem(req.Post))
+	case textcheck.Problem(req.Facts) != "":
+		return req, errs.E(op, errs.Invalid, review.CodeInvalidText, "已知情况"+textcheck.Problem(req.Facts))
 	}
 	req.Post = strings.TrimSpace(req.Post)
 	if req.Post == "" {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"govreply/internal/errs"
+	"govreply/internal/textcheck"
 )
 
 // MaxQueryRunes is the longest query Retriever accepts. A citizen's post
@@ -136,8 +137,8 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 	const op = "retrieve.Prepare"
 	text := strings.TrimSpace(req.Query)
 	switch n := utf8.RuneCountInString(text); {
-	case !utf8.ValidString(text):
-		return Query{}, errs.E(op, errs.Invalid, "检索内容不是有效的 UTF-8 文本")
+	case textcheck.Problem(text) != "":
+		return Query{}, errs.E(op, errs.Invalid, "检索内容"+textcheck.Problem(text))
 	case n == 0:
 		return Query{}, errs.E(op, errs.Invalid, "检索内容不能为空")
 	case n > MaxQueryRunes:

@@ -20,6 +20,7 @@ import (
 
 	"govreply/internal/errs"
 	"govreply/internal/phrases"
+	"govreply/internal/textcheck"
 )
 
 // Kind is what a draft is, which decides its length limit and whether the
@@ -194,8 +195,8 @@ func CheckDraft(text string, kind Kind) (Kind, error) {
 	switch n := utf8.RuneCountInString(text); {
 	case !kind.Valid():
 		return kind, errs.E(op, errs.Invalid, CodeInvalidKind, fmt.Sprintf("kind 须为 comment（评论）、reply（回复）或 post（博文），收到 %q", kind))
-	case !utf8.ValidString(text):
-		return kind, errs.E(op, errs.Invalid, CodeInvalidText, "草稿不是有效的 UTF-8 文本")
+	case textcheck.Problem(text) != "":
+		return kind, errs.E(op, errs.Invalid, CodeInvalidText, "草稿"+textcheck.Problem(text))
 	case strings.TrimSpace(text) == "":
 		return kind, errs.E(op, errs.Invalid, CodeEmptyText, "草稿不能为空")
 	case n > MaxRunes:
@@ -211,8 +212,8 @@ func CheckDraft(text string, kind Kind) (Kind, error) {
 func CheckContext(c Context) error {
 	const op = "review.CheckContext"
 	switch {
-	case !utf8.ValidString(c.Post):
-		return errs.E(op, errs.Invalid, CodeInvalidPost, "网友原帖不是有效的 UTF-8 文本")
+	case textcheck.Problem(c.Post) != "":
+		return errs.E(op, errs.Invalid, CodeInvalidPost, "网友原帖"+textcheck.Problem(c.Post))
 	case utf8.RuneCountInString(c.Post) > MaxRunes:
 		return errs.E(op, errs.TooLarge, CodePostTooLong, fmt.Sprintf("网友原帖过长：最多 %d 字", MaxRunes))
 	case c.Class != "" && !c.Class.Valid():

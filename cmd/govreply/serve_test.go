@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"govreply/internal/pgdb"
 )
 
 // freeAddr returns a loopback address nobody listens on right now.
@@ -85,5 +87,63 @@ func TestServeDefault(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"collection":"builtin"`) {
 		t.Fatalf("search on the built-in knowledge base: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestServeRefusesNUL: on PostgreSQL, which refuses U+0000 in text, a
+// NUL in any field is a 400 with a clear message before anything is
+// written; the same question without it is answered and kept.
+func TestServeRefusesNUL(t *testing.T) {
+	t.Parallel()
+	cfg := offlineConfig()
+	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
+	base := mustServe(t, cfg)
+	for _, tt := range []struct{ path, body string }{
+		{"/v1/chat", `{"message":"路灯\u0000坏了怎么回复"}`},
+		{"/v1/chat", `{"session":"a\u0000b","message":"路灯坏了怎么回复"}`},
+		{"/v1/review", `{"text":"您好\u0000，已修好。","kind":"comment"}`},
+		{"/v1/review", `{"text":"您好，已修好。","post":"路灯\u0000坏了"}`},
+		{"/v1/drafts", `{"post":"路灯\u0000坏了"}`},
+		{"/v1/drafts", `{"post":"路灯坏了","facts":"已\u0000修"}`},
+		{"/v1/rewrite", `{"text":"您好\u0000，已修好。"}`},
+	} {
+		resp, err := http.Post(base+tt.path, "application/json", strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "U+0000") && !strings.Contains(string(b), "无效字符") {
+			t.Errorf("%s %s: %d %s", tt.path, tt.body, resp.StatusCode, b)
+		}
+	}
+	resp, err := http.Get(base + "/v1/search?q=" + url.QueryEscape("路灯\x00坏了"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "U+0000") {
+		t.Errorf("search: %d %s", resp.StatusCode, b)
+	}
+	resp, err = http.Post(base+"/v1/chat", "application/json", strings.NewReader(`{"message":"路灯坏了怎么回复"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the question without NUL: %d", resp.StatusCode)
+	}
+	db, err := pgdb.Open(t.Context(), pgdb.Options{URL: cfg.DatabaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var turns int
+	if err := db.Pool.QueryRow(t.Context(), `SELECT count(*) FROM chat_turns`).Scan(&turns); err != nil {
+		t.Fatal(err)
+	}
+	if turns != 1 {
+		t.Errorf("%d turns stored, want the one without NUL", turns)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"govreply/internal/errs"
+	"govreply/review/pii"
 )
 
 // Turn is one question and its answer in a conversation.
@@ -39,4 +41,55 @@ func NewSessionID() (string, error) {
 		return "", errs.E("bot.NewSessionID", errs.Internal, "生成会话 ID 失败", err)
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// MaskPII returns a SessionStore that keeps the turns it is given with
+// the ID, mobile and bank-card numbers the reviewer's detector finds in
+// them masked (an ID or a mobile number as the reviewer suggests
+// publishing it, 11*************02X and 138****5678; a bank card as
+// 〔银行卡号〕), in the question, the query and the answer alike. A
+// conversation is kept for days and read again; the numbers are not
+// needed to continue it.
+func MaskPII(s SessionStore, d *pii.Detector) SessionStore { return maskedSessions{s, d} }
+
+type maskedSessions struct {
+	SessionStore
+	d *pii.Detector
+}
+
+func (m maskedSessions) Append(ctx context.Context, id string, t Turn) error {
+	t.Question, t.Query, t.Answer = m.mask(t.Question), m.mask(t.Query), m.mask(t.Answer)
+	return m.SessionStore.Append(ctx, id, t)
+}
+
+// Unwrap returns the store the turns are kept in.
+func (m maskedSessions) Unwrap() SessionStore { return m.SessionStore }
+
+func (m maskedSessions) mask(text string) string {
+	rs := []rune(text)
+	found := m.d.FindRunes(rs)
+	if len(found) == 0 {
+		return text
+	}
+	var b strings.Builder
+	at := 0
+	for _, f := range found {
+		if f.Start < at {
+			continue
+		}
+		var with string
+		switch f.Type {
+		case pii.IDNumber, pii.Mobile:
+			with = f.Masked
+		case pii.BankCard:
+			with = "〔银行卡号〕"
+		default:
+			continue // an address is kept: it says where a problem is
+		}
+		b.WriteString(string(rs[at:f.Start]))
+		b.WriteString(with)
+		at = f.End
+	}
+	b.WriteString(string(rs[at:]))
+	return b.String()
 }

@@ -452,8 +452,7 @@ func (a *Answerer) Sources(ctx context.Context, query string) ([]bot.Source, err
 func (a *Answerer) Store() bot.SessionStore { return a.sessions }
 
 // NothingFound is the answer to msg when the knowledge base has nothing
-// on it: it says so and how to ask better, and quotes only the start of
-// the question.
+// on it: it says so and how to ask better, without quoting the question.
 func NothingFound(msg string) string { return compose(msg, found{}) }
 
 // Lines of an answer.
@@ -467,9 +466,11 @@ const (
 // with no source, that the knowledge base has nothing.
 func compose(msg string, f found) string {
 	if len(f.sources) == 0 {
-		return fmt.Sprintf("知识库中没有找到与“%s”相关的内容，无法据此作答，以免给出没有依据的说法。"+
-			"建议换个说法再问，例如写明具体场景（如网友投诉、辟谣、账号被盗）、规则或案例的名称；"+
-			"涉及本单位具体业务或政策口径的问题，请向本单位新媒体负责人或业务主管部门确认。", ellipsis(msg, 40))
+		// The question is not quoted back: it may carry a citizen's
+		// number or name, and an answer is stored and shown again.
+		return "知识库中没有找到与这个问题相关的内容，无法据此作答，以免给出没有依据的说法。" +
+			"建议换个说法再问，例如写明具体场景（如网友投诉、辟谣、账号被盗）、规则或案例的名称；" +
+			"涉及本单位具体业务或政策口径的问题，请向本单位新媒体负责人或业务主管部门确认。"
 	}
 	var b strings.Builder
 	switch {
@@ -487,15 +488,6 @@ func compose(msg string, f found) string {
 		}
 	}
 	return b.String()
-}
-
-// ellipsis cuts s to n characters.
-func ellipsis(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if rs := []rune(s); len(rs) > n {
-		return string(rs[:n]) + "……"
-	}
-	return s
 }
 
 // Sentence length bounds for quoting, in characters; a bottom line drawn

@@ -32,6 +32,7 @@ import (
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/thesaurus"
 	"govreply/review"
+	"govreply/review/pii"
 )
 
 // corpusCollection is the collection --corpus folders are indexed into.
@@ -62,10 +63,13 @@ type app struct {
 	reviewer  *review.Reviewer
 	model     llms.Model // nil when offline
 	sessions  bot.SessionStore
-	drafter   bot.Drafter
-	answerer  bot.Answerer
-	answers   *faq.Index // the answerer's curated answers; nil without an answerer
-	rewriter  bot.Rewriter
+	// pgSessions is the PostgreSQL store under sessions, swept by serve;
+	// nil on the in-memory store.
+	pgSessions *botpg.Sessions
+	drafter    bot.Drafter
+	answerer   bot.Answerer
+	answers    *faq.Index // the answerer's curated answers; nil without an answerer
+	rewriter   bot.Rewriter
 
 	closers []func()
 }
@@ -178,11 +182,13 @@ func (a *app) openStore(ctx context.Context, cfg config, n needs) error {
 // openSessions picks the conversation store: in the database when there
 // is one (conversations outlive the process), else in memory.
 func (a *app) openSessions() {
+	var s bot.SessionStore = memory.NewSessions(memory.Options{})
 	if a.db != nil {
-		a.sessions = botpg.NewSessions(a.db, botpg.Options{})
-		return
+		a.pgSessions = botpg.NewSessions(a.db, botpg.Options{})
+		s = a.pgSessions
 	}
-	a.sessions = memory.NewSessions(memory.Options{})
+	// Kept turns hold no ID, mobile or bank-card number.
+	a.sessions = bot.MaskPII(s, &pii.Detector{})
 }
 
 // buildAssistant builds the drafter, answerer and rewriter n asks for:

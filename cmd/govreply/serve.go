@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"govreply/api"
-	botpg "govreply/bot/postgres"
 	"govreply/internal/errs"
 	"govreply/web"
 )
@@ -51,7 +50,7 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 			return err
 		}
 	}
-	if s, ok := a.sessions.(*botpg.Sessions); ok {
+	if s := a.pgSessions; s != nil {
 		go s.SweepEvery(ctx, 10*time.Minute, func(err error) { log.Warn("清理过期会话失败", "err", err) })
 	}
 	if a.answers != nil && cfg.Embedder == "local" {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -145,5 +147,59 @@ func TestServeRefusesNUL(t *testing.T) {
 	}
 	if turns != 1 {
 		t.Errorf("%d turns stored, want the one without NUL", turns)
+	}
+}
+
+// TestServeMasksPII: a question carrying a citizen's ID and mobile
+// numbers is answered, and the turn kept in PostgreSQL holds neither;
+// the answer that the knowledge base has nothing does not repeat the
+// question.
+func TestServeMasksPII(t *testing.T) {
+	t.Parallel()
+	cfg := offlineConfig()
+	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
+	base := mustServe(t, cfg)
+	for _, q := range []string{
+		"网友在评论里留了身份证号530102198703151541和手机13987126540，回复时怎么处理？",
+		"量子色动力学530102198703151541的渐近自由13987126540是什么",
+	} {
+		body, _ := json.Marshal(map[string]string{"message": q})
+		resp, err := http.Post(base+"/v1/chat", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct{ Answer string }
+		err = json.NewDecoder(resp.Body).Decode(&res)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%d %v", resp.StatusCode, err)
+		}
+		if strings.Contains(res.Answer, "量子色动力学") {
+			t.Errorf("the answer repeats the question: %q", res.Answer)
+		}
+	}
+	db, err := pgdb.Open(t.Context(), pgdb.Options{URL: cfg.DatabaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Pool.Query(t.Context(), `SELECT question || query || answer FROM chat_turns`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var kept string
+		if err := rows.Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if strings.Contains(kept, "530102198703151541") || strings.Contains(kept, "13987126540") || !strings.Contains(kept, "139****6540") {
+			t.Errorf("turn kept as %q", kept)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d turns kept, want 2", n)
 	}
 }

@@ -9,6 +9,7 @@ package knowledge
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,8 +163,14 @@ type Query struct {
 	Vector     []float32 // query embedding; same dimension as the store's
 	K          int       // rows wanted; a Store returns min(K, matching chunks)
 	Collection string    // "" searches every collection
-	Category   Category  // "" searches every category
-	Mode       Mode      // "" means ModeHybrid
+	Category   Category  // "" searches every collection's categories
+	// Readable, when not nil, is every collection the caller may read:
+	// chunks of any other collection are never candidates (an empty,
+	// non-nil list matches nothing). A Store applies it inside its scan
+	// or its SQL, before ranking, like Collection. nil means unrestricted
+	// (the CLI, the drafter's built-in guidance).
+	Readable []string
+	Mode     Mode // "" means ModeHybrid
 	// Depth is how many candidates each ranking contributes before fusion;
 	// 0 means DefaultDepth(K).
 	Depth int
@@ -199,11 +206,20 @@ const (
 	Unchanged Outcome = "unchanged"
 )
 
+// CanRead reports whether a readable list (Query.Readable,
+// Filter.Readable) lets collection be read: nil lets every collection.
+func CanRead(readable []string, collection string) bool {
+	return readable == nil || slices.Contains(readable, collection)
+}
+
 // Filter narrows Documents.
 type Filter struct {
 	Collection string   // "" = all
 	Category   Category // "" = all
-	ID         string   // "" = any; else the documents of that id, one per collection holding it
+	// Readable, when not nil, limits the listing to these collections, as
+	// Query.Readable limits a search.
+	Readable []string
+	ID       string // "" = any; else the documents of that id, one per collection holding it
 }
 
 // Store holds documents and their chunks and ranks chunks for a query.

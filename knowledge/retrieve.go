@@ -113,6 +113,9 @@ type Request struct {
 	Collection string
 	Category   Category
 	Mode       Mode
+	// Readable is the caller's readable collections (Query.Readable); nil
+	// is unrestricted.
+	Readable []string
 }
 
 // Search validates req and returns the ranked chunks.
@@ -154,7 +157,7 @@ func (r *Retriever) Prepare(ctx context.Context, req Request) (Query, error) {
 	if req.Category != "" && !req.Category.Valid() {
 		return Query{}, errs.E(op, errs.Invalid, "类别须为 rule、tone、case 或 faq")
 	}
-	q := Query{K: req.K, Collection: req.Collection, Category: req.Category, Mode: mode}
+	q := Query{K: req.K, Collection: req.Collection, Category: req.Category, Mode: mode, Readable: req.Readable}
 	terms, weights := r.terms(text)
 	extra := r.expansion(text)
 	if extra != "" {

@@ -192,7 +192,7 @@ func (s *Store) Documents(_ context.Context, f knowledge.Filter) ([]knowledge.Do
 	defer s.mu.RUnlock()
 	var out []knowledge.Document
 	for _, e := range s.docs {
-		if matches(e.doc, f.Collection, f.Category) && (f.ID == "" || e.doc.ID == f.ID) {
+		if matches(e.doc, f.Collection, f.Category, f.Readable) && (f.ID == "" || e.doc.ID == f.ID) {
 			out = append(out, e.summary())
 		}
 	}
@@ -208,8 +208,9 @@ func (s *Store) Ping(context.Context) error { return nil }
 // Close implements knowledge.Store.
 func (s *Store) Close() error { return nil }
 
-func matches(d knowledge.Document, collection string, category knowledge.Category) bool {
-	return (collection == "" || d.Collection == collection) && (category == "" || d.Category == category)
+func matches(d knowledge.Document, collection string, category knowledge.Category, readable []string) bool {
+	return (collection == "" || d.Collection == collection) && (category == "" || d.Category == category) &&
+		knowledge.CanRead(readable, d.Collection)
 }
 
 // summary is the document as Get and Documents return it: a copy without

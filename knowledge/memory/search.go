@@ -40,7 +40,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 	defer s.mu.RUnlock()
 	var vec, txt []candidate
 	for _, e := range s.docs {
-		if !matches(e.doc, q.Collection, q.Category) {
+		if !matches(e.doc, q.Collection, q.Category, q.Readable) {
 			continue
 		}
 		for i := range e.chunks {

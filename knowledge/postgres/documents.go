@@ -239,7 +239,8 @@ func (s *Store) Documents(ctx context.Context, f knowledge.Filter) ([]knowledge.
 	const op = "postgres.Documents"
 	rows, _ := s.pool.Query(ctx, `SELECT `+documentColumns+` FROM documents d
 		WHERE ($1 = '' OR d.collection = $1) AND ($2 = '' OR d.category = $2) AND ($3 = '' OR d.id = $3)
-		ORDER BY d.collection COLLATE "C", d.id COLLATE "C"`, f.Collection, string(f.Category), f.ID)
+			AND ($4::text[] IS NULL OR d.collection = ANY($4::text[]))
+		ORDER BY d.collection COLLATE "C", d.id COLLATE "C"`, f.Collection, string(f.Category), f.ID, f.Readable)
 	docs, err := pgx.CollectRows(rows, scanDocument)
 	if err != nil {
 		return nil, wrap(op, err)

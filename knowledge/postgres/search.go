@@ -59,7 +59,7 @@ func (s *Store) Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit,
 		return err
 	}
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := s.tuneSearch(ctx, tx, useVec, exact, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+		if err := s.tuneSearch(ctx, tx, useVec, exact, args["depth"].(int), q.Collection != "" || q.Category != "" || q.Readable != nil); err != nil {
 			return err
 		}
 		return run(tx)
@@ -83,6 +83,7 @@ func (s *Store) searchArgs(ctx context.Context, q knowledge.Query) (pgx.NamedArg
 		"bonus":      knowledge.FirstRankBonus,
 		"collection": q.Collection,
 		"category":   string(q.Category),
+		"readable":   q.Readable, // nil binds NULL: unrestricted
 	}
 	if useVec {
 		args["vec"] = pgvector.NewVector(q.Vector)
@@ -192,6 +193,7 @@ const (
 		FROM chunks c
 		WHERE (@collection = '' OR c.collection = @collection)
 			AND (@category = '' OR c.category = @category)
+			AND (@readable::text[] IS NULL OR c.collection = ANY(@readable::text[]))
 		ORDER BY c.embedding::halfvec(%[1]d) <=> @vec::vector::halfvec(%[1]d)
 		LIMIT @depth
 	) v
@@ -247,6 +249,7 @@ gin2 AS (
 	WHERE c.tsv @@ rare2.query
 		AND (@collection = '' OR c.collection = @collection)
 		AND (@category = '' OR c.category = @category)
+		AND (@readable::text[] IS NULL OR c.collection = ANY(@readable::text[]))
 	LIMIT @lim
 ),
 gin AS (
@@ -257,6 +260,7 @@ gin AS (
 	WHERE c.tsv @@ tq.rare
 		AND (@collection = '' OR c.collection = @collection)
 		AND (@category = '' OR c.category = @category)
+		AND (@readable::text[] IS NULL OR c.collection = ANY(@readable::text[]))
 	LIMIT (SELECT @lim - count(*) FROM gin2))
 ),
 fb AS (
@@ -266,6 +270,7 @@ fb AS (
 		AND c.tsv @@ tq.fallback
 		AND (@collection = '' OR c.collection = @collection)
 		AND (@category = '' OR c.category = @category)
+		AND (@readable::text[] IS NULL OR c.collection = ANY(@readable::text[]))
 	LIMIT @depth
 ),
 cand AS (
@@ -281,6 +286,7 @@ cand AS (
 		AND c.tsv @@ tq.query
 		AND (@collection = '' OR c.collection = @collection)
 		AND (@category = '' OR c.category = @category)
+		AND (@readable::text[] IS NULL OR c.collection = ANY(@readable::text[]))
 	LIMIT @depth)
 ),
 txt AS (
@@ -397,7 +403,7 @@ func (s *Store) ExplainSearch(ctx context.Context, q knowledge.Query) (string, e
 	mode := cmp.Or(q.Mode, knowledge.ModeHybrid)
 	var plan strings.Builder
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := s.tuneSearch(ctx, tx, mode != knowledge.ModeText, exact, args["depth"].(int), q.Collection != "" || q.Category != ""); err != nil {
+		if err := s.tuneSearch(ctx, tx, mode != knowledge.ModeText, exact, args["depth"].(int), q.Collection != "" || q.Category != "" || q.Readable != nil); err != nil {
 			return err
 		}
 		rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+s.SearchStatement(mode), args)

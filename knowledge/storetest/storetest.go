@@ -13,6 +13,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -57,6 +58,8 @@ func Run(t *testing.T, open func(t *testing.T, dim int) knowledge.Store) {
 		{"SearchHybridRRF", testSearchHybridRRF},
 		{"SearchK", testSearchK},
 		{"SearchFiltersKeepK", testSearchFiltersKeepK},
+		{"SearchReadable", testSearchReadable},
+		{"DocumentsReadable", testDocumentsReadable},
 		{"SearchTies", testSearchTies},
 		{"SearchReference", testSearchReference},
 		{"SearchFirstRankKept", testSearchFirstRankKept},
@@ -1040,6 +1043,85 @@ func testSearchFiltersKeepK(t *testing.T, s knowledge.Store) {
 				}
 			}
 			checkScores(t, hits)
+		})
+	}
+}
+
+// testSearchReadable: a collection the caller may not read is never a
+// candidate, whichever ranking and however well its chunks match: the
+// search fills K from the readable collections instead; an empty list
+// reads nothing; nil reads everything.
+func testSearchReadable(t *testing.T, s knowledge.Store) {
+	// "secret" holds the best match for both rankings; "open" holds 12
+	// worse ones.
+	put(t, s, Doc("secret", "s1", "h"), Chunk(0, Vec(1), "密件", "共有"), Chunk(1, Angle(1), "密件", "共有"))
+	for d := range 3 {
+		var cs []knowledge.Chunk
+		for j := range 4 {
+			cs = append(cs, Chunk(j, Angle(float64(10+d*4+j)), "共有"))
+		}
+		put(t, s, Doc("open", fmt.Sprintf("o%d", d), "h"), cs...)
+	}
+	put(t, s, Doc("other", "x1", "h"), Chunk(0, Angle(5), "共有"))
+	cases := []struct {
+		name     string
+		readable []string
+		want     int
+		allowed  []string
+	}{
+		{"open only", []string{"open"}, 5, []string{"open"}},
+		{"open and other", []string{"open", "other"}, 5, []string{"open", "other"}},
+		{"nothing", []string{}, 0, nil},
+		{"unknown only", []string{"none"}, 0, nil},
+		{"unrestricted", nil, 5, []string{"secret", "open", "other"}},
+	}
+	for _, mode := range []knowledge.Mode{knowledge.ModeHybrid, knowledge.ModeVector, knowledge.ModeText} {
+		for _, tc := range cases {
+			t.Run(string(mode)+"/"+tc.name, func(t *testing.T) {
+				hits := search(t, s, knowledge.Query{Mode: mode, Vector: Vec(1), Terms: []string{"密件", "共有"}, K: 5,
+					Readable: tc.readable})
+				if len(hits) != tc.want {
+					t.Errorf("%d hits, want %d", len(hits), tc.want)
+				}
+				for _, h := range hits {
+					if !slices.Contains(tc.allowed, h.Collection) {
+						t.Errorf("hit %s/%s#%d from a collection the caller may not read", h.Collection, h.Doc, h.Ordinal)
+					}
+				}
+				if tc.readable == nil && (len(hits) == 0 || hits[0].Collection != "secret") {
+					t.Errorf("unrestricted, the best match is not first: %v", keys(hits))
+				}
+				checkScores(t, hits)
+			})
+		}
+	}
+}
+
+// testDocumentsReadable: listing and finding by id see only readable
+// collections.
+func testDocumentsReadable(t *testing.T, s knowledge.Store) {
+	put(t, s, Doc("secret", "same", "h"), Chunk(0, Vec(1), "甲"))
+	put(t, s, Doc("open", "same", "h"), Chunk(0, Vec(1), "甲"))
+	put(t, s, Doc("open", "other", "h"), Chunk(0, Vec(1), "甲"))
+	for _, tc := range []struct {
+		name string
+		f    knowledge.Filter
+		want []string
+	}{
+		{"open", knowledge.Filter{Readable: []string{"open"}}, []string{"open/other", "open/same"}},
+		{"by id", knowledge.Filter{ID: "same", Readable: []string{"open"}}, []string{"open/same"}},
+		{"nothing", knowledge.Filter{Readable: []string{}}, nil},
+		{"secret by name, not readable", knowledge.Filter{Collection: "secret", Readable: []string{"open"}}, nil},
+		{"unrestricted", knowledge.Filter{ID: "same"}, []string{"open/same", "secret/same"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, err := s.Documents(context.Background(), tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := docKeys(docs); !slices.Equal(got, tc.want) {
+				t.Errorf("%v, want %v", got, tc.want)
+			}
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -160,7 +161,7 @@ func TestChat(t *testing.T) {
 	if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 		t.Errorf("response\n got %s\nwant %s", g, w)
 	}
-	if reqs := fa.requests(); len(reqs) != 1 || reqs[0] != (bot.AnswerRequest{Session: "abc", Message: "网友骂人怎么回复？"}) {
+	if reqs := fa.requests(); len(reqs) != 1 || !reflect.DeepEqual(reqs[0], bot.AnswerRequest{Session: "abc", Message: "网友骂人怎么回复？"}) {
 		t.Errorf("requests %+v", reqs)
 	}
 

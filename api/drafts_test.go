@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -137,14 +138,14 @@ func TestDrafts(t *testing.T) {
 		t.Fatalf("response %v: %s", err, body)
 	}
 	want := bot.DraftRequest{Post: "小区路灯坏了一周了", Facts: "已派人检修", Kind: review.KindComment, Tone: bot.Formal}
-	if got := fd.requests(); len(got) != 1 || got[0] != want {
+	if got := fd.requests(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 		t.Fatalf("requests %+v, want %+v", got, want)
 	}
 
 	// kind defaults to reply and tone to 亲切; facts are optional.
 	resp, body = postDrafts(t, context.Background(), srv.URL, "application/json", strings.NewReader(`{"post":"路灯坏了"}`))
 	want = bot.DraftRequest{Post: "路灯坏了", Kind: review.KindReply, Tone: bot.Warm}
-	if got := fd.requests(); resp.StatusCode != 200 || got[len(got)-1] != want {
+	if got := fd.requests(); resp.StatusCode != 200 || !reflect.DeepEqual(got[len(got)-1], want) {
 		t.Fatalf("defaults: %d %s, request %+v", resp.StatusCode, body, got[len(got)-1])
 	}
 

@@ -37,6 +37,12 @@ const (
 type AnswerRequest struct {
 	Session string `json:"session"`
 	Message string `json:"message"`
+	// Owner is the user asking ("" without accounts), set by the server,
+	// never by the client: a session belongs to the user who started it.
+	Owner string `json:"-"`
+	// Readable is every collection the user may read (nil: all), set by
+	// the server: sources come from these only (knowledge.Query.Readable).
+	Readable []string `json:"-"`
 }
 
 // Normalize returns req with the question trimmed, or the error of a

@@ -138,6 +138,9 @@ type DraftRequest struct {
 	Facts string      `json:"facts"` // what the department knows: what happened, what is done, by when, contact (optional)
 	Kind  review.Kind `json:"kind"`  // comment | reply | post; default reply
 	Tone  Tone        `json:"tone"`  // 亲切 | 正式 | 简洁; default 亲切
+	// Readable is every collection the user may read (nil: all), set by
+	// the server: a drafter cites only these (knowledge.Query.Readable).
+	Readable []string `json:"-"`
 }
 
 // Normalize returns req with the defaults filled in (kind reply, tone

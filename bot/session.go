@@ -13,6 +13,10 @@ import (
 
 // Turn is one question and its answer in a conversation.
 type Turn struct {
+	// Owner is the user whose conversation it is ("" without accounts):
+	// a session belongs to the user who started it, and an answerer
+	// treats another user's session id as unknown.
+	Owner    string    `json:"owner,omitempty"`
 	Question string    `json:"question"`
 	Query    string    `json:"query"` // what was searched for (the question, or it with the previous turn's query)
 	Answer   string    `json:"answer"`
@@ -20,11 +24,16 @@ type Turn struct {
 }
 
 // SessionStore keeps conversations. Get returns a session's turns, oldest
-// first (ok false when the id is unknown or expired); Append adds a turn,
-// creating the session when it does not exist, and keeps only the most
-// recent turns (the store's bound). A store that cannot reach its
-// database fails with an errs.Unavailable or errs.Timeout error naming
-// it. Implementations are safe for concurrent use.
+// first, each with the session's Owner (ok false when the id is unknown or
+// expired); Append adds a turn, creating the session for t.Owner when it
+// does not exist, and keeps only the most recent turns (the store's
+// bound). Appending to another owner's session fails with kind
+// errs.Forbidden and changes nothing. A store bounds the sessions it keeps
+// per owner, dropping that owner's least recently used one, so that one
+// user's flood never evicts another user's conversation. A store that
+// cannot reach its database fails with an errs.Unavailable or
+// errs.Timeout error naming it. Implementations are safe for concurrent
+// use.
 //
 // bot/memory keeps sessions in memory (the embedded default; they end
 // with the process); bot/postgres keeps them in PostgreSQL, for a server
@@ -32,6 +41,11 @@ type Turn struct {
 type SessionStore interface {
 	Get(ctx context.Context, id string) (turns []Turn, ok bool, err error)
 	Append(ctx context.Context, id string, t Turn) error
+}
+
+// ErrNotOwner is the error of an Append to another owner's session.
+func ErrNotOwner(op string) error {
+	return errs.E(op, errs.Forbidden, "这个会话属于其他用户，不能继续")
 }
 
 // NewSessionID returns a random session id: 128 bits, 32 hex digits.

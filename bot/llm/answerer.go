@@ -101,12 +101,12 @@ func (a *Answerer) answer(ctx context.Context, req bot.AnswerRequest, emit func(
 		return bot.AnswerResponse{}, err
 	}
 	msg := req.Message
-	id, history, err := a.off.Session(ctx, req.Session)
+	id, history, err := a.off.Session(ctx, req.Session, req.Owner)
 	if err != nil {
 		return bot.AnswerResponse{}, err
 	}
 	query := bot.FollowUpQuery(msg, history)
-	sources, err := a.off.Sources(ctx, query)
+	sources, err := a.off.Sources(ctx, query, req.Readable)
 	if err != nil {
 		return bot.AnswerResponse{}, err
 	}
@@ -132,7 +132,7 @@ func (a *Answerer) answer(ctx context.Context, req bot.AnswerRequest, emit func(
 			return bot.AnswerResponse{}, err
 		}
 	}
-	if err := a.off.Store().Append(ctx, id, bot.Turn{Question: msg, Query: query, Answer: answer}); err != nil {
+	if err := a.off.Store().Append(ctx, id, bot.Turn{Owner: req.Owner, Question: msg, Query: query, Answer: answer}); err != nil {
 		return bot.AnswerResponse{}, errs.E("llm.Answer", "保存会话失败", err)
 	}
 	return bot.AnswerResponse{Session: id, Answer: answer, Sources: sources}, nil

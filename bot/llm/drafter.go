@@ -87,7 +87,7 @@ func (d *Drafter) Draft(ctx context.Context, req bot.DraftRequest) (bot.DraftRes
 	}
 	analysis := d.c.Analyze(req.Post)
 	class := analysis.Class
-	passages, err := d.retrieve(ctx, req.Post, class)
+	passages, err := d.retrieve(ctx, req.Post, class, req.Readable)
 	if err != nil {
 		return bot.DraftResponse{}, errs.E("llm.Draft", "检索写作指引失败", err)
 	}
@@ -180,11 +180,11 @@ func (d *Drafter) variant(ctx context.Context, in prompts.DraftInput, kept []pro
 // retrieve returns the passages for the post, best first, numbered from
 // 1: the best chunks for the composer's query, each heading once and at
 // most two per document.
-func (d *Drafter) retrieve(ctx context.Context, post string, class bot.Classification) ([]prompts.Passage, error) {
+func (d *Drafter) retrieve(ctx context.Context, post string, class bot.Classification, readable []string) ([]prompts.Passage, error) {
 	if d.retriever == nil {
 		return nil, nil
 	}
-	hits, err := d.retriever.Search(ctx, knowledge.Request{Query: d.c.SearchQuery(post, class), K: 4 * d.passages})
+	hits, err := d.retriever.Search(ctx, knowledge.Request{Query: d.c.SearchQuery(post, class), K: 4 * d.passages, Readable: readable})
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,13 @@ import (
 
 // Options configure NewSessions.
 type Options struct {
-	// MaxSessions caps how many sessions are kept; the least recently
-	// used one is dropped to make room. 0 means 10,000.
+	// MaxPerOwner caps the sessions kept for one owner; the owner's least
+	// recently used one is dropped to make room. 0 means
+	// DefaultMaxPerOwner.
+	MaxPerOwner int
+	// MaxSessions caps the sessions kept in all, a bound on memory; the
+	// least recently used one is dropped to make room. 0 means
+	// DefaultMaxSessions.
 	MaxSessions int
 	// MaxTurns is how many turns of a session are kept (the oldest are
 	// dropped). 0 means 10.
@@ -28,32 +33,44 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Sessions is a bot.SessionStore in memory, bounded in sessions and in
-// turns per session, whose sessions expire TTL after their last use.
-type Sessions struct {
-	maxSessions, maxTurns int
-	ttl                   time.Duration
-	now                   func() time.Time
+// The bounds NewSessions applies when Options leaves them 0.
+const (
+	DefaultMaxPerOwner = 200
+	DefaultMaxSessions = 100_000
+)
 
-	mu    sync.Mutex
-	byID  map[string]*list.Element // of *memSession
-	order *list.List               // most recently used first
+// Sessions is a bot.SessionStore in memory, bounded in sessions per owner,
+// in sessions in all and in turns per session, whose sessions expire TTL
+// after their last use.
+type Sessions struct {
+	maxPerOwner, maxSessions, maxTurns int
+	ttl                                time.Duration
+	now                                func() time.Time
+
+	mu      sync.Mutex
+	byID    map[string]*list.Element // of *memSession, in order
+	order   *list.List               // most recently used first
+	byOwner map[string]*list.List    // of *list.Element of order, most recently used first
 }
 
 type memSession struct {
-	id    string
-	turns []bot.Turn
-	used  time.Time
+	id, owner string
+	turns     []bot.Turn
+	used      time.Time
+	mine      *list.Element // this session's element in byOwner[owner]
 }
 
 var _ bot.SessionStore = (*Sessions)(nil)
 
 // NewSessions returns an empty Sessions.
 func NewSessions(o Options) *Sessions {
-	m := &Sessions{maxSessions: o.MaxSessions, maxTurns: o.MaxTurns, ttl: o.TTL, now: o.Now,
-		byID: map[string]*list.Element{}, order: list.New()}
+	m := &Sessions{maxPerOwner: o.MaxPerOwner, maxSessions: o.MaxSessions, maxTurns: o.MaxTurns, ttl: o.TTL, now: o.Now,
+		byID: map[string]*list.Element{}, order: list.New(), byOwner: map[string]*list.List{}}
+	if m.maxPerOwner <= 0 {
+		m.maxPerOwner = DefaultMaxPerOwner
+	}
 	if m.maxSessions <= 0 {
-		m.maxSessions = 10000
+		m.maxSessions = DefaultMaxSessions
 	}
 	if m.maxTurns <= 0 {
 		m.maxTurns = 10
@@ -78,8 +95,7 @@ func (m *Sessions) Get(_ context.Context, id string) ([]bot.Turn, bool, error) {
 		return nil, false, nil
 	}
 	s := e.Value.(*memSession)
-	s.used = now
-	m.order.MoveToFront(e)
+	m.touch(e, now)
 	return slices.Clone(s.turns), true, nil
 }
 
@@ -94,20 +110,48 @@ func (m *Sessions) Append(_ context.Context, id string, t bot.Turn) error {
 	}
 	e, ok := m.byID[id]
 	if !ok {
-		for m.order.Len() >= m.maxSessions {
-			m.remove(m.order.Back())
-		}
-		e = m.order.PushFront(&memSession{id: id})
-		m.byID[id] = e
+		e = m.create(id, t.Owner)
 	}
 	s := e.Value.(*memSession)
-	s.used = now
+	if s.owner != t.Owner {
+		return bot.ErrNotOwner("memory.Sessions.Append")
+	}
 	s.turns = append(s.turns, t)
 	if len(s.turns) > m.maxTurns {
 		s.turns = slices.Clone(s.turns[len(s.turns)-m.maxTurns:])
 	}
-	m.order.MoveToFront(e)
+	m.touch(e, now)
 	return nil
+}
+
+// create adds an empty session for owner, first dropping the owner's
+// least recently used session when the owner is at the bound, then the
+// least recently used of all when the store is.
+func (m *Sessions) create(id, owner string) *list.Element {
+	for mine := m.byOwner[owner]; mine != nil && mine.Len() >= m.maxPerOwner; mine = m.byOwner[owner] {
+		m.remove(mine.Back().Value.(*list.Element))
+	}
+	for m.order.Len() >= m.maxSessions {
+		m.remove(m.order.Back())
+	}
+	mine := m.byOwner[owner] // remove deletes an emptied list
+	if mine == nil {
+		mine = list.New()
+		m.byOwner[owner] = mine
+	}
+	s := &memSession{id: id, owner: owner}
+	e := m.order.PushFront(s)
+	s.mine = mine.PushFront(e)
+	m.byID[id] = e
+	return e
+}
+
+// touch marks a session used now.
+func (m *Sessions) touch(e *list.Element, now time.Time) {
+	s := e.Value.(*memSession)
+	s.used = now
+	m.order.MoveToFront(e)
+	m.byOwner[s.owner].MoveToFront(s.mine)
 }
 
 // Len returns how many sessions are live.
@@ -130,6 +174,12 @@ func (m *Sessions) expire(now time.Time) {
 }
 
 func (m *Sessions) remove(e *list.Element) {
-	delete(m.byID, e.Value.(*memSession).id)
+	s := e.Value.(*memSession)
+	delete(m.byID, s.id)
 	m.order.Remove(e)
+	mine := m.byOwner[s.owner]
+	mine.Remove(s.mine)
+	if mine.Len() == 0 {
+		delete(m.byOwner, s.owner)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"govreply/bot"
+	"govreply/bot/bottest"
 	"govreply/bot/memory"
 )
 
@@ -105,4 +106,8 @@ func TestSessionsConcurrent(t *testing.T) {
 			t.Errorf("session %d: %d turns", i, len(turns))
 		}
 	}
+}
+
+func TestSessionsOwners(t *testing.T) {
+	bottest.SessionOwners(t, memory.NewSessions(memory.Options{MaxPerOwner: 50}), 50)
 }

@@ -112,31 +112,32 @@ func (a *Answerer) Answer(ctx context.Context, req bot.AnswerRequest) (bot.Answe
 		return bot.AnswerResponse{}, err
 	}
 	msg := req.Message
-	id, history, err := a.Session(ctx, req.Session)
+	id, history, err := a.Session(ctx, req.Session, req.Owner)
 	if err != nil {
 		return bot.AnswerResponse{}, err
 	}
 	query := bot.FollowUpQuery(msg, history)
-	f, err := a.retrieve(ctx, query)
+	f, err := a.retrieve(ctx, query, req.Readable)
 	if err != nil {
 		return bot.AnswerResponse{}, err
 	}
 	resp := bot.AnswerResponse{Session: id, Sources: f.sources, Answer: compose(msg, f)}
-	if err := a.sessions.Append(ctx, id, bot.Turn{Question: msg, Query: query, Answer: resp.Answer}); err != nil {
+	if err := a.sessions.Append(ctx, id, bot.Turn{Owner: req.Owner, Question: msg, Query: query, Answer: resp.Answer}); err != nil {
 		return bot.AnswerResponse{}, errs.E("offline.Answer", "保存会话失败", err)
 	}
 	return resp, nil
 }
 
-// Session returns the id and history of the conversation id names; an
-// empty or unknown id gets a new random id and no history.
-func (a *Answerer) Session(ctx context.Context, id string) (string, []bot.Turn, error) {
+// Session returns the id and history of owner's conversation id names;
+// an empty or unknown id, or another owner's, gets a new random id and no
+// history (nothing tells the caller the id was someone else's).
+func (a *Answerer) Session(ctx context.Context, id, owner string) (string, []bot.Turn, error) {
 	if id != "" {
 		turns, ok, err := a.sessions.Get(ctx, id)
 		if err != nil {
 			return "", nil, errs.E("offline.Session", "读取会话失败", err)
 		}
-		if ok {
+		if ok && (len(turns) == 0 || turns[0].Owner == owner) {
 			return id, turns, nil
 		}
 	}
@@ -216,11 +217,11 @@ func cites(c faq.Cite, s *section) bool {
 
 // retrieve ranks the sections for query and picks what the answer says.
 // No sources means the knowledge base has nothing on the question.
-func (a *Answerer) retrieve(ctx context.Context, query string) (found, error) {
+func (a *Answerer) retrieve(ctx context.Context, query string, readable []string) (found, error) {
 	none := found{sources: []bot.Source{}}
 	// One prepared query (segmentation, expansion, embedding) serves the
 	// search, the curated answers and the sections' similarity.
-	q, err := a.r.Prepare(ctx, knowledge.Request{Query: query, K: searchDepth})
+	q, err := a.r.Prepare(ctx, knowledge.Request{Query: query, K: searchDepth, Readable: readable})
 	if err != nil {
 		return none, errs.E("offline.retrieve", "检索知识库失败", err)
 	}
@@ -443,8 +444,8 @@ func (a *Answerer) relevance(query string, section, curated float64) relevance {
 // Sources returns the sections the knowledge base holds on query, best
 // first, numbered from 1: what an answer to it may cite. Empty (not nil)
 // means the knowledge base has nothing on it.
-func (a *Answerer) Sources(ctx context.Context, query string) ([]bot.Source, error) {
-	f, err := a.retrieve(ctx, query)
+func (a *Answerer) Sources(ctx context.Context, query string, readable []string) ([]bot.Source, error) {
+	f, err := a.retrieve(ctx, query, readable)
 	return f.sources, err
 }
 

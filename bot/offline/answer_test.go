@@ -235,6 +235,51 @@ func TestFollowUp(t *testing.T) {
 	}
 }
 
+// TestSessionOwner: a session belongs to the user who started it:
+// another user sending its id starts a new conversation and sees none of
+// the first; its owner continues it.
+func TestSessionOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := memory.NewSessions(memory.Options{})
+	a, err := NewAnswerer(AnswererOptions{Retriever: env(t).retriever, Sessions: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := a.Answer(ctx, bot.AnswerRequest{Owner: "王芳", Message: "网友骂人怎么回复"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := a.Answer(ctx, bot.AnswerRequest{Owner: "李强", Session: mine.Session, Message: "那要道歉吗"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if theirs.Session == mine.Session {
+		t.Fatalf("another user continued the session")
+	}
+	if turns, _, _ := store.Get(ctx, mine.Session); len(turns) != 1 {
+		t.Errorf("the owner's session has %d turns after another user's question", len(turns))
+	}
+	again, err := a.Answer(ctx, bot.AnswerRequest{Owner: "王芳", Session: mine.Session, Message: "那要道歉吗"})
+	if err != nil || again.Session != mine.Session {
+		t.Errorf("the owner could not continue: %v %q", err, again.Session)
+	}
+}
+
+// TestAnswerReadable: sources come only from the collections the user may
+// read.
+func TestAnswerReadable(t *testing.T) {
+	t.Parallel()
+	a := newAnswerer(t, false)
+	res, err := a.Answer(context.Background(), bot.AnswerRequest{Message: "网友骂人怎么回复", Readable: []string{"部门资料"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sources) != 0 {
+		t.Errorf("sources from collections the user may not read: %+v", res.Sources)
+	}
+}
+
 func TestNewAnswererNeedsRetriever(t *testing.T) {
 	t.Parallel()
 	if _, err := NewAnswerer(AnswererOptions{}); err == nil {

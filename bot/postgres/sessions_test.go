@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"govreply/bot"
+	"govreply/bot/bottest"
 	"govreply/bot/postgres"
 	"govreply/internal/pgdb"
 	"govreply/internal/pgdb/pgtest"
@@ -237,5 +238,37 @@ func TestSweepEvery(t *testing.T) {
 	case <-stopped:
 	case <-time.After(5 * time.Second):
 		t.Fatal("SweepEvery did not stop with its context")
+	}
+}
+
+func TestSessionsOwners(t *testing.T) {
+	t.Parallel()
+	s, _ := open(t, postgres.Options{MaxPerOwner: 50})
+	bottest.SessionOwners(t, s, 50)
+}
+
+// TestRetention: Sweep deletes turns older than the retention even from a
+// session still in use.
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s, _ := open(t, postgres.Options{Now: clk.Now, Retention: 24 * time.Hour, TTL: 48 * time.Hour})
+	ctx := context.Background()
+	if err := s.Append(ctx, "s", bot.Turn{Question: "旧"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(25 * time.Hour)
+	if err := s.Append(ctx, "s", bot.Turn{Question: "新"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	turns, ok, err := s.Get(ctx, "s")
+	if err != nil || !ok {
+		t.Fatalf("%v %v", ok, err)
+	}
+	if got := questions(turns); len(got) != 1 || got[0] != "新" {
+		t.Errorf("after the sweep: %v", got)
 	}
 }

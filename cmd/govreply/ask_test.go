@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -59,7 +60,7 @@ func TestAskHuman(t *testing.T) {
 	if out != want {
 		t.Errorf("output\n%s\nwant\n%s", out, want)
 	}
-	if len(fa.calls) != 1 || fa.calls[0] != (bot.AnswerRequest{Message: "网友骂人 怎么回复？"}) {
+	if len(fa.calls) != 1 || !reflect.DeepEqual(fa.calls[0], bot.AnswerRequest{Message: "网友骂人 怎么回复？"}) {
 		t.Errorf("calls %+v", fa.calls)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -98,7 +99,7 @@ func TestDraftHuman(t *testing.T) {
 		t.Fatalf("Draft called %d times", len(fd.calls))
 	}
 	want := bot.DraftRequest{Post: "小区门口路灯坏了， 什么时候修？", Facts: "已派维修班组", Kind: review.KindReply, Tone: bot.Warm}
-	if fd.calls[0] != want {
+	if !reflect.DeepEqual(fd.calls[0], want) {
 		t.Fatalf("request %+v, want %+v (arguments joined, defaults reply and 亲切)", fd.calls[0], want)
 	}
 
@@ -210,7 +211,7 @@ func TestDraftInputs(t *testing.T) {
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
-			if len(fd.calls) != 1 || fd.calls[0] != tt.want {
+			if len(fd.calls) != 1 || !reflect.DeepEqual(fd.calls[0], tt.want) {
 				t.Fatalf("requests %+v, want %+v", fd.calls, tt.want)
 			}
 			if fd.ctxs[0].Value(key{}) != "cli" {

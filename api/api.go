@@ -53,14 +53,22 @@ type Config struct {
 	// Web is the browser workspace served at / and /static/; nil serves
 	// the API alone.
 	Web *web.Site
+	// Admission limits rates, concurrency and time per request (see
+	// Admission); the zero value takes its defaults.
+	Admission Admission
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse
+	// proxies whose X-Forwarded-For names the client; nil trusts none,
+	// so the client address is the connection's and cannot be forged.
+	TrustedProxies []string
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	metrics *metrics
-	engine  *gin.Engine
+	cfg       Config
+	log       *slog.Logger
+	metrics   *metrics
+	admission *admission
+	engine    *gin.Engine
 }
 
 // New builds the router.
@@ -75,8 +83,14 @@ func New(cfg Config) *Server {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, log: cfg.Logger, metrics: newMetrics(cfg.Registry), admission: newAdmission(cfg.Admission)}
 	e := gin.New()
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		// Config is checked where it is read (serve); a bad entry here
+		// trusts no proxy rather than every one.
+		s.log.Warn("可信代理地址无效，不信任任何代理", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 	e.HandleMethodNotAllowed = true
 	e.Use(secureHeaders, s.recovery, s.requestID, s.observe, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
@@ -101,15 +115,20 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/metrics", gin.WrapH(s.metrics.handler))
 	s.webRoutes(e)
 	v1 := e.Group("/v1")
-	v1.GET("/search", s.search)
-	v1.POST("/review", s.limitBodyTo(ReviewMaxBody), s.review)
-	v1.POST("/drafts", s.limitBodyTo(DraftsMaxBody), s.drafts)
-	v1.POST("/chat", s.limitBodyTo(ChatMaxBody), s.chat)
-	v1.POST("/rewrite", s.limitBodyTo(RewriteMaxBody), s.rewrite)
-	v1.GET("/documents", s.listDocuments)
-	v1.GET("/documents/*id", s.getDocument)
-	v1.DELETE("/documents/*id", s.deleteDocument)
-	v1.POST("/documents", s.uploadDocuments) // body limit MaxUpload (see limitBody)
+	quick := deadline(s.admission.cfg.Deadline)
+	slow := func(h ...gin.HandlerFunc) []gin.HandlerFunc {
+		return append([]gin.HandlerFunc{deadline(s.admission.cfg.Slow), s.expensive}, h...)
+	}
+	v1.GET("/search", quick, s.search)
+	v1.POST("/review", quick, s.limitBodyTo(ReviewMaxBody), s.review)
+	v1.POST("/drafts", slow(s.limitBodyTo(DraftsMaxBody), s.drafts)...)
+	v1.POST("/chat", slow(s.limitBodyTo(ChatMaxBody), s.chat)...)
+	v1.POST("/rewrite", slow(s.limitBodyTo(RewriteMaxBody), s.rewrite)...)
+	v1.GET("/documents", quick, s.listDocuments)
+	v1.GET("/documents/*id", quick, s.getDocument)
+	v1.DELETE("/documents/*id", quick, s.deleteDocument)
+	// Body limit MaxUpload (see limitBody); its own deadline (UploadTimeout).
+	v1.POST("/documents", deadline(UploadTimeout), s.expensive, s.uploadDocuments)
 }
 
 // Handler returns the http.Handler of the API.

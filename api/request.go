@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,10 +30,14 @@ type jsonRequest struct {
 // canceled names a request whose client went away as such, whatever
 // error the work it cut short returned.
 func canceled(c *gin.Context, op string, err error) error {
-	if ctxErr := c.Request.Context().Err(); ctxErr != nil && !errs.Is(errs.Canceled, err) {
-		return errs.E(op, errs.Canceled, "请求已取消", err)
+	switch ctxErr := c.Request.Context().Err(); {
+	case ctxErr == nil || errs.Is(errs.Canceled, err):
+		return err
+	case errors.Is(ctxErr, context.DeadlineExceeded):
+		// The server's own deadline for the request (Admission).
+		return errs.E(op, errs.Timeout, errs.Code("request_timeout"), "处理超时，请稍后重试", err)
 	}
-	return err
+	return errs.E(op, errs.Canceled, "请求已取消", err)
 }
 
 // readJSON checks the content type, reads the body (capped by the route's

@@ -12,11 +12,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"govreply/knowledge"
@@ -37,6 +39,11 @@ type Page struct {
 	Script string // its script under static/js, "" for none
 	// Vendor are the vendored libraries it loads before its script.
 	Vendor []string
+	// Public pages are shown to anyone (the login page); the others only
+	// to a signed-in user, which the server in front checks.
+	Public bool
+	// Role, when set, is the role a user needs to see the page.
+	Role string
 }
 
 // Pages are the workspace's pages, in navigation order.
@@ -48,11 +55,50 @@ var Pages = []Page{
 	{Path: "/knowledge/search", Name: "search", Title: "命中测试", Nav: "/knowledge", Script: "js/search.js"},
 	{Path: "/knowledge/document", Name: "document", Title: "文档", Nav: "/knowledge", Script: "js/document.js",
 		Vendor: []string{"vendor/dompurify/purify.min.js"}},
+	{Path: "/admin", Name: "admin", Title: "用户与审计", Nav: "/admin", Script: "js/admin.js", Role: "admin"},
+	{Path: "/login", Name: "login", Title: "登录", Script: "js/login.js", Public: true},
 }
 
-// navEntries are the links of the navigation bar.
-var navEntries = []struct{ Path, Label string }{
-	{"/draft", "起草"}, {"/review", "审核"}, {"/ask", "问答"}, {"/knowledge", "知识库"},
+// PageAt returns the page served at path.
+func PageAt(path string) (Page, bool) {
+	for _, p := range Pages {
+		if p.Path == strings.TrimSuffix(path, "/") {
+			return p, true
+		}
+	}
+	return Page{}, false
+}
+
+// navEntries are the links of the navigation bar; an entry with a role
+// shows only to users who hold it.
+var navEntries = []struct{ Path, Label, Role string }{
+	{"/draft", "起草", ""}, {"/review", "审核", ""}, {"/ask", "问答", ""}, {"/knowledge", "知识库", ""},
+	{"/admin", "用户与审计", "admin"},
+}
+
+// Viewer is the signed-in user a page is rendered for.
+type Viewer struct {
+	Username string
+	Roles    []string
+	// RoleNames are the Chinese names of the roles, for the header.
+	RoleNames []string
+}
+
+// Has reports whether the viewer holds role.
+func (v *Viewer) Has(role string) bool { return v != nil && slices.Contains(v.Roles, role) }
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying the user a page is for; the server in
+// front sets it after checking the session.
+func WithViewer(ctx context.Context, v Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, &v)
+}
+
+// ViewerOf returns the user ctx carries, nil when none.
+func ViewerOf(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
 }
 
 // Site serves the pages and their assets. It is safe for concurrent use.
@@ -134,13 +180,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.NotFound(w, r)
 			return
 		}
-		s.render(w, http.StatusOK, p)
+		s.render(w, r, http.StatusOK, p)
 	}
 }
 
 // NotFound answers with the 404 page.
 func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusNotFound, &page{Page: Page{Name: "notfound", Title: "页面不存在"}, tmpl: s.notFound()})
+	s.render(w, r, http.StatusNotFound, &page{Page: Page{Name: "notfound", Title: "页面不存在"}, tmpl: s.notFound()})
 }
 
 func (s *Site) notFound() *template.Template {
@@ -153,8 +199,9 @@ func (s *Site) notFound() *template.Template {
 // view is what the layout template reads.
 type view struct {
 	Page
-	Nav  []navLink
-	Data template.JS
+	Nav    []navLink
+	Data   template.JS
+	Viewer *Viewer
 }
 
 type navLink struct {
@@ -162,10 +209,12 @@ type navLink struct {
 	Current     bool
 }
 
-func (s *Site) render(w http.ResponseWriter, status int, p *page) {
-	v := view{Page: p.Page, Data: s.data}
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	v := view{Page: p.Page, Data: s.data, Viewer: ViewerOf(r.Context())}
 	for _, n := range navEntries {
-		v.Nav = append(v.Nav, navLink{n.Path, n.Label, n.Path == p.Nav})
+		if n.Role == "" || v.Viewer.Has(n.Role) {
+			v.Nav = append(v.Nav, navLink{n.Path, n.Label, n.Path == p.Nav})
+		}
 	}
 	var buf bytes.Buffer
 	if err := p.tmpl.Execute(&buf, v); err != nil {

@@ -44,8 +44,25 @@
 
   // api calls the JSON API and returns the parsed body, or throws an
   // ApiError whose message is the server's (or says the network failed).
+  // csrf is the session's CSRF token, which the server also keeps with the
+  // session and checks on every change a cookie-authenticated request
+  // asks for (double submit: another site can send the cookie, not read
+  // it).
+  function csrf() {
+    const m = document.cookie.match(/(?:^|;\s*)gr_csrf=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  // signIn sends the browser to the login page, to come back here.
+  function signIn() {
+    if (location.pathname !== "/login") {
+      location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    }
+  }
+
   async function api(method, path, body, opts) {
     const init = { method, headers: { Accept: "application/json" }, signal: opts && opts.signal };
+    if (method !== "GET" && method !== "HEAD") init.headers["X-CSRF-Token"] = csrf();
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -69,6 +86,7 @@
     } catch (e) {
       payload = null;
     }
+    if (resp.status === 401 && !resp.url.endsWith("/v1/auth/login")) signIn();
     if (!resp.ok) {
       const err = payload && payload.error;
       throw new ApiError(resp.status, err ? err.code : "http_" + resp.status,
@@ -364,8 +382,18 @@
     return res.documents;
   }
 
+  // The header's 退出 button ends the session.
+  const logout = document.getElementById("logout");
+  if (logout) {
+    logout.addEventListener("click", async () => {
+      try { await api("POST", "/v1/auth/logout"); } catch (e) { /* signed out either way */ }
+      try { sessionStorage.clear(); localStorage.removeItem("gr:chat"); } catch (e) { /* nothing kept */ }
+      location.assign("/login");
+    });
+  }
+
   window.GR = {
-    data, el, fill, api, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
+    data, el, fill, api, csrf, signIn, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
     documentURL, categoryName, severityName, kindName, findingMarks, findingsList, verdict, linkMarks,
     diffView, showError, clearErrors, busy, copyButton, copyText, formJSON, keep, collections,
   };

@@ -153,7 +153,7 @@
     try {
       resp = await fetch("/v1/chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream", "X-CSRF-Token": GR.csrf() },
         body: JSON.stringify({ session: state.session, message }),
       });
     } catch (e) {

@@ -162,6 +162,7 @@
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/v1/documents");
       xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-CSRF-Token", GR.csrf());
       xhr.upload.onprogress = (e) => {
         if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 90);
         badge.textContent = "上传中";
@@ -174,6 +175,7 @@
       xhr.onload = () => {
         let payload = null;
         try { payload = JSON.parse(xhr.responseText); } catch (e) { payload = null; }
+        if (xhr.status === 401) GR.signIn();
         if (xhr.status !== 200 || !payload || !payload.results) {
           const err = (payload && payload.error) || { code: "http_" + xhr.status, message: "服务器返回错误（" + xhr.status + "）" };
           finish("failed", err.message, "fail");

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"govreply/account"
 	"govreply/bot"
 	"govreply/ingest"
 	"govreply/internal/errs"
@@ -56,6 +57,12 @@ type Config struct {
 	// Admission limits rates, concurrency and time per request (see
 	// Admission); the zero value takes its defaults.
 	Admission Admission
+	// Accounts signs users in and says what they may do; nil serves every
+	// request as nobody in particular (a library use, handler tests): no
+	// login, no permissions, no audit trail. serve always sets it.
+	Accounts *account.Service
+	// OpenMetrics serves /metrics to anyone even with Accounts.
+	OpenMetrics bool
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse
 	// proxies whose X-Forwarded-For names the client; nil trusts none,
 	// so the client address is the connection's and cannot be forged.
@@ -92,7 +99,7 @@ func New(cfg Config) *Server {
 		_ = e.SetTrustedProxies(nil)
 	}
 	e.HandleMethodNotAllowed = true
-	e.Use(secureHeaders, s.recovery, s.requestID, s.observe, s.limitBody)
+	e.Use(secureHeaders, s.recovery, s.requestID, s.observe, withClient, s.limitBody)
 	e.NoRoute(func(c *gin.Context) {
 		if s.cfg.Web != nil && wantsPage(c.Request) {
 			s.cfg.Web.NotFound(c.Writer, c.Request)
@@ -112,23 +119,47 @@ func New(cfg Config) *Server {
 func (s *Server) routes(e *gin.Engine) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", gin.WrapH(s.metrics.handler))
+	e.GET("/metrics", s.metricsGate, gin.WrapH(s.metrics.handler))
 	s.webRoutes(e)
 	v1 := e.Group("/v1")
 	quick := deadline(s.admission.cfg.Deadline)
 	slow := func(h ...gin.HandlerFunc) []gin.HandlerFunc {
-		return append([]gin.HandlerFunc{deadline(s.admission.cfg.Slow), s.expensive}, h...)
+		return append([]gin.HandlerFunc{deadline(s.admission.cfg.Slow), s.signedIn, s.expensive}, h...)
 	}
-	v1.GET("/search", quick, s.search)
-	v1.POST("/review", quick, s.limitBodyTo(ReviewMaxBody), s.review)
+	auth := s.signedIn
+	v1.GET("/search", quick, auth, s.search)
+	v1.POST("/review", quick, auth, s.limitBodyTo(ReviewMaxBody), s.review)
 	v1.POST("/drafts", slow(s.limitBodyTo(DraftsMaxBody), s.drafts)...)
 	v1.POST("/chat", slow(s.limitBodyTo(ChatMaxBody), s.chat)...)
 	v1.POST("/rewrite", slow(s.limitBodyTo(RewriteMaxBody), s.rewrite)...)
-	v1.GET("/documents", quick, s.listDocuments)
-	v1.GET("/documents/*id", quick, s.getDocument)
-	v1.DELETE("/documents/*id", quick, s.deleteDocument)
+	v1.GET("/documents", quick, auth, s.listDocuments)
+	v1.GET("/documents/*id", quick, auth, s.getDocument)
+	v1.DELETE("/documents/*id", quick, auth, s.deleteDocument)
 	// Body limit MaxUpload (see limitBody); its own deadline (UploadTimeout).
-	v1.POST("/documents", deadline(UploadTimeout), s.expensive, s.uploadDocuments)
+	v1.POST("/documents", deadline(UploadTimeout), auth, s.expensive, s.uploadDocuments)
+	s.accountRoutes(v1, quick)
+}
+
+// metricsGate lets only an administrator (token or session) read
+// /metrics when there are accounts, unless Config.OpenMetrics; serve's
+// --metrics-addr serves MetricsHandler on a separate address instead.
+func (s *Server) metricsGate(c *gin.Context) {
+	if s.cfg.Accounts == nil || s.cfg.OpenMetrics || s.authenticate(c) && s.hasRole(c, account.RoleAdmin) {
+		c.Next()
+	}
+}
+
+// MetricsHandler serves the metrics without authentication, for a
+// listener of its own (serve --metrics-addr) that only the monitoring
+// system reaches.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler }
+
+// nonNil returns s, or an empty slice for nil (JSON [] rather than null).
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // Handler returns the http.Handler of the API.

@@ -52,6 +52,7 @@ func (s *Server) chat(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	req.Owner, req.Readable = principal(c).Username, s.readable(c)
 	if wantsStream(c.Request) {
 		s.chatStream(c, req)
 		return

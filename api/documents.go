@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"govreply/account"
 	"govreply/ingest"
 	"govreply/internal/errs"
 	"govreply/knowledge"
@@ -86,7 +88,7 @@ func (s *Server) listDocuments(c *gin.Context) {
 		writeError(c, errs.E(op, errs.Invalid, fmt.Sprintf("未知的文档类别 %q：可选 rule、tone、case、faq", cat)))
 		return
 	}
-	docs, err := st.Documents(c.Request.Context(), knowledge.Filter{Collection: c.Query("collection"), Category: cat})
+	docs, err := st.Documents(c.Request.Context(), knowledge.Filter{Collection: c.Query("collection"), Category: cat, Readable: s.readable(c)})
 	if err != nil {
 		writeError(c, canceled(c, op, errs.E(op, err)))
 		return
@@ -111,15 +113,21 @@ func docID(c *gin.Context, op string) (string, error) {
 // locate returns the document id of collection, or, when collection is
 // "", of the one collection that holds id: NotFound when none does,
 // Conflict when several do.
-func locate(ctx context.Context, st knowledge.Store, op, collection, id string) (knowledge.Document, error) {
+//
+// A collection the caller may not read (readable, knowledge.CanRead) is as
+// if it held nothing: NotFound, which does not tell that it exists.
+func locate(ctx context.Context, st knowledge.Store, op, collection, id string, readable []string) (knowledge.Document, error) {
 	if collection != "" {
+		if !knowledge.CanRead(readable, collection) {
+			return knowledge.Document{}, errs.E(op, errs.NotFound, "未找到文档 "+id)
+		}
 		d, err := st.Get(ctx, collection, id)
 		if err != nil {
 			return d, errs.E(op, err)
 		}
 		return d, nil
 	}
-	docs, err := st.Documents(ctx, knowledge.Filter{ID: id})
+	docs, err := st.Documents(ctx, knowledge.Filter{ID: id, Readable: readable})
 	if err != nil {
 		return knowledge.Document{}, errs.E(op, err)
 	}
@@ -161,7 +169,7 @@ func (s *Server) getDocument(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d, err := locate(ctx, st, op, c.Query("collection"), id)
+	d, err := locate(ctx, st, op, c.Query("collection"), id, s.readable(c))
 	if err != nil {
 		writeError(c, canceled(c, op, err))
 		return
@@ -202,22 +210,26 @@ func (s *Server) deleteDocument(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if collection == "" {
-		d, err := locate(ctx, st, op, "", id)
-		if err != nil {
-			writeError(c, canceled(c, op, err))
-			return
-		}
-		if err := readOnly(op, d.Collection, "删除其中的文档"); err != nil {
-			writeError(c, err)
-			return
-		}
-		collection = d.Collection
+	d, err := locate(ctx, st, op, collection, id, s.readable(c))
+	if err != nil {
+		writeError(c, canceled(c, op, err))
+		return
+	}
+	collection = d.Collection
+	if err := readOnly(op, collection, "删除其中的文档"); err != nil {
+		writeError(c, err)
+		return
+	}
+	if !s.canWrite(c, collection) {
+		s.record(c, account.ActionDelete, collection+"/"+id, account.OutcomeDenied)
+		writeError(c, errs.E(op, errs.Forbidden, "没有权限：不能删除文档集“"+collection+"”中的文档"))
+		return
 	}
 	if err := st.Delete(ctx, collection, id); err != nil {
 		writeError(c, canceled(c, op, errs.E(op, err)))
 		return
 	}
+	s.record(c, account.ActionDelete, collection+"/"+id, account.OutcomeOK)
 	c.JSON(http.StatusOK, gin.H{"deleted": gin.H{"collection": collection, "id": id}})
 }
 
@@ -308,16 +320,54 @@ func (s *Server) uploadDocuments(c *gin.Context) {
 		writeError(c, errs.E(op, errs.Invalid, "没有上传文件：请用 file 字段附上一个或多个文件"))
 		return
 	}
+	if err := s.mayUpload(c, op, collection); err != nil {
+		s.record(c, account.ActionUpload, collection, account.OutcomeDenied)
+		writeError(c, err)
+		return
+	}
 	results := make([]uploadResult, 0, len(up.files))
 	for i := range up.files {
 		if err := ctx.Err(); err != nil {
 			writeError(c, canceled(c, op, err))
 			return
 		}
-		results = append(results, s.importFile(c, collection, up.files[i]))
+		r := s.importFile(c, collection, up.files[i])
+		results = append(results, r)
 		up.files[i].data = nil // done with it
+		outcome := account.OutcomeOK
+		if r.Status == statusFailed {
+			outcome = account.OutcomeFailed
+		}
+		s.record(c, account.ActionUpload, collection+"/"+cmp.Or(r.Doc, r.File), outcome)
 	}
 	c.JSON(http.StatusOK, gin.H{"results": results})
+}
+
+// mayUpload checks that the caller may write into collection. A
+// collection that is new (no document, no access record) is created by
+// the upload: an editor or an administrator may, and becomes its reader
+// and writer (account.Service.EnsureCreator).
+func (s *Server) mayUpload(c *gin.Context, op, collection string) error {
+	if s.cfg.Accounts == nil {
+		return nil
+	}
+	ctx, p := c.Request.Context(), principal(c)
+	if s.canWrite(c, collection) {
+		return nil
+	}
+	docs, err := s.cfg.Store.Documents(ctx, knowledge.Filter{Collection: collection})
+	if err != nil {
+		return errs.E(op, err)
+	}
+	_, accErr := s.cfg.Accounts.Access(ctx, collection)
+	isNew := len(docs) == 0 && errs.Is(errs.NotFound, accErr)
+	if isNew && (p.Has(account.RoleEditor) || p.Has(account.RoleAdmin)) {
+		if _, err := s.cfg.Accounts.EnsureCreator(ctx, collection, p); err != nil {
+			return errs.E(op, err)
+		}
+		return nil
+	}
+	return errs.E(op, errs.Forbidden, "没有权限：不能向文档集“"+collection+"”上传文档，请联系管理员授权")
 }
 
 // readUpload reads the multipart form part by part: the collection field

@@ -40,6 +40,7 @@ func (s *Server) drafts(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	req.Readable = s.readable(c)
 	res, err := s.cfg.Drafter.Draft(c.Request.Context(), req)
 	if err != nil {
 		writeError(c, canceled(c, draftsOp, err))

@@ -27,6 +27,7 @@ func (s *Server) search(c *gin.Context) {
 		Mode:       knowledge.Mode(c.Query("mode")),
 		Collection: c.Query("collection"),
 		Category:   knowledge.Category(c.Query("category")),
+		Readable:   s.readable(c),
 	})
 	if err != nil {
 		writeError(c, err)

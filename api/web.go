@@ -17,8 +17,8 @@ func (s *Server) webRoutes(e *gin.Engine) {
 	}
 	h := gin.WrapH(s.cfg.Web)
 	for _, p := range append(s.cfg.Web.Paths(), web.StaticPrefix+"*asset") {
-		e.GET(p, h)
-		e.HEAD(p, h)
+		e.GET(p, s.pageGate, h)
+		e.HEAD(p, s.pageGate, h)
 	}
 }
 

@@ -184,16 +184,22 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// NotFound answers with the 404 page.
-func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusNotFound, &page{Page: Page{Name: "notfound", Title: "页面不存在"}, tmpl: s.notFound()})
+// Forbidden answers with the page saying the user lacks the role a page
+// needs (the status is the caller's to set).
+func (s *Site) Forbidden(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusForbidden, &page{Page: Page{Name: "forbidden", Title: "没有权限"}, tmpl: s.extra("forbidden")})
 }
 
-func (s *Site) notFound() *template.Template {
-	// Parsed per call: 404s are rare and this keeps New small.
-	t := template.Must(template.New("layout.html").Funcs(template.FuncMap{"asset": s.assets.url}).
-		ParseFS(Files, "templates/layout.html", "templates/notfound.html"))
-	return t
+// NotFound answers with the 404 page.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusNotFound, &page{Page: Page{Name: "notfound", Title: "页面不存在"}, tmpl: s.extra("notfound")})
+}
+
+// extra parses a page that is not in Pages (an error page).
+func (s *Site) extra(name string) *template.Template {
+	// Parsed per call: error pages are rare and this keeps New small.
+	return template.Must(template.New("layout.html").Funcs(template.FuncMap{"asset": s.assets.url}).
+		ParseFS(Files, "templates/layout.html", "templates/"+name+".html"))
 }
 
 // view is what the layout template reads.

@@ -161,13 +161,31 @@ func Eval[T any](tb testing.TB, t *Tab, expr string) T {
 }
 
 // Wait polls a JavaScript expression until it is truthy (at most 30 s).
+// A navigation while it waits (a form that sends the browser to another
+// page) starts the polling again on the new page.
 func (t *Tab) Wait(tb testing.TB, expr string) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(t.Ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
-		tb.Fatalf("waiting for %q: %v (page problems: %v)", expr, err, t.Problems())
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !navigated(err) {
+			tb.Fatalf("waiting for %q: %v (page problems: %v)", expr, err, t.Problems())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// navigated reports whether err says the page went away under an
+// evaluation (Chromium's "Inspected target navigated or closed", or an
+// execution context destroyed).
+func navigated(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "context was destroyed") ||
+		strings.Contains(msg, "Cannot find context")
 }
 
 // Open navigates and waits until the page's scripts have run

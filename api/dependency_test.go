@@ -296,7 +296,7 @@ func TestSessionStoreErrorIsNamed(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.Config{Answerer: ans}).Handler())
 	t.Cleanup(srv.Close)
 	resp, body := postChat(t, context.Background(), srv.URL, "", "application/json", `{"message":"问"}`)
-	checkFailure(t, resp, body, failure{504, pgdb.CodeTimeout, []string{"保存会话失败", "数据库响应超时"}, ""})
+	checkFailure(t, resp, body, failure{503, pgdb.CodeTimeout, []string{"保存会话失败", "数据库响应超时"}, ""})
 }
 
 // failingSessions times out on every write, as a database that does not

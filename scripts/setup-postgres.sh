@@ -59,13 +59,25 @@ version_ge() { dpkg --compare-versions "$1" ge "$2"; }
 # ---------------------------------------------------------------- docker
 if ! server_up && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
 	log "Docker 可用且本机没有 PostgreSQL 在运行：启动 compose 服务 db"
+	if [ ! -f "$ROOT/.env" ]; then
+		# compose.yaml takes its passwords from .env: make one with random
+		# passwords from .env.example (never committed).
+		log "生成 .env（随机密码）"
+		rand_pw() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+		sed -e "s/^POSTGRES_PASSWORD=$/POSTGRES_PASSWORD=$(rand_pw)/" \
+			-e "s/^GOVREPLY_DB_OWNER_PASSWORD=$/GOVREPLY_DB_OWNER_PASSWORD=$(rand_pw)/" \
+			-e "s/^GOVREPLY_DB_APP_PASSWORD=$/GOVREPLY_DB_APP_PASSWORD=$(rand_pw)/" \
+			"$ROOT/.env.example" >"$ROOT/.env"
+		chmod 600 "$ROOT/.env"
+	fi
+	pg_password="$(sed -n 's/^POSTGRES_PASSWORD=//p' "$ROOT/.env")"
 	(cd "$ROOT" && docker compose up -d --wait db)
 	dc_psql() { (cd "$ROOT" && docker compose exec -T db psql -U postgres -Atq -v ON_ERROR_STOP=1 "$@"); }
 	if [ "$(dc_psql -d postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
 		dc_psql -d postgres -c "CREATE DATABASE \"$DB\""
 	fi
 	dc_psql -d "$DB" -c 'CREATE EXTENSION IF NOT EXISTS vector'
-	log "db 服务已就绪：postgres://postgres:govreply@127.0.0.1:5432/${DB}?sslmode=disable"
+	log "db 服务已就绪：postgres://postgres:${pg_password}@127.0.0.1:5432/${DB}?sslmode=disable（超级用户；密码见 .env）"
 	log "测试请设置 GOVREPLY_TEST_DATABASE_URL 为上面的地址"
 	echo "pgvector $(dc_psql -d "$DB" -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'")"
 	exit 0

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tmc/langchaingo/llms"
 
+	"govreply/account"
+	acctpg "govreply/account/postgres"
 	"govreply/bot"
 	"govreply/bot/llm"
 	"govreply/bot/memory"
@@ -48,6 +50,11 @@ type needs struct {
 	drafter  bool
 	answerer bool
 	rewriter bool
+	accounts bool // the account store (account.Store): Postgres on DATABASE_URL, else in memory
+	// dbLimits and dbWait are serve's bounds on the database (pgdb.Limits,
+	// pgdb.Options.StartupWait); the one-shot commands leave them zero.
+	dbLimits pgdb.Limits
+	dbWait   time.Duration
 }
 
 // app holds the parts of one command, each built once from one validated
@@ -70,6 +77,7 @@ type app struct {
 	answerer   bot.Answerer
 	answers    *faq.Index // the answerer's curated answers; nil without an answerer
 	rewriter   bot.Rewriter
+	accounts   account.Store // nil unless needs.accounts
 
 	closers []func()
 }
@@ -111,6 +119,11 @@ func newApp(ctx context.Context, cfg config, n needs, log *slog.Logger) (_ *app,
 	}
 	if n.store {
 		if err := a.openStore(ctx, cfg, n); err != nil {
+			return nil, err
+		}
+	}
+	if n.accounts {
+		if err := a.openAccounts(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -156,8 +169,8 @@ func (a *app) openStore(ctx context.Context, cfg config, n needs) error {
 		a.store, a.backend = knowmem.New(emb.Dimensions()), "memory"
 	} else {
 		kopts := postgres.Options{Dim: emb.Dimensions(), Embedder: emb.Name(), Logger: a.log}
-		a.db, err = pgdb.Open(ctx, pgdb.Options{URL: cfg.DatabaseURL, Logger: a.log,
-			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component()}})
+		a.db, err = pgdb.Open(ctx, pgdb.Options{URL: cfg.DatabaseURL, Logger: a.log, Limits: n.dbLimits, StartupWait: n.dbWait,
+			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component(), acctpg.Component()}})
 		if err != nil {
 			return err
 		}

@@ -37,10 +37,11 @@ func offlineWorkspace(t *testing.T) string {
 }
 
 // postJSON calls the API as a client other than the browser would.
-func postJSON(t *testing.T, url string, body any, out any) {
+func postJSON(t *testing.T, base, path string, body any, out any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	url := base + path
+	resp, err := apiClient(t, base).Post(url, "application/json", bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +53,17 @@ func postJSON(t *testing.T, url string, body any, out any) {
 	if err := json.Unmarshal(data, out); err != nil {
 		t.Fatalf("POST %s: %v: %s", url, err, data)
 	}
+}
+
+// signIn signs the tab in to the service at base as the administrator,
+// through the login page.
+func signIn(t *testing.T, tab *browsertest.Tab, base string) {
+	t.Helper()
+	tab.Open(t, base+"/login", "")
+	setField(t, tab, "login-form", "username", "admin")
+	setField(t, tab, "login-form", "password", testAdminPassword)
+	submit(t, tab, "login-form")
+	tab.Wait(t, `location.pathname !== "/login" && window.GR !== undefined`)
 }
 
 // setField sets a form field by name as a user typing would (an input
@@ -89,6 +101,7 @@ func noProblems(t *testing.T, tab *browsertest.Tab, where string) {
 func TestBrowserDraft(t *testing.T) {
 	base := offlineWorkspace(t)
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	tab.Open(t, base+"/draft", "")
 
 	// An empty post: the error is beside the post box; the facts stay.
@@ -117,7 +130,7 @@ func TestBrowserDraft(t *testing.T) {
 		} `json:"drafts"`
 		ToVerify []string `json:"to_verify"`
 	}
-	postJSON(t, base+"/v1/drafts", map[string]string{"post": post, "kind": "reply", "tone": "亲切"}, &api)
+	postJSON(t, base, "/v1/drafts", map[string]string{"post": post, "kind": "reply", "tone": "亲切"}, &api)
 
 	type shown struct {
 		Text, Score, Verdict, Count string
@@ -214,6 +227,7 @@ func TestBrowserDraft(t *testing.T) {
 func TestBrowserReview(t *testing.T) {
 	base := offlineWorkspace(t)
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	tab.Open(t, base+"/review", "")
 
 	text := "您好，此事无可奉告，不归我们管。我们保证尽快彻底解决，详情请咨询相关部门。Call 12345 for help."
@@ -228,7 +242,7 @@ func TestBrowserReview(t *testing.T) {
 	tab.Wait(t, `!document.getElementById("result").hidden`)
 
 	var rv review.Review
-	postJSON(t, base+"/v1/review", map[string]string{"text": text, "kind": "comment"}, &rv)
+	postJSON(t, base, "/v1/review", map[string]string{"text": text, "kind": "comment"}, &rv)
 	type finding struct {
 		Start, End int
 		Category   string
@@ -351,6 +365,8 @@ var screens = []screen{
 	{"knowledge", "/knowledge", nil, `document.querySelectorAll('[data-role="document"]').length > 0`},
 	{"search", "/knowledge/search?q=" + "网友骂人怎么回复", nil, `document.querySelectorAll('[data-role="hit"]').length > 0`},
 	{"document", "/knowledge/document?id=tone-reply-five-steps&section=" + "五个部分", nil, `document.querySelector(".doc-body .target") !== null`},
+	{"admin", "/admin", nil, `document.querySelectorAll('[data-role="user"]').length > 0 && document.querySelectorAll('[data-role="audit"]').length > 0`},
+	{"login", "/login", nil, `document.getElementById("login-form") !== null`},
 }
 
 // TestBrowserScreens opens every page at 1366×768 and on a 390-pixel
@@ -363,6 +379,7 @@ func TestBrowserScreens(t *testing.T) {
 	dir := os.Getenv("GOVREPLY_SCREENSHOTS")
 	for _, size := range []browsertest.Size{browsertest.Desktop, browsertest.Phone} {
 		tab := browsertest.MustStart(t, size)
+		signIn(t, tab, base)
 		for _, s := range screens {
 			tab.Open(t, base+s.path, "")
 			if s.act != nil {
@@ -399,6 +416,7 @@ func TestBrowserAsk(t *testing.T) {
 	model := fakeModel(t, 120*time.Millisecond, "网友骂人时，", "先不要回击，", "回应对方的情绪[1]。", "再把事实讲清楚，", "不删评、不拉黑[2]。")
 	base := mustServe(t, modelConfig(model))
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	tab.Open(t, base+"/ask", "")
 	browsertest.Eval[bool](t, tab, `(() => {
 		window.lens = [];
@@ -469,6 +487,7 @@ func TestBrowserAsk(t *testing.T) {
 
 	// Offline, a question the knowledge base knows nothing of.
 	off := offlineWorkspace(t)
+	signIn(t, tab, off)
 	tab.Open(t, off+"/ask", "")
 	setField(t, tab, "ask-form", "message", "量子色动力学的渐近自由是什么")
 	submit(t, tab, "ask-form")
@@ -510,6 +529,7 @@ func testBrowserKnowledge(t *testing.T, base string) {
 		docxtest.H1("二、连续施工的公示"),
 		docxtest.P("因工艺要求确需夜间连续施工的，施工单位须提前三日在小区公告栏和本号公示，并公布投诉电话。"))
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	tab.Open(t, base+"/knowledge", `document.querySelectorAll('[data-role="document"]').length > 0`)
 	builtin := browsertest.Eval[int](t, tab, `document.querySelectorAll('[data-role="document"]').length`)
 
@@ -574,7 +594,7 @@ func testBrowserKnowledge(t *testing.T, base string) {
 	tab.Open(t, base+"/knowledge", `document.querySelector('[data-role="document"][data-id="noise-rules"]') !== null`)
 	browsertest.Eval[bool](t, tab, `(window.confirm = () => true, document.querySelector('[data-role="document"][data-id="noise-rules"] button').click(), true)`)
 	tab.Wait(t, `document.querySelector('[data-role="document"][data-id="noise-rules"]') === null`)
-	resp, err := http.Get(base + "/v1/documents/noise-rules?collection=" + url.QueryEscape("城东街道"))
+	resp, err := apiClient(t, base).Get(base + "/v1/documents/noise-rules?collection=" + url.QueryEscape("城东街道"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -630,7 +650,7 @@ func TestBrowserXSS(t *testing.T) {
 	fw, _ := w.CreateFormFile("file", "evil.md")
 	fmt.Fprintf(fw, "# 夜间施工噪音\n\n## 处理办法\n\n噪音投诉当天回复。%s\n", xssPayload(leak.URL, "doc"))
 	_ = w.Close()
-	resp, err := http.Post(base+"/v1/documents", w.FormDataContentType(), &buf)
+	resp, err := apiClient(t, base).Post(base+"/v1/documents", w.FormDataContentType(), &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -640,6 +660,7 @@ func TestBrowserXSS(t *testing.T) {
 	}
 
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	check := func(where string) {
 		t.Helper()
 		if x := browsertest.Eval[string](t, tab, `String(window.xss || "")`); x != "" {
@@ -677,6 +698,7 @@ func TestBrowserXSS(t *testing.T) {
 	check("ask")
 
 	off := offlineWorkspace(t)
+	signIn(t, tab, off)
 	tab.Open(t, off+"/draft", "")
 	setField(t, tab, "draft-form", "post", "路灯坏了一周了"+xssPayload(leak.URL, "post"))
 	submit(t, tab, "draft-form")
@@ -700,6 +722,7 @@ func TestBrowserPageWeight(t *testing.T) {
 	const budget = 200 << 10
 	base := offlineWorkspace(t)
 	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
 	if _, err := chromedp.Call(tab.Ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -755,7 +778,7 @@ func checkKeyboard(t *testing.T, tab *browsertest.Tab, page string) {
 		f := browsertest.Eval[focus](t, tab, `(() => { const e = document.activeElement; const s = getComputedStyle(e);
 			return {Tag: e.tagName + (e.id ? "#" + e.id : ""), Outline: s.outlineStyle + " " + s.outlineWidth, InMain: !!e.closest("main")}; })()`)
 		seen = append(seen, f)
-		if strings.HasPrefix(f.Outline, "none") || strings.HasSuffix(f.Outline, " 0px") {
+		if f.Tag != "BODY" && (strings.HasPrefix(f.Outline, "none") || strings.HasSuffix(f.Outline, " 0px")) {
 			t.Errorf("%s: %s has focus without a visible outline (%s)", page, f.Tag, f.Outline)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -31,7 +32,20 @@ type config struct {
 	// schema of knowledge/builtin/answers) added to the built-in ones
 	// (--answers; GOVREPLY_ANSWERS).
 	Answers string
-	JSON    bool
+	// AdminPassword is the first administrator's password, from
+	// GOVREPLY_ADMIN_PASSWORD only (a flag would show in the process
+	// list); empty makes serve generate one and print it once.
+	AdminPassword string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (serve --trusted-proxy; GOVREPLY_TRUSTED_PROXIES, comma
+	// separated); none by default.
+	TrustedProxies []string
+	// MetricsAddr, when set, serves /metrics without authentication on
+	// an address of its own (serve --metrics-addr; GOVREPLY_METRICS_ADDR).
+	MetricsAddr string
+	JSON        bool
+	// DB is how serve waits on the database (dbconfig.go).
+	DB dbConfig
 }
 
 // envConfig reads the environment through getenv (os.Getenv in main; a
@@ -52,7 +66,23 @@ func envConfig(getenv func(string) string) config {
 		Thesaurus:   cmp.Or(getenv("GOVREPLY_THESAURUS"), "builtin"),
 		Rules:       filepath.SplitList(getenv("GOVREPLY_RULES")),
 		Answers:     getenv("GOVREPLY_ANSWERS"),
+
+		AdminPassword:  getenv("GOVREPLY_ADMIN_PASSWORD"),
+		TrustedProxies: splitList(getenv("GOVREPLY_TRUSTED_PROXIES")),
+		MetricsAddr:    getenv("GOVREPLY_METRICS_ADDR"),
+		DB:             envDBConfig(getenv),
 	}
+}
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // validate checks the settings that name a choice, before anything is
@@ -72,6 +102,9 @@ func (c config) validate() error {
 	}
 	if c.EmbedDim < 0 {
 		return usageError{"向量维度不能为负数：" + strconv.Itoa(c.EmbedDim)}
+	}
+	if err := c.DB.validate(); err != nil {
+		return err
 	}
 	return nil
 }

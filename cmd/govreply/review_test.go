@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -505,7 +506,7 @@ func TestRulesFileErrors(t *testing.T) {
 	// serve fails at start on a bad rules file, before it listens.
 	cfg := envConfigWith([]string{filepath.Join(dir, "typo.yaml")})
 	cfg.Addr = freeAddr(t)
-	err := serve(context.Background(), cfg, newApp, nil, slog.New(slog.DiscardHandler))
+	err := serve(context.Background(), cfg, newApp, nil, slog.New(slog.DiscardHandler), io.Discard)
 	if err == nil || !strings.Contains(message(err), "typo.yaml:7:") {
 		t.Fatalf("serve with a bad rules file: %v", err)
 	}

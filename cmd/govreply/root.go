@@ -57,6 +57,7 @@ func newRoot(inv *invocation) *cobra.Command {
 		newRewriteCmd(c),
 		newAskCmd(c),
 		newMigrateCmd(c),
+		newUserCmd(c),
 	)
 	return root
 }

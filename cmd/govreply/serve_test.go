@@ -35,7 +35,7 @@ func mustServe(t *testing.T, cfg config) string {
 	cfg.Addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler)) }()
+	go func() { done <- serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler), io.Discard) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -72,7 +72,41 @@ func mustServe(t *testing.T, cfg config) string {
 func offlineConfig() config {
 	cfg := envConfig(noEnv)
 	cfg.DatabaseURL, cfg.Embedder, cfg.EmbedDim, cfg.LLM = "", "local", 0, "offline"
+	cfg.AdminPassword = testAdminPassword
 	return cfg
+}
+
+// testAdminPassword is the first administrator's password in the tests
+// (GOVREPLY_ADMIN_PASSWORD).
+const testAdminPassword = "admin-test-password-1"
+
+// apiClient is an HTTP client signed in to the service at base as the
+// administrator, with a token from POST /v1/auth/token.
+func apiClient(t *testing.T, base string) *http.Client {
+	t.Helper()
+	resp, err := http.Post(base+"/v1/auth/token", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+testAdminPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != 200 || tok.Token == "" {
+		t.Fatalf("sign in: %d %v", resp.StatusCode, err)
+	}
+	return &http.Client{Transport: bearer{tok.Token, http.DefaultTransport}}
+}
+
+// bearer adds an Authorization header to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
 }
 
 // TestServeDefault starts the embedded default (memory store, built-in
@@ -81,7 +115,7 @@ func offlineConfig() config {
 func TestServeDefault(t *testing.T) {
 	t.Parallel()
 	base := mustServe(t, offlineConfig())
-	resp, err := http.Get(base + "/v1/search?k=3&q=" + url.QueryEscape("回复里能写网友的手机号吗"))
+	resp, err := apiClient(t, base).Get(base + "/v1/search?k=3&q=" + url.QueryEscape("回复里能写网友的手机号吗"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +134,7 @@ func TestServeRefusesNUL(t *testing.T) {
 	cfg := offlineConfig()
 	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
 	base := mustServe(t, cfg)
+	client := apiClient(t, base)
 	for _, tt := range []struct{ path, body string }{
 		{"/v1/chat", `{"message":"路灯\u0000坏了怎么回复"}`},
 		{"/v1/chat", `{"session":"a\u0000b","message":"路灯坏了怎么回复"}`},
@@ -109,7 +144,7 @@ func TestServeRefusesNUL(t *testing.T) {
 		{"/v1/drafts", `{"post":"路灯坏了","facts":"已\u0000修"}`},
 		{"/v1/rewrite", `{"text":"您好\u0000，已修好。"}`},
 	} {
-		resp, err := http.Post(base+tt.path, "application/json", strings.NewReader(tt.body))
+		resp, err := client.Post(base+tt.path, "application/json", strings.NewReader(tt.body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +154,7 @@ func TestServeRefusesNUL(t *testing.T) {
 			t.Errorf("%s %s: %d %s", tt.path, tt.body, resp.StatusCode, b)
 		}
 	}
-	resp, err := http.Get(base + "/v1/search?q=" + url.QueryEscape("路灯\x00坏了"))
+	resp, err := client.Get(base + "/v1/search?q=" + url.QueryEscape("路灯\x00坏了"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +163,7 @@ func TestServeRefusesNUL(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(b), "U+0000") {
 		t.Errorf("search: %d %s", resp.StatusCode, b)
 	}
-	resp, err = http.Post(base+"/v1/chat", "application/json", strings.NewReader(`{"message":"路灯坏了怎么回复"}`))
+	resp, err = client.Post(base+"/v1/chat", "application/json", strings.NewReader(`{"message":"路灯坏了怎么回复"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,12 +194,13 @@ func TestServeMasksPII(t *testing.T) {
 	cfg := offlineConfig()
 	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
 	base := mustServe(t, cfg)
+	client := apiClient(t, base)
 	for _, q := range []string{
 		"网友在评论里留了身份证号530102198703151541和手机13987126540，回复时怎么处理？",
 		"量子色动力学530102198703151541的渐近自由13987126540是什么",
 	} {
 		body, _ := json.Marshal(map[string]string{"message": q})
-		resp, err := http.Post(base+"/v1/chat", "application/json", bytes.NewReader(body))
+		resp, err := client.Post(base+"/v1/chat", "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,5 +237,90 @@ func TestServeMasksPII(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d turns kept, want 2", n)
+	}
+}
+
+// TestServeReplicas: two serve processes on one database behave as one
+// service: a browser session and an API token made on one work on the
+// other, a conversation started on one continues on the other, and a
+// permission set on one holds on the other.
+func TestServeReplicas(t *testing.T) {
+	t.Parallel()
+	cfg := offlineConfig()
+	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
+	a := mustServe(t, cfg)
+	b := mustServe(t, cfg)
+
+	// A token from a, used on b.
+	client := apiClient(t, a)
+	resp, err := client.Get(b + "/v1/search?q=" + url.QueryEscape("网友骂人怎么回复"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("a's token on b: %d", resp.StatusCode)
+	}
+
+	// A browser session from a, used on b (the cookie is the browser's).
+	resp, err = http.Post(a+"/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+testAdminPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var cookies []string
+	csrf := ""
+	for _, ck := range resp.Cookies() {
+		cookies = append(cookies, ck.Name+"="+ck.Value)
+		if ck.Name == "gr_csrf" {
+			csrf = ck.Value
+		}
+	}
+	req, _ := http.NewRequest("POST", b+"/v1/chat", strings.NewReader(`{"message":"网友骂人怎么回复？"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	req.Header.Set("X-CSRF-Token", csrf)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first struct{ Session string }
+	_ = json.NewDecoder(resp.Body).Decode(&first)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || first.Session == "" {
+		t.Fatalf("a's session cookie on b: %d", resp.StatusCode)
+	}
+
+	// The conversation started on b continues on a.
+	body, _ := json.Marshal(map[string]string{"session": first.Session, "message": "那要道歉吗？"})
+	resp, err = client.Post(a+"/v1/chat", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next struct{ Session string }
+	_ = json.NewDecoder(resp.Body).Decode(&next)
+	resp.Body.Close()
+	if next.Session != first.Session {
+		t.Errorf("the conversation did not continue on the other replica: %q then %q", first.Session, next.Session)
+	}
+
+	// A user added on a signs in on b.
+	resp, err = client.Post(a+"/v1/users", "application/json",
+		strings.NewReader(`{"username":"zhaolei","password":"zhaolei-password","roles":["trainee"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("add a user on a: %d", resp.StatusCode)
+	}
+	resp, err = http.Post(b+"/v1/auth/token", "application/json", strings.NewReader(`{"username":"zhaolei","password":"zhaolei-password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("the new user signing in on b: %d", resp.StatusCode)
 	}
 }

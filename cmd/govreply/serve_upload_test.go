@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"mime/multipart"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -15,6 +14,7 @@ import (
 func TestServeUpload(t *testing.T) {
 	t.Parallel()
 	base := mustServe(t, offlineConfig())
+	client := apiClient(t, base)
 
 	upload := func(collection string) (int, string) {
 		var buf bytes.Buffer
@@ -23,7 +23,7 @@ func TestServeUpload(t *testing.T) {
 		fw, _ := w.CreateFormFile("file", "部门规定.md")
 		_, _ = fw.Write([]byte("# 部门规定\n\n## 回复时限\n\n留言当天回复。\n"))
 		_ = w.Close()
-		resp, err := http.Post(base+"/v1/documents", w.FormDataContentType(), &buf)
+		resp, err := client.Post(base+"/v1/documents", w.FormDataContentType(), &buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestServeUpload(t *testing.T) {
 			t.Errorf("upload into %s: %d %s, want %d with %s", tc.collection, status, body, tc.status, tc.want)
 		}
 	}
-	resp, err := http.Get(base + "/v1/documents/部门规定")
+	resp, err := client.Get(base + "/v1/documents/部门规定")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,20 +11,27 @@
 //
 // Wrap classifies the database's errors for every part the same way: a
 // database that is down or refuses is errs.Unavailable (code
-// database_unavailable), one that does not answer in time errs.Timeout
-// (database_timeout), so the API answers 503/504 naming the database.
+// database_unavailable), and so is one that does not answer in time (code
+// database_timeout): to a caller a hung database is one that is down, so
+// the API answers 503 naming the database.
+//
+// Limits bound every wait on the pool (serve sets them, see limits.go);
+// Options.StartupWait makes Open wait for a server that is not up yet.
 package pgdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"path"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"text/template"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -64,18 +71,40 @@ type Options struct {
 	Schema string
 	// Components are the parts whose tables the database holds.
 	Components []Component
-	// Logger receives migration messages; nil discards them.
+	// Logger receives migration messages and, while Open waits for the
+	// server, its retries; nil discards them.
 	Logger *slog.Logger
+	// Limits bound the waits of the pool's callers (zero: none). The
+	// migrations run without them, but for ConnectTimeout.
+	Limits Limits
+	// StartupWait, when positive, is how long Open keeps trying to reach a
+	// server that refuses connections, does not answer, or is starting up:
+	// it retries with exponential backoff (jittered, at most MaxBackoff
+	// apart), logging each retry, then fails naming the database. Other
+	// failures (a bad password, a missing database) fail at once.
+	StartupWait time.Duration
 }
+
+// Backoff between Open's attempts to reach the server (StartupWait): the
+// first retry comes after about FirstBackoff, each later one after twice
+// the one before, at most MaxBackoff; each is jittered down by up to a
+// half so that replicas started together do not retry in step.
+const (
+	FirstBackoff = 250 * time.Millisecond
+	MaxBackoff   = 5 * time.Second
+)
 
 // DB is an open database: its pool and the components migrated on it. It
 // is safe for concurrent use.
 type DB struct {
 	// Pool is the one connection pool of the database.
-	Pool       *pgxpool.Pool
-	cfg        *pgxpool.Config
+	Pool *pgxpool.Pool
+	cfg  *pgxpool.Config
+	// mcfg configures the migration connection: the pool's without Limits.
+	mcfg       *pgx.ConnConfig
 	components []Component
 	log        *slog.Logger
+	limits     Limits
 	closed     atomic.Bool
 }
 
@@ -95,16 +124,28 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if o.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.Schema}.Sanitize() + ", public"
 	}
-	db := &DB{cfg: cfg, components: o.Components, log: o.Logger}
+	if t := o.Limits.ConnectTimeout; t > 0 && cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = t
+	}
+	db := &DB{cfg: cfg, mcfg: cfg.ConnConfig.Copy(), components: o.Components, log: o.Logger, limits: o.Limits}
 	if db.log == nil {
 		db.log = slog.New(slog.DiscardHandler)
 	}
 	if _, err := db.migrations(); err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx, o.Schema); err != nil {
+	conn, err := db.connect(ctx, o.StartupWait)
+	if err != nil {
 		return nil, err
 	}
+	err = db.migrate(ctx, conn, o.Schema)
+	conn.Close(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	// The limits are the pool's: the migrations, which may build indexes,
+	// ran without them.
+	o.Limits.apply(cfg)
 	// The pool connects after the migrations, which may create the types
 	// AfterConnect registers.
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
@@ -134,7 +175,72 @@ func (db *DB) Close() {
 // Migrate applies any pending migrations again (the migrate command; Open
 // already did it).
 func (db *DB) Migrate(ctx context.Context) error {
-	return db.migrate(ctx, "")
+	conn, err := db.connect(ctx, 0)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return db.migrate(ctx, conn, "")
+}
+
+// connect opens the migration connection. With wait > 0 it retries a
+// server it cannot reach (an Unavailable error) until wait has passed.
+func (db *DB) connect(ctx context.Context, wait time.Duration) (*pgx.Conn, error) {
+	const op = "pgdb.Open"
+	cc := db.mcfg.Copy()
+	if wait <= 0 {
+		conn, err := pgx.ConnectConfig(ctx, cc)
+		return conn, Wrap(op, err)
+	}
+	start := time.Now()
+	deadline := start.Add(wait)
+	backoff := FirstBackoff
+	for attempt := 1; ; attempt++ {
+		// An attempt never outlasts the wait, even against a server that
+		// accepts and never answers and a URL without connect_timeout.
+		actx, cancel := context.WithDeadline(ctx, deadline)
+		conn, err := pgx.ConnectConfig(actx, cc)
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				db.log.Info("已连接数据库", "attempts", attempt, "waited", time.Since(start).Round(time.Millisecond).String())
+			}
+			return conn, nil
+		}
+		err = Wrap(op, err)
+		if ctx.Err() != nil || !errs.Is(errs.Unavailable, err) {
+			return nil, err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, errs.E(op, errs.Unavailable, CodeUnavailable, fmt.Sprintf(
+				"等待 %s 后仍无法连接数据库 %s（共尝试 %d 次）：请确认数据库已启动、DATABASE_URL 中的地址和端口正确，或用 --db-wait 延长等待",
+				wait, serverOf(cc), attempt), err)
+		}
+		sleep := min(jitter(backoff), left)
+		db.log.Warn("数据库暂不可用，稍后重试", "server", serverOf(cc), "attempt", attempt,
+			"retry_in", sleep.Round(time.Millisecond).String(), "left", left.Round(time.Second).String(),
+			"reason", errs.MessageOf(err), "err", errors.Unwrap(err))
+		t := time.NewTimer(sleep)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, Wrap(op, ctx.Err())
+		case <-t.C:
+		}
+		backoff = min(backoff*2, MaxBackoff)
+	}
+}
+
+// jitter returns d less a random share of up to a half.
+func jitter(d time.Duration) time.Duration {
+	return d - time.Duration(rand.Int64N(int64(d)/2+1))
+}
+
+// serverOf names the server a configuration connects to, for messages
+// (never the password).
+func serverOf(cc *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
 }
 
 // Ping reports whether the database answers and holds every migration of
@@ -220,14 +326,11 @@ func versionRE(v string) bool {
 }
 
 // migrate brings the schema reachable through the search_path up to date
-// on a connection of its own, under the advisory lock.
-func (db *DB) migrate(ctx context.Context, schema string) error {
+// on conn, a connection of its own, under the advisory lock. A database
+// that is up to date needs no privilege beyond reading and writing rows,
+// so that serve can run as a role without DDL rights (docs/security.md).
+func (db *DB) migrate(ctx context.Context, conn *pgx.Conn, schema string) error {
 	const op = "pgdb.migrate"
-	conn, err := pgx.ConnectConfig(ctx, db.cfg.ConnConfig.Copy())
-	if err != nil {
-		return Wrap(op, err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrateLock); err != nil {
 		return Wrap(op, err)
 	}
@@ -240,10 +343,18 @@ func (db *DB) migrate(ctx context.Context, schema string) error {
 			return Wrap(op, err)
 		}
 	}
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	// CREATE TABLE IF NOT EXISTS needs the right to create even when the
+	// table is there: look first.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass(format('%I.schema_migrations', current_schema())) IS NOT NULL`).Scan(&exists); err != nil {
+		return Wrap(op, err)
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    text PRIMARY KEY,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return Wrap(op, err)
+			return Wrap(op, err)
+		}
 	}
 	rows, _ := conn.Query(ctx, `SELECT version FROM schema_migrations`)
 	applied, err := pgx.CollectRows(rows, pgx.RowTo[string])

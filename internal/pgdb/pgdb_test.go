@@ -169,8 +169,10 @@ func TestWrap(t *testing.T) {
 		{"nil", nil, "", ""},
 		{"already classified", classified, errs.NotFound, "not_found"},
 		{"canceled", context.Canceled, errs.Canceled, "canceled"},
-		{"deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), errs.Timeout, pgdb.CodeTimeout},
-		{"statement timeout", &pgconn.PgError{Code: "57014"}, errs.Timeout, pgdb.CodeTimeout},
+		// A database that does not answer in time is, to its caller, down.
+		{"deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), errs.Unavailable, pgdb.CodeTimeout},
+		{"statement timeout", &pgconn.PgError{Code: "57014"}, errs.Unavailable, pgdb.CodeTimeout},
+		{"no privilege", &pgconn.PgError{Code: "42501"}, errs.Unavailable, pgdb.CodeUnavailable},
 		{"bad data", &pgconn.PgError{Code: "22021", Message: "invalid byte sequence"}, errs.Invalid, "invalid_input"},
 		{"unique", &pgconn.PgError{Code: "23505"}, errs.Conflict, "conflict"},
 		{"serialization", &pgconn.PgError{Code: "40001"}, errs.Conflict, "conflict"},

@@ -12,7 +12,9 @@ import (
 )
 
 // Codes of the database's failures: they name the database, so that a
-// client can tell it from the model server or the embedder.
+// client can tell it from the model server or the embedder. Both are of
+// kind Unavailable (503): a database that does not answer in time is, to
+// its caller, a database that is down.
 const (
 	CodeUnavailable errs.Code = "database_unavailable"
 	CodeTimeout     errs.Code = "database_timeout"
@@ -22,9 +24,11 @@ const (
 //
 //   - an *errs.Error already classified keeps its kind;
 //   - the caller gone (context canceled) is Canceled;
-//   - a deadline or a statement timeout is Timeout (CodeTimeout);
-//   - a connection failure, too many connections, a shutdown or a missing
-//     table is Unavailable (CodeUnavailable), saying what to do;
+//   - a deadline (Limits.Timeout, or the caller's) or a statement timeout
+//     is Unavailable with CodeTimeout;
+//   - a connection failure, too many connections, a shutdown, a missing
+//     table or a missing privilege is Unavailable (CodeUnavailable),
+//     saying what to do;
 //   - invalid data (class 22) is Invalid; a constraint or serialization
 //     failure (classes 23, 40) is Conflict;
 //   - anything else is Internal.
@@ -42,7 +46,7 @@ func Wrap(op string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return errs.E(op, errs.Canceled, "请求已取消", err)
 	case errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err):
-		return errs.E(op, errs.Timeout, CodeTimeout, "数据库响应超时", err)
+		return errs.E(op, errs.Unavailable, CodeTimeout, "数据库响应超时（数据库未能及时应答）", err)
 	case errors.As(err, &pe):
 		return wrapServer(op, pe, err)
 	case errors.Is(err, pgx.ErrTxClosed) || errors.Is(err, pgx.ErrNoRows):
@@ -56,7 +60,7 @@ func Wrap(op string, err error) error {
 func wrapServer(op string, pe *pgconn.PgError, err error) error {
 	switch c := pe.Code; {
 	case c == "57014": // query_canceled: statement_timeout or a cancel request
-		return errs.E(op, errs.Timeout, CodeTimeout, "数据库语句执行超时", err)
+		return errs.E(op, errs.Unavailable, CodeTimeout, "数据库响应超时（语句执行超时）", err)
 	case strings.HasPrefix(c, "22"): // data exception
 		return errs.E(op, errs.Invalid, "数据无效，数据库拒绝保存", err)
 	case strings.HasPrefix(c, "23"), strings.HasPrefix(c, "40"): // integrity, serialization
@@ -64,6 +68,9 @@ func wrapServer(op string, pe *pgconn.PgError, err error) error {
 	case strings.HasPrefix(c, "08"), strings.HasPrefix(c, "53"),
 		strings.HasPrefix(c, "57"), strings.HasPrefix(c, "58"):
 		return errs.E(op, errs.Unavailable, CodeUnavailable, "数据库不可用", err)
+	case c == "42501": // insufficient_privilege
+		return errs.E(op, errs.Unavailable, CodeUnavailable,
+			"数据库账号权限不足：应用角色不能修改表结构，请以数据库所有者角色运行 govreply migrate（见 docs/deploy.md）", err)
 	case c == "42P01" || c == "42703": // undefined table / column
 		return errs.E(op, errs.Unavailable, CodeUnavailable, "数据库结构未初始化或版本不符，请运行 govreply migrate", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"govreply/internal/errs"
 	"govreply/knowledge"
 	"govreply/knowledge/postgres"
 	"govreply/knowledge/postgres/pgtest"
@@ -17,6 +18,13 @@ func indexDef(t *testing.T, s *postgres.Store) string {
 		t.Fatal(err)
 	}
 	return def
+}
+
+// killBulkSession ends the database session that holds s's bulk lock, as
+// the death of a bulk-loading process does.
+func killBulkSession(ctx context.Context, s *postgres.Store) error {
+	return s.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objid = 'chunks'::regclass::oid AND objsubid = 2 AND granted`)
 }
 
 func putDoc(t *testing.T, s *postgres.Store, id string) {
@@ -44,7 +52,34 @@ func TestBulkRebuildsTheMigrationsIndex(t *testing.T) {
 		finish func(end func(context.Context) error) error
 	}{
 		{"end", func(end func(context.Context) error) error { return end(ctx) }},
-		{"killed, then EnsureIndexes", func(func(context.Context) error) error { return s.EnsureIndexes(ctx) }},
+		{"killed, then EnsureIndexes", func(end func(context.Context) error) error {
+			// The process dies: its session, which held the bulk lock, ends.
+			if err := killBulkSession(ctx, s); err != nil {
+				return err
+			}
+			if err := s.Ping(ctx); !errs.Is(errs.Unavailable, err) || !errs.HasCode(err, postgres.CodeIndexMissing) {
+				t.Errorf("Ping with the index missing: %v (code %s), want %s", err, errs.CodeOf(err), postgres.CodeIndexMissing)
+			}
+			if err := s.EnsureIndexes(ctx); err != nil {
+				return err
+			}
+			// (A dead process calls nothing; here end returns the
+			// connection to the pool so that it can close.)
+			return end(ctx)
+		}},
+		{"still loading, then EnsureIndexes and end", func(end func(context.Context) error) error {
+			// A repair leaves the index to a load that is still running.
+			if err := s.EnsureIndexes(ctx); err != nil {
+				return err
+			}
+			if def := indexDef(t, s); def != "" {
+				t.Errorf("EnsureIndexes built the index during a load: %q", def)
+			}
+			if err := s.Ping(ctx); err != nil {
+				t.Errorf("Ping during a load: %v", err)
+			}
+			return end(ctx)
+		}},
 	} {
 		end, err := s.BeginBulk(ctx, true)
 		if err != nil || end == nil {

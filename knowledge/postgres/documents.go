@@ -74,7 +74,18 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 		if len(rows) == 0 {
 			return nil
 		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
+		// A large document's chunks take a while to index: the pool's
+		// limits (serve's) are raised for the copy in proportion to them,
+		// and lifted in a bulk load.
+		allow := time.Duration(len(rows)) * putTimePerChunk
+		if s.deferCounts.Load() {
+			allow = 0
+		}
+		copyCtx, err := s.db.Raise(ctx, tx, allow)
+		if err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(copyCtx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
 		return err
 	})
 	if err != nil {
@@ -82,6 +93,12 @@ func (s *Store) Put(ctx context.Context, doc knowledge.Document, chunks []knowle
 	}
 	return outcome, nil
 }
+
+// putTimePerChunk is the time Put allows the copy of each chunk, the
+// HNSW insertion included: 50 chunks a second, a quarter of the rate
+// measured (about 200 a second, docs/benchmarks.md), so that only a
+// database in trouble exceeds it.
+const putTimePerChunk = 20 * time.Millisecond
 
 // Limits of a tsvector (PostgreSQL's tsvector.h): a lexeme is shorter than
 // 2 KB; positions are below 16384; to_tsvector keeps 255 of a lexeme's
@@ -281,17 +298,10 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// The HNSW index over the chunk embeddings, as migration 0001 creates it
+// The HNSW index over the chunk embeddings, as migration 0004 creates it
 // (a test checks that they agree). A bulk load drops it and builds it
-// again after the load.
+// again after the load, through build_vector_index() (migration 0011).
 const hnswIndex = "chunks_embedding_idx"
-
-// hnswIndexSQL creates the HNSW index over half-precision copies of the
-// embeddings of dimension dim, as migration 0004 does.
-func hnswIndexSQL(dim int) string {
-	return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS chunks_embedding_idx ON chunks
-		USING hnsw ((embedding::halfvec(%d)) halfvec_cosine_ops)`, dim)
-}
 
 // Limits of the maintenance_work_mem a rebuild of the HNSW index asks for:
 // pgvector builds fast, and in parallel, only while the graph fits in it.
@@ -311,11 +321,38 @@ const (
 // cancelled. While the index is missing, searches from other processes
 // (serve) scan exactly: slower, same results; while it is built, their
 // writes wait. If the process dies before end, the index stays missing
-// until EnsureIndexes runs (every ingest starts with it). DROP INDEX waits
-// at most five seconds for searches that hold the table; then the load
-// goes ahead without the bulk mode.
+// until EnsureIndexes runs (every ingest, and serve, run it). DROP INDEX
+// waits at most five seconds for searches that hold the table; then the
+// load goes ahead without the bulk mode, as it does when another process
+// holds the bulk lock (a load or a repair, see bulkLock) or the role may
+// not drop the index (serve's application role).
+//
+// From here to end the load holds the bulk lock on a pooled connection of
+// its own, so that readiness checks and repairs (EnsureIndexes) of other
+// processes leave the missing index to it.
 func (s *Store) BeginBulk(ctx context.Context, force bool) (end func(context.Context) error, err error) {
 	const op = "postgres.BeginBulk"
+	lock, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	var locked bool
+	if err := lock.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+bulkLockKeys+`)`, bulkLock).Scan(&locked); err != nil || !locked {
+		lock.Release()
+		if err == nil {
+			s.log.Warn("另一个进程正在批量导入或重建向量索引，本次导入不启用批量模式")
+		}
+		return nil, wrap(op, err)
+	}
+	unlock := func() {
+		_, err := lock.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+bulkLockKeys+`)`, bulkLock)
+		if err != nil {
+			// Ending the session frees the lock.
+			_ = lock.Hijack().Close(context.WithoutCancel(ctx))
+			return
+		}
+		lock.Release()
+	}
 	dropped := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if !force {
@@ -335,84 +372,75 @@ func (s *Store) BeginBulk(ctx context.Context, force bool) (end func(context.Con
 		return err
 	})
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+	switch {
+	case errors.As(err, &pe) && pe.Code == "55P03": // lock_not_available
 		s.log.Warn("知识库正被其他连接使用，本次导入不启用批量模式", "err", err)
-		return nil, nil
+		err = nil
+	case errors.As(err, &pe) && pe.Code == "42501": // insufficient_privilege
+		s.log.Warn("当前数据库角色无权删除向量索引（应用角色），本次导入不启用批量模式；批量导入请以所有者角色运行")
+		err = nil
 	}
 	if err != nil || !dropped {
+		unlock()
 		return nil, wrap(op, err)
 	}
 	s.deferCounts.Store(true)
-	return s.endBulk, nil
+	return func(ctx context.Context) error {
+		defer unlock()
+		return s.endBulk(ctx)
+	}, nil
 }
 
 // endBulk builds the HNSW index again, counts the terms of every chunk
 // (the bulk load's Puts left that to it), then analyzes chunks so that the
 // planner's statistics (and search's lexeme statistics) describe the
 // loaded rows at once rather than when autovacuum gets round to it.
+//
+// Each step is a transaction of its own without the pool's limits
+// (pgdb.DB.Long): on a large table each takes minutes.
 func (s *Store) endBulk(ctx context.Context) error {
+	const op = "postgres.endBulk"
 	s.deferCounts.Store(false)
-	if err := s.buildHNSW(ctx); err != nil {
-		return err
+	if err := s.db.Long(ctx, 0, s.buildHNSWTx); err != nil {
+		return wrap(op, err)
 	}
-	if _, err := s.pool.Exec(ctx, `SELECT recount_chunks()`); err != nil {
-		return wrap("postgres.endBulk", err)
-	}
-	if _, err := s.pool.Exec(ctx, `ANALYZE chunks`); err != nil {
-		return wrap("postgres.endBulk", err)
+	for _, sql := range []string{`SELECT recount_chunks()`, `ANALYZE chunks`} {
+		err := s.db.Long(ctx, 0, func(ctx context.Context, tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, sql)
+			return err
+		})
+		if err != nil {
+			return wrap(op, err)
+		}
 	}
 	return nil
 }
 
-// EnsureIndexes builds the HNSW index if it is missing and counts the
-// terms again if the counts are stale: a bulk load whose process was
-// killed before its end leaves them so.
-func (s *Store) EnsureIndexes(ctx context.Context) error {
-	var missing, stale bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NULL, coalesce((SELECT counts_stale FROM govreply_meta), false)`,
-		hnswIndex).Scan(&missing, &stale); err != nil {
-		return wrap("postgres.EnsureIndexes", err)
-	}
-	if stale {
-		s.log.Warn("词频统计不完整（上次批量导入未完成），正在重新统计")
-		if _, err := s.pool.Exec(ctx, `SELECT recount_chunks()`); err != nil {
-			return wrap("postgres.EnsureIndexes", err)
-		}
-	}
-	if !missing {
-		return nil
-	}
-	s.log.Warn("向量索引缺失（上次批量导入未完成），正在重建")
-	return s.buildHNSW(ctx)
-}
-
-// buildHNSW builds the HNSW index in one transaction, with a
-// maintenance_work_mem large enough for the graph of the stored rows (but
-// never below the server's setting), so that pgvector builds it in memory,
-// with as many parallel workers as max_parallel_maintenance_workers allows.
-func (s *Store) buildHNSW(ctx context.Context) error {
-	const op = "postgres.buildHNSW"
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var rows, current int64
-		err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM chunks),
-			(SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem')`).Scan(&rows, &current)
-		if err != nil {
-			return err
-		}
-		// The heap is small (vectors live in TOAST), so the planner would
-		// give the build no parallel workers by its size alone.
-		if _, err := tx.Exec(ctx, `SET LOCAL min_parallel_table_scan_size = 0`); err != nil {
-			return err
-		}
-		if mem := buildMem(rows, s.dim); mem > current {
-			if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL maintenance_work_mem = '%dkB'`, mem>>10)); err != nil {
-				return err
-			}
-		}
-		_, err = tx.Exec(ctx, hnswIndexSQL(s.dim))
+// buildHNSWTx builds the HNSW index in tx, whose statements run without
+// the pool's limits, through build_vector_index() (migration 0011: the
+// role needs no DDL right), with a maintenance_work_mem large enough for
+// the graph of the stored rows (but never below the server's setting), so
+// that pgvector builds it in memory, with as many parallel workers as
+// max_parallel_maintenance_workers allows.
+func (s *Store) buildHNSWTx(ctx context.Context, tx pgx.Tx) error {
+	var rows, current int64
+	err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM chunks),
+		(SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem')`).Scan(&rows, &current)
+	if err != nil {
 		return err
-	})
-	return wrap(op, err)
+	}
+	// The heap is small (vectors live in TOAST), so the planner would
+	// give the build no parallel workers by its size alone.
+	if _, err := tx.Exec(ctx, `SET LOCAL min_parallel_table_scan_size = 0`); err != nil {
+		return err
+	}
+	if mem := buildMem(rows, s.dim); mem > current {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL maintenance_work_mem = '%dkB'`, mem>>10)); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `SELECT build_vector_index()`)
+	return err
 }
 
 // buildMem estimates the memory an HNSW build of rows vectors of dim

@@ -192,16 +192,6 @@ func (s *Store) VectorVersion() string { return s.vectorVersion }
 // DB returns the database the store keeps its tables in.
 func (s *Store) DB() *pgdb.DB { return s.db }
 
-// Ping implements knowledge.Store: the database answers and holds every
-// migration of its components.
-func (s *Store) Ping(ctx context.Context) error {
-	const op = "postgres.Ping"
-	if s.closed.Load() {
-		return errs.E(op, errs.Unavailable, pgdb.CodeUnavailable, "知识库已关闭")
-	}
-	return s.db.Ping(ctx)
-}
-
 // Close implements knowledge.Store. A Store from Open closes its pool,
 // waiting for queries in progress; one from New leaves db to its owner.
 func (s *Store) Close() error {

@@ -786,3 +786,61 @@ func checkKeyboard(t *testing.T, tab *browsertest.Tab, page string) {
 		t.Errorf("%s: twelve Tabs never reach the page's own controls: %v", page, seen)
 	}
 }
+
+// TestBrowserAdmin: on 用户与审计 an administrator adds a user, who then
+// signs in; creates a token shown once; and sees both in the audit trail.
+// A non-administrator is shown the page refused.
+func TestBrowserAdmin(t *testing.T) {
+	base := offlineWorkspace(t)
+	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
+	tab.Open(t, base+"/admin", `document.querySelectorAll('[data-role="user"]').length > 0`)
+	setField(t, tab, "user-form", "username", "liuyang")
+	setField(t, tab, "user-form", "password", "liuyang-password")
+	submit(t, tab, "user-form")
+	tab.Wait(t, `document.querySelector('[data-role="user"][data-username="liuyang"]') !== null`)
+
+	tab.Wait(t, `[...document.querySelectorAll("#token-user option")].some(o => o.value === "liuyang")`)
+	setField(t, tab, "token-form", "username", "liuyang")
+	setField(t, tab, "token-form", "name", "舆情系统对接")
+	submit(t, tab, "token-form")
+	tab.Wait(t, `!document.getElementById("token-secret").hidden`)
+	secret := browsertest.Eval[string](t, tab, `document.querySelector("#token-secret code").textContent`)
+	req, _ := http.NewRequest("GET", base+"/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ Username string }
+	_ = json.NewDecoder(resp.Body).Decode(&me)
+	resp.Body.Close()
+	if me.Username != "liuyang" {
+		t.Errorf("the token shown signs in as %q", me.Username)
+	}
+
+	browsertest.Eval[bool](t, tab, `(document.getElementById("audit-form").requestSubmit(), true)`)
+	tab.Wait(t, `[...document.querySelectorAll('[data-role="audit"]')].some(r => r.textContent.includes("新增用户") && r.textContent.includes("liuyang"))`)
+	noProblems(t, tab, "admin")
+
+	// The new editor signs in; the admin page is refused, the others open.
+	other := browsertest.MustStart(t, browsertest.Desktop)
+	other.Open(t, base+"/login", "")
+	setField(t, other, "login-form", "username", "liuyang")
+	setField(t, other, "login-form", "password", "liuyang-password")
+	submit(t, other, "login-form")
+	other.Wait(t, `location.pathname === "/draft" && window.GR !== undefined`)
+	if who := browsertest.Eval[string](t, other, `document.querySelector('[data-role="whoami"]').textContent`); who != "liuyang（编辑）" {
+		t.Errorf("header shows %q", who)
+	}
+	if n := browsertest.Eval[int](t, other, `document.querySelectorAll('nav a[href="/admin"]').length`); n != 0 {
+		t.Errorf("an editor sees the admin link")
+	}
+	other.Open(t, base+"/admin", "")
+	if h := browsertest.Eval[string](t, other, `document.querySelector("h1").textContent`); h != "没有权限" {
+		t.Errorf("/admin for an editor shows %q", h)
+	}
+	other.Problems() // the 403 of the page itself
+	browsertest.Eval[bool](t, other, `(document.getElementById("logout").click(), true)`)
+	other.Wait(t, `location.pathname === "/login"`)
+}

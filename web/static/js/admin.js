@@ -14,20 +14,23 @@
     permission_change: "权限变更", review_decision: "审核决定",
   };
   const outcomeNames = { ok: "成功", denied: "拒绝", failed: "失败" };
-  const day = (t) => (t ? t.replace("T", " ").slice(0, 16) : "—");
+  const day = (t) => GR.localTime(t);
   const roles = (rs) => (rs || []).map((r) => roleNames[r] || r).join("、") || "—";
   const list = (s) => s.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean);
+
+  let me = "";
 
   async function loadUsers() {
     const err = document.getElementById("users-error");
     err.hidden = true;
     try {
+      if (!me) me = (await api("GET", "/v1/me")).username;
       const res = await api("GET", "/v1/users");
       const tbody = document.querySelector("table.users tbody");
       tbody.replaceChildren(...res.users.map((u) => el("tr", { "data-role": "user", "data-username": u.username },
         el("td", { text: u.username }), el("td", { text: roles(u.roles) }),
         el("td", { text: u.disabled ? "已停用" : "正常" }), el("td", { text: day(u.created_at) }),
-        el("td", {}, u.disabled ? null : el("button", { type: "button", class: "danger small", text: "停用",
+        el("td", {}, u.disabled || u.username === me ? null : el("button", { type: "button", class: "danger small", text: "停用",
           "aria-label": "停用 " + u.username, onclick: () => disable(u.username) })))));
       const sel = document.getElementById("token-user");
       const keep = sel.value;

@@ -167,6 +167,17 @@
     return frag;
   }
 
+  // localTime shows an RFC 3339 time in the browser's time zone (the
+  // server sends UTC): "2026-12-05 12:26", or the date alone.
+  function localTime(t, dateOnly) {
+    if (!t) return "—";
+    const d = new Date(t);
+    if (isNaN(d)) return "—";
+    const p = (n) => String(n).padStart(2, "0");
+    const date = d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
+    return dateOnly ? date : date + " " + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+
   // placeholders finds the 【…】 spans a draft leaves to fill in.
   function placeholders(text) {
     const out = [];
@@ -393,7 +404,7 @@
   }
 
   window.GR = {
-    data, el, fill, api, csrf, signIn, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
+    data, el, fill, api, csrf, signIn, localTime, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
     documentURL, categoryName, severityName, kindName, findingMarks, findingsList, verdict, linkMarks,
     diffView, showError, clearErrors, busy, copyButton, copyText, formJSON, keep, collections,
   };

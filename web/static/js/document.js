@@ -42,7 +42,7 @@
     document.getElementById("doc-title").textContent = d.title || d.id;
     document.getElementById("doc-crumb").textContent = d.title || d.id;
     const meta = [GR.data.docCategories[d.category], "文档集 " + d.collection, d.chunks + " 个段落",
-      d.reference, d.effective ? d.effective + " 起施行" : "", d.updated_at ? "更新于 " + d.updated_at.slice(0, 10) : ""];
+      d.reference, d.effective ? d.effective + " 起施行" : "", d.updated_at ? "更新于 " + GR.localTime(d.updated_at, true) : ""];
     page.querySelector(".doc-meta").textContent = meta.filter(Boolean).join(" · ");
     document.getElementById("doc-search").href = "/knowledge/search?" + new URLSearchParams({ q: d.title || d.id, collection: d.collection });
     body.replaceChildren(DOMPurify.sanitize(res.html, {

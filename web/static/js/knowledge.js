@@ -68,7 +68,7 @@
       el("td", { text: GR.data.docCategories[d.category] || "—" }),
       el("td", { text: d.collection }),
       el("td", { class: "num hide-sm", text: String(d.chunks) }),
-      el("td", { class: "hide-sm", text: d.updated_at ? d.updated_at.slice(0, 10) : "" }),
+      el("td", { class: "hide-sm", text: GR.localTime(d.updated_at, true) }),
       el("td", {}, canDelete ? el("button", { type: "button", class: "danger small", text: "删除",
         "aria-label": "删除 " + (d.title || d.id), onclick: (ev) => remove(d, ev.currentTarget) }) : null));
   }

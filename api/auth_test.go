@@ -282,6 +282,17 @@ func TestBrowserSession(t *testing.T) {
 	if status, _, _ := call(t, noRedirect, "GET", u+"/v1/search?q=停水", "", ""); status != 401 {
 		t.Errorf("after sign-out: %d", status)
 	}
+	// A session expires 12 hours after sign-in.
+	if status, _, _ := call(t, noRedirect, "POST", u+"/v1/auth/login", "", `{"username":"wangfang","password":"wangfang-password"}`); status != 200 {
+		t.Fatalf("second login: %d", status)
+	}
+	if status, _, _ := call(t, noRedirect, "GET", u+"/v1/search?q=停水", "", ""); status != 200 {
+		t.Fatalf("fresh session: %d", status)
+	}
+	f.advance(12*time.Hour + time.Minute)
+	if status, _, _ := call(t, noRedirect, "GET", u+"/v1/search?q=停水", "", ""); status != 401 {
+		t.Errorf("an expired session: %d", status)
+	}
 }
 
 // TestRestrictedNeverShown: a user without access to a collection never

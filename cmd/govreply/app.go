@@ -128,7 +128,7 @@ func newApp(ctx context.Context, cfg config, n needs, log *slog.Logger) (_ *app,
 		}
 	}
 	if n.answerer {
-		a.openSessions()
+		a.openSessions(cfg)
 	}
 	return a, a.buildAssistant(cfg, n)
 }
@@ -194,10 +194,10 @@ func (a *app) openStore(ctx context.Context, cfg config, n needs) error {
 
 // openSessions picks the conversation store: in the database when there
 // is one (conversations outlive the process), else in memory.
-func (a *app) openSessions() {
+func (a *app) openSessions(cfg config) {
 	var s bot.SessionStore = memory.NewSessions(memory.Options{})
 	if a.db != nil {
-		a.pgSessions = botpg.NewSessions(a.db, botpg.Options{})
+		a.pgSessions = botpg.NewSessions(a.db, botpg.Options{Retention: cfg.Retention})
 		s = a.pgSessions
 	}
 	// Kept turns hold no ID, mobile or bank-card number.

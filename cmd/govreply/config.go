@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -43,7 +44,11 @@ type config struct {
 	// MetricsAddr, when set, serves /metrics without authentication on
 	// an address of its own (serve --metrics-addr; GOVREPLY_METRICS_ADDR).
 	MetricsAddr string
-	JSON        bool
+	// Retention is how long a chat turn is kept at most in PostgreSQL
+	// (serve --retention; GOVREPLY_RETENTION, a duration or a number of
+	// days; 0: 30 days).
+	Retention time.Duration
+	JSON      bool
 	// DB is how serve waits on the database (dbconfig.go).
 	DB dbConfig
 }
@@ -71,7 +76,23 @@ func envConfig(getenv func(string) string) config {
 		TrustedProxies: splitList(getenv("GOVREPLY_TRUSTED_PROXIES")),
 		MetricsAddr:    getenv("GOVREPLY_METRICS_ADDR"),
 		DB:             envDBConfig(getenv),
+		Retention:      parseDays(getenv("GOVREPLY_RETENTION")),
 	}
+}
+
+// parseDays reads a retention: a Go duration (720h) or a number of days
+// (30); 0 for an empty or unreadable value, which takes the default.
+func parseDays(s string) time.Duration {
+	if s == "" {
+		return 0
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d
+	}
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return time.Duration(n) * 24 * time.Hour
+	}
+	return 0
 }
 
 // splitList splits a comma-separated setting, dropping blanks.

@@ -33,6 +33,8 @@ func newServeCmd(c *cli) *cobra.Command {
 	cmd.Flags().StringVar(&c.cfg.Addr, "addr", c.cfg.Addr, "监听地址 [GOVREPLY_ADDR]")
 	cmd.Flags().StringArrayVar(&c.cfg.TrustedProxies, "trusted-proxy", c.cfg.TrustedProxies,
 		"可信反向代理的地址或网段，其 X-Forwarded-For 视为客户端地址，可重复 [GOVREPLY_TRUSTED_PROXIES，逗号分隔]")
+	cmd.Flags().DurationVar(&c.cfg.Retention, "retention", c.cfg.Retention,
+		"问答记录在数据库中最多保存多久（到期自动删除）；0 表示默认 30 天（720h）[GOVREPLY_RETENTION，也可写天数如 30]")
 	cmd.Flags().StringVar(&c.cfg.MetricsAddr, "metrics-addr", c.cfg.MetricsAddr,
 		"另开一个只提供 /metrics 的监听地址（无需登录，仅供监控系统访问，如 127.0.0.1:9090）[GOVREPLY_METRICS_ADDR]")
 	cmd.Flags().StringArrayVar(&corpus, "corpus", nil, "额外载入内存知识库的文件夹（仅内存模式），可重复")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -319,8 +320,49 @@ func TestServeReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var tok struct{ Token string }
+	_ = json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Errorf("the new user signing in on b: %d", resp.StatusCode)
+		t.Fatalf("the new user signing in on b: %d", resp.StatusCode)
+	}
+	zhaolei := &http.Client{Transport: bearer{tok.Token, http.DefaultTransport}}
+
+	// A permission set on a holds on b, from the next request.
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("collection", "内部")
+	fw, _ := w.CreateFormFile("file", "延期说明.md")
+	_, _ = fw.Write([]byte("# 水厂延期说明\n\n设备采购流标，改造延期两个月。\n"))
+	_ = w.Close()
+	resp, err = client.Post(a+"/v1/documents", w.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sees := func() bool {
+		t.Helper()
+		resp, err := zhaolei.Get(b + "/v1/search?q=" + url.QueryEscape("设备采购流标"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(body), "流标")
+	}
+	if sees() {
+		t.Errorf("a trainee sees a collection nobody gave them")
+	}
+	resp, err = client.Do(func() *http.Request {
+		req, _ := http.NewRequest("PUT", a+"/v1/collections/"+url.PathEscape("内部")+"/readers", strings.NewReader(`{"roles":["trainee"],"users":[]}`))
+		req.Header.Set("Content-Type", "application/json")
+		return req
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !sees() {
+		t.Errorf("readers set on a (%d) do not hold on b", resp.StatusCode)
 	}
 }

@@ -42,39 +42,40 @@ func (s *Server) accountRoutes(v1 *gin.RouterGroup, quick gin.HandlerFunc) {
 	v1.GET("/audit", append(admin, s.audit)...)
 }
 
-type credentials struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-func readCredentials(c *gin.Context, op string) (credentials, error) {
-	var cr credentials
-	err := readJSON(c.Request, &cr, jsonRequest{op: op, example: `{"username":"wangfang","password":"……"}`,
-		fields: "username、password", tooLarge: "请求内容过大"})
-	return cr, err
-}
-
 // login answers POST /v1/auth/login: a browser session in cookies.
 func (s *Server) login(c *gin.Context) {
-	const op = "api.login"
-	cr, err := readCredentials(c, op)
-	if err != nil {
-		writeError(c, err)
+	p, ok := s.checkCredentials(c, "api.login")
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.cfg.Accounts.Login(ctx, cr.Username, cr.Password, c.ClientIP())
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	cookie, sess, err := s.cfg.Accounts.NewSession(ctx, p, c.ClientIP())
+	cookie, sess, err := s.cfg.Accounts.NewSession(c.Request.Context(), p, c.ClientIP())
 	if err != nil {
 		writeError(c, err)
 		return
 	}
 	s.setCookies(c, cookie, sess)
 	c.JSON(http.StatusOK, gin.H{"username": p.Username, "roles": p.Roles, "expires_at": sess.ExpiresAt})
+}
+
+// checkCredentials reads {"username","password"} and signs the user in
+// (throttled and audited by the account service); ok false when it has
+// answered the request with an error.
+func (s *Server) checkCredentials(c *gin.Context, op string) (account.Principal, bool) {
+	var cr struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	err := readJSON(c.Request, &cr, jsonRequest{op: op, example: `{"username":"wangfang","password":"……"}`,
+		fields: "username、password", tooLarge: "请求内容过大"})
+	var p account.Principal
+	if err == nil {
+		p, err = s.cfg.Accounts.Login(c.Request.Context(), cr.Username, cr.Password, c.ClientIP())
+	}
+	if err != nil {
+		writeError(c, err)
+		return p, false
+	}
+	return p, true
 }
 
 // setCookies sends the session and CSRF cookies: the session one
@@ -93,19 +94,11 @@ func (s *Server) setCookies(c *gin.Context, value string, sess account.Session) 
 // tokenLogin answers POST /v1/auth/token {"username","password"} with a
 // new API token {"token","expires_at"}, shown this once.
 func (s *Server) tokenLogin(c *gin.Context) {
-	const op = "api.token"
-	cr, err := readCredentials(c, op)
-	if err != nil {
-		writeError(c, err)
+	p, ok := s.checkCredentials(c, "api.token")
+	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	p, err := s.cfg.Accounts.Login(ctx, cr.Username, cr.Password, c.ClientIP())
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	secret, tok, err := s.cfg.Accounts.CreateToken(ctx, p, p.Username, "API 登录", 0)
+	secret, tok, err := s.cfg.Accounts.CreateToken(c.Request.Context(), p, p.Username, "API 登录", 0)
 	if err != nil {
 		writeError(c, err)
 		return

@@ -128,10 +128,10 @@ func (s *Server) routes(e *gin.Engine) {
 	}
 	auth := s.signedIn
 	v1.GET("/search", quick, auth, s.search)
-	v1.POST("/review", quick, auth, s.limitBodyTo(ReviewMaxBody), s.review)
-	v1.POST("/drafts", slow(s.limitBodyTo(DraftsMaxBody), s.drafts)...)
+	v1.POST("/review", quick, auth, s.requireAnyRole(checkers...), s.limitBodyTo(ReviewMaxBody), s.review)
+	v1.POST("/drafts", slow(s.requireAnyRole(writers...), s.limitBodyTo(DraftsMaxBody), s.drafts)...)
 	v1.POST("/chat", slow(s.limitBodyTo(ChatMaxBody), s.chat)...)
-	v1.POST("/rewrite", slow(s.limitBodyTo(RewriteMaxBody), s.rewrite)...)
+	v1.POST("/rewrite", slow(s.requireAnyRole(writers...), s.limitBodyTo(RewriteMaxBody), s.rewrite)...)
 	v1.GET("/documents", quick, auth, s.listDocuments)
 	v1.GET("/documents/*id", quick, auth, s.getDocument)
 	v1.DELETE("/documents/*id", quick, auth, s.deleteDocument)

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -134,6 +135,31 @@ func (s *Server) requireRole(role account.Role) gin.HandlerFunc {
 	}
 }
 
+// requireAnyRole lets through users holding one of roles (403
+// otherwise): a trainee, say, may ask and train but not draft.
+func (s *Server) requireAnyRole(roles ...account.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.cfg.Accounts == nil || slices.ContainsFunc(roles, principal(c).Has) {
+			c.Next()
+			return
+		}
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = r.Name()
+		}
+		writeError(c, errs.E("api.auth", errs.Forbidden, errs.Code("forbidden"), "没有权限：需要"+strings.Join(names, "、")+"角色之一"))
+	}
+}
+
+// Who may use the assistant's writing tools: drafting and rewriting are
+// an editor's work (and a reviewer's, who may edit); the automatic review
+// is for anyone who writes or checks replies.
+var (
+	writers   = []account.Role{account.RoleEditor, account.RoleReviewer, account.RoleAdmin}
+	checkers  = []account.Role{account.RoleEditor, account.RoleReviewer, account.RoleTrainer, account.RoleAdmin}
+	observers = []account.Role{account.RoleTrainer, account.RoleAdmin}
+)
+
 // hasRole is requireRole without going on.
 func (s *Server) hasRole(c *gin.Context, role account.Role) bool {
 	if s.cfg.Accounts != nil && !principal(c).Has(role) {
@@ -204,7 +230,7 @@ func (s *Server) pageGate(c *gin.Context) {
 		return
 	}
 	s.setPrincipal(c, p, sess)
-	if pg.Role != "" && !p.Has(account.Role(pg.Role)) {
+	if v := viewer(p); !v.Allowed(pg.Roles) {
 		c.Status(http.StatusForbidden)
 		s.cfg.Web.Forbidden(c.Writer, c.Request.WithContext(web.WithViewer(c.Request.Context(), viewer(p))))
 		c.Abort()

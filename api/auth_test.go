@@ -383,3 +383,28 @@ func TestAuditTrail(t *testing.T) {
 		t.Errorf("audit as an editor: %d", status)
 	}
 }
+
+// TestRoles: a trainee asks and reads but does not draft, rewrite or run
+// the automatic review; an editor does.
+func TestRoles(t *testing.T) {
+	t.Parallel()
+	f := newAuthFixture(t)
+	u := f.srv.URL
+	trainee := f.token(t, "xiaoli", "xiaoli-password")
+	editor := f.token(t, "wangfang", "wangfang-password")
+	for _, r := range []struct{ path, body string }{
+		{"/v1/drafts", `{"post":"路灯坏了"}`},
+		{"/v1/rewrite", `{"text":"您好，我们将尽快处理。"}`},
+		{"/v1/review", `{"text":"您好，路灯已修好。"}`},
+	} {
+		if status, code, _ := call(t, nil, "POST", u+r.path, trainee, r.body); status != 403 || code != "forbidden" {
+			t.Errorf("a trainee POST %s: %d %s", r.path, status, code)
+		}
+	}
+	if status, _, _ := call(t, nil, "POST", u+"/v1/review", editor, `{"text":"您好，路灯已修好。"}`); status != 200 {
+		t.Errorf("an editor's review: %d", status)
+	}
+	if status, _, _ := call(t, nil, "POST", u+"/v1/chat", trainee, `{"message":"网友骂人怎么回复"}`); status != 200 {
+		t.Errorf("a trainee's question: %d", status)
+	}
+}

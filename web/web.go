@@ -42,20 +42,21 @@ type Page struct {
 	// Public pages are shown to anyone (the login page); the others only
 	// to a signed-in user, which the server in front checks.
 	Public bool
-	// Role, when set, is the role a user needs to see the page.
-	Role string
+	// Roles, when set, are the roles one of which a user needs to see
+	// the page (and its entry in the navigation).
+	Roles []string
 }
 
 // Pages are the workspace's pages, in navigation order.
 var Pages = []Page{
-	{Path: "/draft", Name: "draft", Title: "起草", Nav: "/draft", Script: "js/draft.js"},
-	{Path: "/review", Name: "review", Title: "审核", Nav: "/review", Script: "js/review.js"},
+	{Path: "/draft", Name: "draft", Title: "起草", Nav: "/draft", Script: "js/draft.js", Roles: writerRoles},
+	{Path: "/review", Name: "review", Title: "审核", Nav: "/review", Script: "js/review.js", Roles: checkerRoles},
 	{Path: "/ask", Name: "ask", Title: "问答", Nav: "/ask", Script: "js/ask.js"},
 	{Path: "/knowledge", Name: "knowledge", Title: "知识库", Nav: "/knowledge", Script: "js/knowledge.js"},
 	{Path: "/knowledge/search", Name: "search", Title: "命中测试", Nav: "/knowledge", Script: "js/search.js"},
 	{Path: "/knowledge/document", Name: "document", Title: "文档", Nav: "/knowledge", Script: "js/document.js",
 		Vendor: []string{"vendor/dompurify/purify.min.js"}},
-	{Path: "/admin", Name: "admin", Title: "用户与审计", Nav: "/admin", Script: "js/admin.js", Role: "admin"},
+	{Path: "/admin", Name: "admin", Title: "用户与审计", Nav: "/admin", Script: "js/admin.js", Roles: []string{"admin"}},
 	{Path: "/login", Name: "login", Title: "登录", Script: "js/login.js", Public: true},
 }
 
@@ -69,11 +70,27 @@ func PageAt(path string) (Page, bool) {
 	return Page{}, false
 }
 
-// navEntries are the links of the navigation bar; an entry with a role
-// shows only to users who hold it.
-var navEntries = []struct{ Path, Label, Role string }{
-	{"/draft", "起草", ""}, {"/review", "审核", ""}, {"/ask", "问答", ""}, {"/knowledge", "知识库", ""},
-	{"/admin", "用户与审计", "admin"},
+// The roles of the pages that are not for everyone (the API checks the
+// same roles on the routes these pages call).
+var (
+	writerRoles  = []string{"editor", "reviewer", "admin"}
+	checkerRoles = []string{"editor", "reviewer", "trainer", "admin"}
+)
+
+// navEntries are the links of the navigation bar; an entry with roles
+// shows only to users who hold one of them.
+var navEntries = []struct {
+	Path, Label string
+	Roles       []string
+}{
+	{"/draft", "起草", writerRoles}, {"/review", "审核", checkerRoles}, {"/ask", "问答", nil}, {"/knowledge", "知识库", nil},
+	{"/admin", "用户与审计", []string{"admin"}},
+}
+
+// Allowed reports whether v may see a page or entry needing one of roles
+// (none: everyone).
+func (v *Viewer) Allowed(roles []string) bool {
+	return len(roles) == 0 || slices.ContainsFunc(roles, v.Has)
 }
 
 // Viewer is the signed-in user a page is rendered for.
@@ -218,7 +235,9 @@ type navLink struct {
 func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
 	v := view{Page: p.Page, Data: s.data, Viewer: ViewerOf(r.Context())}
 	for _, n := range navEntries {
-		if n.Role == "" || v.Viewer.Has(n.Role) {
+		// Without a signed-in user (a server without accounts) every page
+		// but the administrator's is offered.
+		if v.Viewer == nil && n.Path != "/admin" || v.Viewer != nil && v.Viewer.Allowed(n.Roles) {
 			v.Nav = append(v.Nav, navLink{n.Path, n.Label, n.Path == p.Nav})
 		}
 	}

@@ -151,6 +151,10 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 }
 
 // defuse prefixes a cell that a spreadsheet would run as a formula.
+// DefuseCSV is a CSV cell as WriteCSV writes it: one a spreadsheet would
+// run as a formula gets a leading '.
+func DefuseCSV(cell string) string { return defuse(cell) }
+
 func defuse(cell string) string {
 	if cell == "" {
 		return cell

@@ -61,6 +61,8 @@ type Config struct {
 	// request as nobody in particular (a library use, handler tests): no
 	// login, no permissions, no audit trail. serve always sets it.
 	Accounts *account.Service
+	// Training serves /v1/training/…; nil answers them 503.
+	Training *Training
 	// OpenMetrics serves /metrics to anyone even with Accounts.
 	OpenMetrics bool
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse
@@ -138,6 +140,7 @@ func (s *Server) routes(e *gin.Engine) {
 	// Body limit MaxUpload (see limitBody); its own deadline (UploadTimeout).
 	v1.POST("/documents", deadline(UploadTimeout), auth, s.expensive, s.uploadDocuments)
 	s.accountRoutes(v1, quick)
+	s.trainingRoutes(v1, quick)
 }
 
 // metricsGate lets only an administrator (token or session) read

@@ -42,7 +42,7 @@ func (f *authFixture) advance(d time.Duration) { f.clock.Add(int64(d)) }
 
 const secretText = "内部通报：城东水厂改造的实际延期原因为设备采购流标，暂不对外。"
 
-func newAuthFixture(t *testing.T) *authFixture {
+func newAuthFixture(t *testing.T, configure ...func(*api.Config)) *authFixture {
 	t.Helper()
 	f := &authFixture{clock: &atomic.Int64{}}
 	f.clock.Store(time.Now().UnixNano())
@@ -91,8 +91,11 @@ func newAuthFixture(t *testing.T) *authFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(api.New(api.Config{Retriever: r, Store: store, Reviewer: rv, Answerer: answerer,
-		Accounts: f.svc, Web: web.MustNew(nil)}).Handler())
+	cfg := api.Config{Retriever: r, Store: store, Reviewer: rv, Answerer: answerer, Accounts: f.svc, Web: web.MustNew(nil)}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	f.srv = httptest.NewServer(api.New(cfg).Handler())
 	t.Cleanup(f.srv.Close)
 	return f
 }

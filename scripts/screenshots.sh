@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-browser.sh
 mkdir -p docs/screenshots
-GOVREPLY_SCREENSHOTS="$PWD/docs/screenshots" go test ./cmd/govreply -run 'TestBrowserScreens$' -count=1
+GOVREPLY_SCREENSHOTS="$PWD/docs/screenshots" go test ./cmd/govreply -run 'TestBrowserScreens$|TestTrainTerminal$' -count=1
 ls -1 docs/screenshots

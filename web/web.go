@@ -56,6 +56,8 @@ var Pages = []Page{
 	{Path: "/knowledge/search", Name: "search", Title: "命中测试", Nav: "/knowledge", Script: "js/search.js"},
 	{Path: "/knowledge/document", Name: "document", Title: "文档", Nav: "/knowledge", Script: "js/document.js",
 		Vendor: []string{"vendor/dompurify/purify.min.js"}},
+	{Path: "/training", Name: "training", Title: "培训", Nav: "/training", Script: "js/training.js"},
+	{Path: "/training/cohort", Name: "cohort", Title: "培训管理", Nav: "/training", Script: "js/cohort.js", Roles: []string{"trainer", "admin"}},
 	{Path: "/admin", Name: "admin", Title: "用户与审计", Nav: "/admin", Script: "js/admin.js", Roles: []string{"admin"}},
 	{Path: "/login", Name: "login", Title: "登录", Script: "js/login.js", Public: true},
 }
@@ -84,6 +86,7 @@ var navEntries = []struct {
 	Roles       []string
 }{
 	{"/draft", "起草", writerRoles}, {"/review", "审核", checkerRoles}, {"/ask", "问答", nil}, {"/knowledge", "知识库", nil},
+	{"/training", "培训", nil},
 	{"/admin", "用户与审计", []string{"admin"}},
 }
 

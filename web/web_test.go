@@ -165,7 +165,8 @@ func TestOwnAssetsLocal(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		s := string(b)
+		// The SVG namespace is a name, not a place anything is fetched from.
+		s := strings.ReplaceAll(string(b), `"http://www.w3.org/2000/svg"`, "")
 		if m := regexp.MustCompile(`(?i)https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import|innerHTML\s*=|insertAdjacentHTML|document\.write|eval\(|new Function`).FindString(s); m != "" &&
 			!strings.HasPrefix(name, "favicon") {
 			t.Errorf("%s contains %q", name, m)

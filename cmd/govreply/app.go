@@ -15,6 +15,7 @@ import (
 
 	"govreply/account"
 	acctpg "govreply/account/postgres"
+	"govreply/api"
 	"govreply/bot"
 	"govreply/bot/llm"
 	"govreply/bot/memory"
@@ -35,6 +36,7 @@ import (
 	"govreply/knowledge/thesaurus"
 	"govreply/review"
 	"govreply/review/pii"
+	trainpg "govreply/training/postgres"
 )
 
 // corpusCollection is the collection --corpus folders are indexed into.
@@ -51,6 +53,7 @@ type needs struct {
 	answerer bool
 	rewriter bool
 	accounts bool // the account store (account.Store): Postgres on DATABASE_URL, else in memory
+	training bool // scenarios, grader, quiz bank and the trainees' progress (training.go)
 	// dbLimits and dbWait are serve's bounds on the database (pgdb.Limits,
 	// pgdb.Options.StartupWait); the one-shot commands leave them zero.
 	dbLimits pgdb.Limits
@@ -78,6 +81,7 @@ type app struct {
 	answers    *faq.Index // the answerer's curated answers; nil without an answerer
 	rewriter   bot.Rewriter
 	accounts   account.Store // nil unless needs.accounts
+	training   *api.Training // nil unless needs.training
 
 	closers []func()
 }
@@ -127,6 +131,11 @@ func newApp(ctx context.Context, cfg config, n needs, log *slog.Logger) (_ *app,
 			return nil, err
 		}
 	}
+	if n.training {
+		if err := a.openTraining(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if n.answerer {
 		a.openSessions(cfg)
 	}
@@ -170,7 +179,7 @@ func (a *app) openStore(ctx context.Context, cfg config, n needs) error {
 	} else {
 		kopts := postgres.Options{Dim: emb.Dimensions(), Embedder: emb.Name(), Logger: a.log}
 		a.db, err = pgdb.Open(ctx, pgdb.Options{URL: cfg.DatabaseURL, Logger: a.log, Limits: n.dbLimits, StartupWait: n.dbWait,
-			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component(), acctpg.Component()}})
+			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component(), acctpg.Component(), trainpg.Component()}})
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"govreply/internal/browsertest"
 	"govreply/internal/docxtest"
 	"govreply/review"
+	"govreply/training"
 )
 
 // The browser tests run `govreply serve` as a user starts it (the
@@ -365,6 +367,18 @@ var screens = []screen{
 	{"knowledge", "/knowledge", nil, `document.querySelectorAll('[data-role="document"]').length > 0`},
 	{"search", "/knowledge/search?q=" + "网友骂人怎么回复", nil, `document.querySelectorAll('[data-role="hit"]').length > 0`},
 	{"document", "/knowledge/document?id=tone-reply-five-steps&section=" + "五个部分", nil, `document.querySelector(".doc-body .target") !== null`},
+	{"training", "/training", func(t *testing.T, tab *browsertest.Tab) {
+		tab.Wait(t, `document.querySelectorAll("#scenario option").length > 0`)
+		set, err := training.BuiltinScenarios()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, _ := set.Scenario(browsertest.Eval[string](t, tab, `document.getElementById("scenario").value`))
+		half := []rune(sc.ModelReply)
+		setField(t, tab, "drill-form", "text", string(half[:len(half)/2]))
+		submit(t, tab, "drill-form")
+	}, `!document.getElementById("drill-result").hidden`},
+	{"cohort", "/training/cohort", nil, `document.querySelector("#topic-chart svg, #topic-chart p") !== null`},
 	{"admin", "/admin", nil, `document.querySelectorAll('[data-role="user"]').length > 0 && document.querySelectorAll('[data-role="audit"]').length > 0`},
 	{"login", "/login", nil, `document.getElementById("login-form") !== null`},
 }
@@ -843,4 +857,51 @@ func TestBrowserAdmin(t *testing.T) {
 	other.Problems() // the 403 of the page itself
 	browsertest.Eval[bool](t, other, `(document.getElementById("logout").click(), true)`)
 	other.Wait(t, `location.pathname === "/login"`)
+}
+
+// TestBrowserTraining: on 培训 a trainee answers a scenario with its model
+// reply and is graded high, takes a quiz and is graded, sees the
+// attempts in 我的进度; the trainer's 培训管理 shows them.
+func TestBrowserTraining(t *testing.T) {
+	base := offlineWorkspace(t)
+	tab := browsertest.MustStart(t, browsertest.Desktop)
+	signIn(t, tab, base)
+	tab.Open(t, base+"/training", `document.querySelectorAll("#scenario option").length > 0`)
+	set, err := training.BuiltinScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll("#scenario option").length`); n != len(set.All()) {
+		t.Errorf("%d scenarios offered, %d exist", n, len(set.All()))
+	}
+	sc, _ := set.Scenario(browsertest.Eval[string](t, tab, `document.getElementById("scenario").value`))
+	if post := browsertest.Eval[string](t, tab, `document.getElementById("scenario-post").textContent`); post != sc.Post {
+		t.Errorf("post shown %q, want %q", post, sc.Post)
+	}
+	setField(t, tab, "drill-form", "text", sc.ModelReply)
+	submit(t, tab, "drill-form")
+	tab.Wait(t, `!document.getElementById("drill-result").hidden`)
+	score := browsertest.Eval[string](t, tab, `document.querySelector('#drill-result [data-role="score"]').textContent`)
+	if n, _ := strconv.Atoi(strings.TrimSuffix(score, " 分")); n < 85 {
+		t.Errorf("the model reply scored %q", score)
+	}
+
+	browsertest.Eval[bool](t, tab, `(document.getElementById("tab-quiz").click(), true)`)
+	setField(t, tab, "quiz-start", "n", "5")
+	submit(t, tab, "quiz-start")
+	tab.Wait(t, `document.querySelectorAll('[data-role="question"]').length === 5`)
+	browsertest.Eval[bool](t, tab, `([...document.querySelectorAll('[data-role="question"]')].forEach(q => { const i = q.querySelector("input"); if (i.type !== "text" && !i.dataset.find) i.checked = true; }), true)`)
+	submit(t, tab, "quiz-form")
+	tab.Wait(t, `document.querySelectorAll('[data-role="quiz-result"]').length === 5`)
+
+	browsertest.Eval[bool](t, tab, `(document.getElementById("tab-progress").click(), true)`)
+	tab.Wait(t, `document.querySelector('[data-role="progress-summary"]') !== null`)
+	if s := browsertest.Eval[string](t, tab, `document.querySelector('[data-role="progress-summary"]').textContent`); !strings.Contains(s, "作答 6 次") {
+		t.Errorf("progress: %q", s)
+	}
+	tab.Open(t, base+"/training/cohort", `document.querySelectorAll('[data-role="trainee"]').length > 0`)
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll("#topic-chart svg rect").length`); n == 0 {
+		t.Errorf("no chart on the cohort page")
+	}
+	noProblems(t, tab, "training")
 }

@@ -57,6 +57,7 @@ func newRoot(inv *invocation) *cobra.Command {
 		newRewriteCmd(c),
 		newAskCmd(c),
 		newMigrateCmd(c),
+		newTrainCmd(c),
 		newUserCmd(c),
 	)
 	return root

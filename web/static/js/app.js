@@ -178,6 +178,39 @@
     return dateOnly ? date : date + " " + p(d.getHours()) + ":" + p(d.getMinutes());
   }
 
+  // barChart draws horizontal bars (SVG, no library): rows of
+  // {label, value} on a 0–max scale, the value written at the bar's end.
+  function barChart(rows, max) {
+    const ns = "http://www.w3.org/2000/svg";
+    const rowH = 28, labelW = 150, width = 640;
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + width + " " + (rows.length * rowH + 4));
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", rows.map((r) => r.label + " " + r.value).join("，"));
+    svg.classList.add("bars");
+    rows.forEach((r, i) => {
+      const y = i * rowH + 2;
+      const t = document.createElementNS(ns, "text");
+      t.setAttribute("x", labelW - 8);
+      t.setAttribute("y", y + rowH / 2 + 5);
+      t.setAttribute("text-anchor", "end");
+      t.textContent = r.label;
+      const bar = document.createElementNS(ns, "rect");
+      const w = Math.max(2, ((width - labelW - 50) * Math.min(r.value, max)) / max);
+      bar.setAttribute("x", labelW);
+      bar.setAttribute("y", y + 4);
+      bar.setAttribute("width", w);
+      bar.setAttribute("height", rowH - 10);
+      bar.setAttribute("class", r.value < 60 ? "low" : "ok");
+      const v = document.createElementNS(ns, "text");
+      v.setAttribute("x", labelW + w + 6);
+      v.setAttribute("y", y + rowH / 2 + 5);
+      v.textContent = String(r.value);
+      svg.append(t, bar, v);
+    });
+    return svg;
+  }
+
   // placeholders finds the 【…】 spans a draft leaves to fill in.
   function placeholders(text) {
     const out = [];
@@ -404,7 +437,7 @@
   }
 
   window.GR = {
-    data, el, fill, api, csrf, signIn, localTime, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
+    data, el, fill, api, csrf, signIn, localTime, barChart, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
     documentURL, categoryName, severityName, kindName, findingMarks, findingsList, verdict, linkMarks,
     diffView, showError, clearErrors, busy, copyButton, copyText, formJSON, keep, collections,
   };

@@ -221,12 +221,21 @@ func (s *Server) progress(c *gin.Context) {
 func (s *Server) cohort(c *gin.Context) {
 	const op = "api.training.cohort"
 	t := s.cfg.Training
-	attempts, err := t.Progress.Attempts(c.Request.Context(), "")
+	items := len(t.Scenarios.All()) + t.Quiz.Len()
+	var co training.Cohort
+	var err error
+	if cs, ok := t.Progress.(training.CohortSummarizer); ok {
+		co, err = cs.Cohort(c.Request.Context(), items)
+	} else {
+		var attempts []training.Attempt
+		if attempts, err = t.Progress.Attempts(c.Request.Context(), ""); err == nil {
+			co = training.SummarizeCohort(attempts, items)
+		}
+	}
 	if err != nil {
 		writeError(c, errs.E(op, err))
 		return
 	}
-	co := training.SummarizeCohort(attempts, len(t.Scenarios.All())+t.Quiz.Len())
 	if c.Query("format") != "csv" {
 		c.JSON(http.StatusOK, co)
 		return

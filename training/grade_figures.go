@@ -7,6 +7,7 @@ package training
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -50,8 +51,8 @@ var clockAfter = []string{"前", "钟", "半", "整", "分", "以前", "之前",
 // figures returns the figures of t: numbers with their units, clock
 // times, dates, weekdays, day words and, for the places listed, the names
 // of places of the same sorts. Numbers inside an ignored idiom, a numeral
-// 一 (一点, 一次) and bare numbers of fewer than three digits are not
-// figures.
+// 一 (一点, 一次), a numeral 两 before a unit that is not a duration (两家)
+// and bare numbers of fewer than three digits are not figures.
 func (r *gradeRules) figures(t *normText, places []string) []figure {
 	s := t.norm
 	var skip [][2]int
@@ -92,7 +93,10 @@ func (r *gradeRules) figures(t *normText, places []string) []figure {
 			continue
 		}
 		if u, ok := r.unitAt(rest); ok {
-			out = append(out, figure{a: a, b: b + len(u.text), key: num + u.canon})
+			// 两家, 两位: a Chinese 两 is a figure only before a duration.
+			if v, _ := strconv.ParseFloat(num, 64); !chinese || v > 2 || slices.Contains(r.Figures.Durations, u.canon) {
+				out = append(out, figure{a: a, b: b + len(u.text), key: num + u.canon})
+			}
 			continue
 		}
 		switch {

@@ -45,6 +45,7 @@ type gradeRules struct {
 	Contact     []string          `yaml:"contact"`    // phrases of a channel
 	Figures     struct {
 		Units         [][]string `yaml:"units"`          // each: canonical unit, then variants
+		Durations     []string   `yaml:"durations"`      // canonical units of time spans: 两个工作日 is a figure, 两家 is not
 		Ignore        []string   `yaml:"ignore"`         // idioms whose numerals are not figures (这两天)
 		Allow         []string   `yaml:"allow"`          // figures that are always fine (12345)
 		PlaceSuffixes []string   `yaml:"place_suffixes"` // sorts of place (体育馆, 医院)

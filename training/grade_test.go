@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"govreply/review"
 )
 
 // mustGrader returns the default grader or fails the test.
@@ -169,10 +171,14 @@ func TestGradingTraps(t *testing.T) {
 			{"copy+", "收到。" + sc.Post + "我们会处理。", 20},
 		}
 		if sc.Kind == "comment" {
+			long := sc.ModelReply
+			for review.Length(long) <= sc.Kind.Limit() {
+				long += sc.ModelReply
+			}
 			traps = append(traps, struct {
 				name, text string
 				max        int
-			}{"over-limit", sc.ModelReply + sc.ModelReply, 39})
+			}{"over-limit", long, 39})
 		}
 		for _, tr := range traps {
 			res := g.Grade(sc, tr.text)

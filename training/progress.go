@@ -78,6 +78,13 @@ type ProgressStore interface {
 	Cards(ctx context.Context, trainee string, dueBy time.Time) ([]Card, error)
 }
 
+// CohortSummarizer is a ProgressStore that computes the cohort view
+// itself (in its database) rather than from every attempt; the result is
+// SummarizeCohort's over the same attempts.
+type CohortSummarizer interface {
+	Cohort(ctx context.Context, items int) (Cohort, error)
+}
+
 // Progress is a trainee's progress: what the 我的进度 page and
 // GET /v1/training/progress show.
 type Progress struct {

@@ -119,3 +119,54 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
+
+// Cohort implements training.CohortSummarizer in three aggregate queries,
+// so that the trainer's view does not read every attempt: per trainee,
+// per topic and per mistake.
+func (s *Store) Cohort(ctx context.Context, items int) (training.Cohort, error) {
+	const op = "training.postgres.Cohort"
+	c := training.Cohort{Items: items}
+	rows, _ := s.pool.Query(ctx, `SELECT trainee, count(*), count(DISTINCT kind || ':' || item) FILTER (WHERE correct),
+			round(avg(score))::int, max(at)
+		FROM training_attempts GROUP BY trainee ORDER BY trainee COLLATE "C"`)
+	trainees, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (training.TraineeRow, error) {
+		var t training.TraineeRow
+		err := r.Scan(&t.Trainee, &t.Attempts, &t.Completed, &t.Average, &t.Last)
+		if items > 0 {
+			t.Completion = min(100, t.Completed*100/items)
+		}
+		return t, err
+	})
+	if err != nil {
+		return c, pgdb.Wrap(op, err)
+	}
+	rows, _ = s.pool.Query(ctx, `SELECT t, round(avg(score))::int, count(*) FROM training_attempts, unnest(topics) AS t
+		GROUP BY t ORDER BY 2, t COLLATE "C"`)
+	topics, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (training.TopicScore, error) {
+		var t training.TopicScore
+		err := r.Scan(&t.Topic, &t.Average, &t.Attempts)
+		return t, err
+	})
+	if err != nil {
+		return c, pgdb.Wrap(op, err)
+	}
+	rows, _ = s.pool.Query(ctx, `SELECT m, count(*)::int FROM training_attempts, unnest(mistakes) AS m
+		GROUP BY m ORDER BY 2 DESC, m COLLATE "C" LIMIT 10`)
+	mistakes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (training.MistakeCount, error) {
+		var m training.MistakeCount
+		err := r.Scan(&m.Mistake, &m.Count)
+		return m, err
+	})
+	if err != nil {
+		return c, pgdb.Wrap(op, err)
+	}
+	c.Trainees, c.Topics, c.Mistakes = orEmptyOf(trainees), orEmptyOf(topics), orEmptyOf(mistakes)
+	return c, nil
+}
+
+func orEmptyOf[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -42,6 +42,7 @@ func (s *Server) trainingRoutes(v1 *gin.RouterGroup, quick gin.HandlerFunc) {
 	g.GET("/quiz", s.quiz)
 	g.POST("/quiz/answers", s.limitBodyTo(64<<10), s.quizAnswers)
 	g.GET("/progress", s.progress)
+	g.GET("/path", s.path)
 	g.GET("/cohort", s.requireAnyRole(observers...), s.cohort)
 }
 
@@ -250,4 +251,16 @@ func (s *Server) cohort(c *gin.Context) {
 	w.Flush()
 	c.Header("Content-Disposition", `attachment; filename="cohort.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// path answers GET /v1/training/path: the caller's 新人入门 path, topic by
+// topic (reading, a quiz, a drill), with what is done.
+func (s *Server) path(c *gin.Context) {
+	t := s.cfg.Training
+	attempts, err := t.Progress.Attempts(c.Request.Context(), s.trainee(c))
+	if err != nil {
+		writeError(c, errs.E("api.training.path", err))
+		return
+	}
+	c.JSON(http.StatusOK, training.BuildPath(t.Scenarios, t.Quiz, attempts))
 }

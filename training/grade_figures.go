@@ -19,6 +19,7 @@ type figure struct {
 	a, b  int
 	key   string // canonical: "20点", "6月10日", "3工作日", "周5", "day:明天", "place:城西医院"
 	day   string // a clock time's day: 今天, 明天, 后天 or ""
+	pm    string // a clock time written without a part of the day: its key twelve hours on
 	clock bool
 }
 
@@ -85,7 +86,10 @@ func (r *gradeRules) figures(t *normText, places []string) []figure {
 		}
 		before, rest := s[:a], s[b:]
 		if strings.HasSuffix(before, "第") {
-			out = append(out, figure{a: a - len("第"), b: b, key: "第" + num})
+			// 第二人民医院 names a place; 第二天, 第三方 do not state a fact.
+			if r.placeAhead(rest) {
+				out = append(out, figure{a: a - len("第"), b: b, key: "第" + num})
+			}
 			continue
 		}
 		if f, ok := r.clockFigure(t, a, b, chinese); ok {
@@ -189,10 +193,30 @@ func (r *gradeRules) clockFigure(t *normText, a, b int, chinese bool) (figure, b
 		h = 0
 	}
 	key := strconv.Itoa(h) + "点"
+	pm := ""
+	if period == "" && h < 12 {
+		pm = strconv.Itoa(h+12) + "点" // no part of the day: 5点 may be 17点
+	}
 	if m > 0 {
 		key += strconv.Itoa(m) + "分"
+		if pm != "" {
+			pm += strconv.Itoa(m) + "分"
+		}
 	}
-	return figure{a: start, b: end, key: key, day: day, clock: true}, true
+	return figure{a: start, b: end, key: key, pm: pm, day: day, clock: true}, true
+}
+
+// placeAhead reports whether a sort of place (place_suffixes) follows
+// within the next six characters of rest.
+func (r *gradeRules) placeAhead(rest string) bool {
+	rs := []rune(rest)
+	head := string(rs[:min(len(rs), 8)])
+	for _, p := range r.Figures.PlaceSuffixes {
+		if i := strings.Index(head, p); i >= 0 && utf8.RuneCountInString(head[:i]) <= 6 {
+			return true
+		}
+	}
+	return false
 }
 
 // unitAt returns the unit rest begins with.
@@ -280,6 +304,9 @@ func (idx *factIndex) supports(r *gradeRules, f figure) bool {
 		return true
 	case f.clock:
 		days, ok := idx.clocks[f.key]
+		if !ok && f.pm != "" {
+			days, ok = idx.clocks[f.pm] // 5点 for 下午5点
+		}
 		return ok && (f.day == "" || days[""] || days[f.day])
 	case strings.HasPrefix(f.key, "place:"):
 		return strings.Contains(idx.text, strings.TrimPrefix(f.key, "place:"))

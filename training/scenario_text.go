@@ -105,7 +105,29 @@ func normalize(text string) *normText {
 			i = j
 			continue
 		}
-		emit(foldRune(r), i, i+1)
+		r = foldRune(r)
+		// Clock times in one form: 8时 and 8:00 read 8点, 20:30 reads 20点30分.
+		if prevDigit := b.Len() > 0 && isDigitByte(b.String()[b.Len()-1]); prevDigit {
+			switch {
+			case r == '时' && !hasAnyPrefix(string(src[i+1:min(i+2, len(src))]), []string{"间", "候", "期", "段", "许"}) || r == '时' && i+1 == len(src):
+				emit('点', i, i+1)
+				i++
+				continue
+			case r == ':' && i+2 < len(src) && isDigitRune(foldRune(src[i+1])) && isDigitRune(foldRune(src[i+2])) &&
+				(i+3 == len(src) || !isDigitRune(foldRune(src[i+3]))):
+				if mm := string([]rune{foldRune(src[i+1]), foldRune(src[i+2])}); mm == "00" {
+					emit('点', i, i+3)
+				} else {
+					emit('点', i, i+1)
+					emit(rune(mm[0]), i+1, i+2)
+					emit(rune(mm[1]), i+2, i+3)
+					emit('分', i+2, i+3)
+				}
+				i += 3
+				continue
+			}
+		}
+		emit(r, i, i+1)
 		i++
 	}
 	t.norm = b.String()
@@ -131,6 +153,8 @@ func normalize(text string) *normText {
 
 // normPhrase normalises a phrase of the data as normalize does a reply.
 func normPhrase(p string) string { return normalize(p).norm }
+
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
 func isNumeral(r rune) bool {
 	_, d := numeralDigits[r]

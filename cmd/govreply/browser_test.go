@@ -899,6 +899,9 @@ func TestBrowserTraining(t *testing.T) {
 	if s := browsertest.Eval[string](t, tab, `document.querySelector('[data-role="progress-summary"]').textContent`); !strings.Contains(s, "作答 6 次") {
 		t.Errorf("progress: %q", s)
 	}
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll('[data-role="path-step"]').length`); n < 20 {
+		t.Errorf("the 新人入门 path has %d steps", n)
+	}
 	tab.Open(t, base+"/training/cohort", `document.querySelectorAll('[data-role="trainee"]').length > 0`)
 	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll("#topic-chart svg rect").length`); n == 0 {
 		t.Errorf("no chart on the cohort page")

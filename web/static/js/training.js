@@ -179,12 +179,37 @@
     }
   });
 
-  // My progress.
+  // My progress, and the 新人入门 path.
+  const stepNames = { read: "阅读", quiz: "测验", drill: "练习" };
+  function pathView(path) {
+    return [el("h3", { text: "新人入门路线（已完成 " + path.done + "/" + path.total + " 步）" }),
+      el("ol", { class: "path" }, path.steps.map((s, i) => el("li", { "data-role": "path-step", "data-done": String(s.done),
+        class: i === path.next ? "next" : null },
+      el("span", { class: "badge " + (s.done ? "pass" : "neutral"), text: s.done ? "已完成" : stepNames[s.kind] }), " ",
+      s.kind === "read" ? el("a", { href: GR.documentURL(s.source.doc, s.source.section), text: s.title })
+        : el("button", { type: "button", class: "link-like", text: s.title, onclick: () => go(s) }))))];
+  }
+  function go(step) {
+    if (step.kind === "drill") {
+      show("drill");
+      pick.elements.namedItem("topic").value = "";
+      pick.elements.namedItem("difficulty").value = "";
+      fillScenarios();
+      pick.elements.namedItem("scenario").value = step.scenario;
+      choose(step.scenario);
+    } else {
+      show("quiz");
+      start.elements.namedItem("topic").value = step.topic;
+      start.elements.namedItem("n").value = "5";
+      start.requestSubmit();
+    }
+  }
+
   async function loadProgress() {
     const box = document.getElementById("progress");
     try {
-      const p = await api("GET", "/v1/training/progress");
-      GR.fill(box, el("h2", { text: "我的进度" }),
+      const [p, path] = await Promise.all([api("GET", "/v1/training/progress"), api("GET", "/v1/training/path")]);
+      GR.fill(box, el("h2", { text: "我的进度" }), pathView(path),
         el("p", { "data-role": "progress-summary", text: "作答 " + p.attempts + " 次（练习 " + p.drills + "，测验题 " + p.quizzes + "），平均 " + p.average + " 分" }),
         p.topics.length ? [el("h3", { text: "各主题平均分（薄弱的在前）" }), GR.barChart(p.topics.map((t) => ({ label: t.topic, value: t.average })), 100)] : null,
         p.mistakes.length ? [el("h3", { text: "常犯的错误" }), el("ul", {}, p.mistakes.map((m) => el("li", { text: m.mistake + "（" + m.count + " 次）" })))] : null,

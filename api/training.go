@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -22,8 +23,24 @@ type Training struct {
 	Grader    *training.Grader
 	Quiz      *training.QuizBank
 	Progress  training.ProgressStore
+	// Explainer, when set (a model is configured), words an explanation
+	// of each graded reply; the score stays the grader's.
+	Explainer Explainer
 	// Now is the clock of attempts; nil means time.Now.
 	Now func() time.Time
+}
+
+// Explainer explains a graded reply in prose (training/coach).
+type Explainer interface {
+	Explain(ctx context.Context, sc training.Scenario, reply string, res training.GradeResult) (string, error)
+}
+
+// attemptResponse is a graded reply with, when a model is configured, its
+// explanation (or why there is none).
+type attemptResponse struct {
+	training.GradeResult
+	Explanation      string `json:"explanation,omitempty"`
+	ExplanationError string `json:"explanation_error,omitempty"`
 }
 
 func (t *Training) now() time.Time {
@@ -110,7 +127,15 @@ func (s *Server) attempt(c *gin.Context) {
 		writeError(c, errs.E(op, err))
 		return
 	}
-	c.JSON(http.StatusOK, res)
+	out := attemptResponse{GradeResult: res}
+	if t.Explainer != nil && req.Text != "" {
+		var err error
+		if out.Explanation, err = t.Explainer.Explain(c.Request.Context(), sc, req.Text, res); err != nil {
+			s.log.Warn("explanation failed", "err", err)
+			out.ExplanationError = "讲评暂时无法生成（" + errs.MessageOf(err) + "），评分不受影响"
+		}
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // drillMistakes are a graded reply's missed elements and its reviewer

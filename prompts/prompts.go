@@ -32,12 +32,13 @@ const (
 	NameChat     = "chat"     // Q&A on rules, tone and cases with numbered citations
 	NameRewrite  = "rewrite"  // officialese to plain language
 	NameCritique = "critique" // reviewing a draft
+	NameCoach    = "coach"    // explaining a trainee's graded reply in prose
 )
 
 // System returns the system prompt called name (NameDraft …).
 func System(name string) (string, error) {
 	switch name {
-	case NameDraft, NameChat, NameRewrite, NameCritique:
+	case NameDraft, NameChat, NameRewrite, NameCritique, NameCoach:
 	default:
 		return "", fmt.Errorf("prompts: unknown system prompt %q", name)
 	}
@@ -225,6 +226,45 @@ func Rewrite(in RewriteInput) (system, user string, err error) {
 		"Draft":    Escape(in.Draft),
 		"Previous": Escape(in.Previous),
 		"Findings": findings,
+	})
+	return system, user, err
+}
+
+// CoachInput is what a trainee's graded reply says, for the model's
+// explanation in prose (the score is the grader's, never the model's).
+type CoachInput struct {
+	Kind     string // comment | reply | post
+	Limit    int
+	Post     string
+	Known    []string
+	Reply    string
+	Score    int
+	Elements []string // "做到了：共情（“给您添麻烦了”）" or "没做到：时限（原因）"
+	Findings []string
+	Model    string // the model reply
+}
+
+// Coach renders the coaching prompt; every field that came from a person
+// or a model is escaped, as data.
+func Coach(in CoachInput) (system, user string, err error) {
+	if system, err = System(NameCoach); err != nil {
+		return "", "", err
+	}
+	kindName := kindNames[in.Kind]
+	if kindName == "" {
+		kindName = "回复"
+	}
+	esc := func(xs []string) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = Escape(strings.ReplaceAll(x, "\n", " "))
+		}
+		return out
+	}
+	user, err = render("coach_input.txt", map[string]any{
+		"KindName": kindName, "Limit": in.Limit, "Post": Escape(in.Post), "Known": esc(in.Known),
+		"Reply": Escape(in.Reply), "Score": in.Score, "Elements": esc(in.Elements), "Findings": esc(in.Findings),
+		"Model": Escape(in.Model),
 	})
 	return system, user, err
 }

@@ -85,3 +85,37 @@ func TestTrainQuiz(t *testing.T) {
 		}
 	}
 }
+
+// TestServeTrainingExplained: with a model configured (a fake
+// OpenAI-compatible server), a graded reply comes with the model's
+// explanation, and the score is the one the grader gives without it.
+func TestServeTrainingExplained(t *testing.T) {
+	t.Parallel()
+	model := fakeModel(t, 0, "你先正视了网友的疑问，这很好。还要写上今晚8点的发布会和联系渠道。")
+	base := mustServe(t, modelConfig(model))
+	set, err := training.BuiltinScenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _ := set.Scenario("case-723-yongwen-railway-press-conference")
+	reply := "这个疑问必须说清楚。经核实，车体已封存，交事故调查组检验。"
+	body, _ := json.Marshal(map[string]string{"scenario": sc.ID, "text": reply})
+	resp, err := apiClient(t, base).Post(base+"/v1/training/attempts", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Score       int
+		Explanation string
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v", resp.StatusCode, err)
+	}
+	if !strings.HasPrefix(got.Explanation, "你先正视了网友的疑问") {
+		t.Errorf("explanation %q", got.Explanation)
+	}
+	if want := training.Grade(sc, reply).Score; got.Score != want {
+		t.Errorf("score with a model %d, without %d", got.Score, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"govreply/api"
 	"govreply/internal/pgdb"
 	"govreply/training"
+	"govreply/training/coach"
 	trainmem "govreply/training/memory"
 	trainpg "govreply/training/postgres"
 )
@@ -27,6 +28,9 @@ func (a *app) openTraining(ctx context.Context, cfg config) error {
 		return err
 	}
 	t := &api.Training{Scenarios: set, Grader: g, Quiz: bank}
+	if a.model != nil {
+		t.Explainer = &coach.Coach{Model: a.model}
+	}
 	switch {
 	case a.db != nil:
 		t.Progress = trainpg.New(a.db)

@@ -87,6 +87,8 @@
       el("div", { class: "verdict" }, el("span", { class: "score", "data-role": "score", text: res.score + " 分" }),
         el("span", { class: "badge " + (res.score >= 70 ? "pass" : "fail"), text: res.score >= 70 ? "达标" : "未达标" }),
         res.message ? el("span", { class: "status", text: res.message }) : null),
+      res.explanation ? el("p", { class: "bubble", "data-role": "explanation" }, el("strong", { text: "讲评：" }), res.explanation) : null,
+      res.explanation_error ? el("p", { class: "notice", text: res.explanation_error }) : null,
       el("h3", { text: "要点" }),
       el("ul", { class: "elements" }, res.elements.map((e) => el("li", { "data-role": "element", "data-met": String(e.met) },
         el("span", { class: e.met ? "met" : "miss", text: e.met ? "✓ " : "✗ " }), el("strong", { text: e.name }), "：",

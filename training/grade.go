@@ -305,7 +305,7 @@ func (st *grading) matchElement(e Element, ce compiledElement, facts map[string]
 	for _, f := range st.rv.Findings {
 		if slices.Contains(m.ReviewClean, f.Category) {
 			r.Offending = append(r.Offending, GradeSpan{Text: f.Excerpt, Start: f.Start, End: f.End})
-			crossed = append(crossed, "审核发现“"+st.g.rules.Categories[f.Category]+"”问题："+clip(f.Excerpt, 24))
+			crossed = append(crossed, "审核发现“"+review.CategoryName(f.Category)+"”问题："+clip(f.Excerpt, 24))
 		}
 	}
 	if len(crossed) > 0 {
@@ -506,7 +506,7 @@ func (st *grading) score(res *GradeResult, reply string) {
 	for _, f := range st.rv.Findings {
 		src := Source{Doc: f.Source.Doc, Section: f.Source.Section}
 		sp := &GradeSpan{Text: f.Excerpt, Start: f.Start, End: f.End}
-		name := r.Categories[f.Category]
+		name := review.CategoryName(f.Category)
 		switch f.Severity {
 		case review.SeverityError:
 			p := GradePenalty{Kind: PenaltyReviewError, Points: r.Review.Error, Cap: r.Caps.ReviewError,
@@ -542,10 +542,10 @@ func (st *grading) score(res *GradeResult, reply string) {
 			Message: fmt.Sprintf("回复有 %d%% 的内容在重复网友原帖，没有回应对方。", int(math.Round(ov*100)))})
 	}
 	// Over the length limit.
-	if st.rv.Length > st.rv.Limit {
+	if lengthSrc := r.LengthSource; st.rv.Length > st.rv.Limit {
 		add(GradePenalty{Kind: PenaltyLength, Cap: r.Caps.Length,
-			Message: fmt.Sprintf("超出字数上限：%d 字，%s最多 %d 字，发不出去。", st.rv.Length, kindName(st.sc.Kind), st.rv.Limit),
-			Source:  &Source{Doc: "tone-140-characters", Section: "哪些地方要控制在140字"}})
+			Message: fmt.Sprintf("超出字数上限：%d 字，%s最多 %d 字，发不出去。", st.rv.Length, review.KindName(st.sc.Kind), st.rv.Limit),
+			Source:  &lengthSrc})
 	}
 	res.Score = max(min(score, capAt), 0)
 	res.Message = st.summary(res, elements, capAt)
@@ -595,7 +595,7 @@ func (g *Grader) addReadings(res *GradeResult) {
 	if res.Review != nil {
 		for _, f := range res.Review.Findings {
 			if f.Severity != review.SeverityInfo {
-				add(Source{Doc: f.Source.Doc, Section: f.Source.Section}, "审核："+g.rules.Categories[f.Category])
+				add(Source{Doc: f.Source.Doc, Section: f.Source.Section}, "审核："+review.CategoryName(f.Category))
 			}
 		}
 	}
@@ -604,16 +604,6 @@ func (g *Grader) addReadings(res *GradeResult) {
 			add(*p.Source, p.Message)
 		}
 	}
-}
-
-func kindName(k review.Kind) string {
-	switch k {
-	case review.KindComment:
-		return "评论"
-	case review.KindReply:
-		return "回复"
-	}
-	return "博文"
 }
 
 // quoteList quotes the first n phrases: “道歉”“抱歉”.

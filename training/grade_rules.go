@@ -38,11 +38,10 @@ type gradeRules struct {
 		Length      int `yaml:"length"`
 		Copy        int `yaml:"copy"`
 	} `yaml:"caps"`
-	CopyOverlap float64           `yaml:"copy_overlap"`
-	CopySource  Source            `yaml:"copy_source"`
-	Categories  map[string]string `yaml:"categories"` // review category → Chinese name
-	TimeLimit   []string          `yaml:"time_limit"` // RE2 patterns of a concrete time
-	Contact     []string          `yaml:"contact"`    // phrases of a channel
+	CopyOverlap float64  `yaml:"copy_overlap"`
+	CopySource  Source   `yaml:"copy_source"`
+	TimeLimit   []string `yaml:"time_limit"` // RE2 patterns of a concrete time
+	Contact     []string `yaml:"contact"`    // phrases of a channel
 	Figures     struct {
 		Units         [][]string `yaml:"units"`          // each: canonical unit, then variants
 		Durations     []string   `yaml:"durations"`      // canonical units of time spans: 两个工作日 is a figure, 两家 is not
@@ -94,11 +93,6 @@ func loadGradeRules(fsys fs.FS) (*gradeRules, error) {
 	for _, c := range r.Review.Measured {
 		if !slices.Contains(reviewCategories, c) {
 			return nil, fail(0, "review.measured 的 %q 不是审核类别", c)
-		}
-	}
-	for _, c := range reviewCategories {
-		if r.Categories[c] == "" {
-			return nil, fail(0, "categories 缺少审核类别 %s 的中文名", c)
 		}
 	}
 	for _, p := range r.TimeLimit {

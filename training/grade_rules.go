@@ -38,11 +38,12 @@ type gradeRules struct {
 		Length      int `yaml:"length"`
 		Copy        int `yaml:"copy"`
 	} `yaml:"caps"`
-	CopyOverlap float64  `yaml:"copy_overlap"`
-	CopySource  Source   `yaml:"copy_source"`
-	TimeLimit   []string `yaml:"time_limit"` // RE2 patterns of a concrete time
-	Contact     []string `yaml:"contact"`    // phrases of a channel
-	Figures     struct {
+	CopyOverlap  float64  `yaml:"copy_overlap"`
+	CopySource   Source   `yaml:"copy_source"`
+	LengthSource Source   `yaml:"length_source"`
+	TimeLimit    []string `yaml:"time_limit"` // RE2 patterns of a concrete time
+	Contact      []string `yaml:"contact"`    // phrases of a channel
+	Figures      struct {
 		Units         [][]string `yaml:"units"`          // each: canonical unit, then variants
 		Durations     []string   `yaml:"durations"`      // canonical units of time spans: 两个工作日 is a figure, 两家 is not
 		Ignore        []string   `yaml:"ignore"`         // idioms whose numerals are not figures (这两天)
@@ -85,8 +86,8 @@ func loadGradeRules(fsys fs.FS) (*gradeRules, error) {
 		return nil, fail(0, "封顶分须在 1 到 100 之间")
 	case r.CopyOverlap <= 0 || r.CopyOverlap > 1:
 		return nil, fail(0, "copy_overlap 须在 0 到 1 之间")
-	case r.Invented.Message == "" || r.Invented.Source.Doc == "" || r.CopySource.Doc == "":
-		return nil, fail(0, "invented 须有 message 和 source，须有 copy_source")
+	case r.Invented.Message == "" || r.Invented.Source.Doc == "" || r.CopySource.Doc == "" || r.LengthSource.Doc == "":
+		return nil, fail(0, "invented 须有 message 和 source，须有 copy_source 和 length_source")
 	case len(r.TimeLimit) == 0 || len(r.Contact) == 0:
 		return nil, fail(0, "须有 time_limit 和 contact")
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"govreply/knowledge/builtin"
+	"govreply/knowledge/faq"
 	"govreply/review"
 )
 
@@ -290,6 +292,21 @@ func TestGradeResult(t *testing.T) {
 	for _, k := range []string{"element", "met", "evidence", "source"} {
 		if _, ok := els[0][k]; !ok {
 			t.Errorf("element JSON lacks %q", k)
+		}
+	}
+}
+
+// TestGradeRulesSources checks that the guideline sections the grading
+// rules send a trainee to exist.
+func TestGradeRulesSources(t *testing.T) {
+	g := mustGrader(t)
+	secs, _, err := faq.ReadSections(builtin.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]Source{"invented.source": g.rules.Invented.Source, "copy_source": g.rules.CopySource, "length_source": g.rules.LengthSource} {
+		if _, ok := secs[s.Doc][s.Section]; !ok {
+			t.Errorf("%s: %s › %s is not a section of a built-in document", name, s.Doc, s.Section)
 		}
 	}
 }

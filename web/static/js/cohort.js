@@ -12,7 +12,7 @@
       el("td", { text: r.trainee }), el("td", { class: "num", text: String(r.attempts) }), el("td", { class: "num", text: String(r.completed) }),
       el("td", { class: "num", text: r.completion + "%" }), el("td", { class: "num", text: String(r.average) }),
       el("td", { text: GR.localTime(r.last) }))));
-    document.getElementById("mistakes").replaceChildren(...c.mistakes.map((m) => el("li", { text: m.mistake + "（" + m.count + " 次）" })));
+    document.getElementById("mistakes").replaceChildren(...c.mistakes.map((m) => el("li", { text: GR.categoryName(m.mistake) + "（" + m.count + " 次）" })));
   }).catch((err) => {
     const e = document.getElementById("cohort-error");
     e.textContent = "无法载入：" + err.message;

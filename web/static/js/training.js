@@ -214,7 +214,7 @@
       GR.fill(box, el("h2", { text: "我的进度" }), pathView(path),
         el("p", { "data-role": "progress-summary", text: "作答 " + p.attempts + " 次（练习 " + p.drills + "，测验题 " + p.quizzes + "），平均 " + p.average + " 分" }),
         p.topics.length ? [el("h3", { text: "各主题平均分（薄弱的在前）" }), GR.barChart(p.topics.map((t) => ({ label: t.topic, value: t.average })), 100)] : null,
-        p.mistakes.length ? [el("h3", { text: "常犯的错误" }), el("ul", {}, p.mistakes.map((m) => el("li", { text: m.mistake + "（" + m.count + " 次）" })))] : null,
+        p.mistakes.length ? [el("h3", { text: "常犯的错误" }), el("ul", {}, p.mistakes.map((m) => el("li", { text: GR.categoryName(m.mistake) + "（" + m.count + " 次）" })))] : null,
         el("h3", { text: "今天该复习的" }),
         p.due.length ? el("ul", {}, p.due.map((c) => el("li", { text: (c.kind === "drill" ? "练习 " : "测验题 ") + c.item }))) : el("p", { text: "没有到期的内容。" }));
     } catch (err) {

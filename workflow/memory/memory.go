@@ -1,0 +1,174 @@
+// Package memory keeps submissions in memory: the workflow.Store of the
+// embedded default, which ends with the process.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"govreply/workflow"
+)
+
+// Store is a workflow.Store in memory.
+type Store struct {
+	mu   sync.Mutex
+	next int64
+	subs map[int64]*workflow.Detail
+}
+
+var _ workflow.Store = (*Store)(nil)
+
+// New returns an empty Store.
+func New() *Store { return &Store{subs: map[int64]*workflow.Detail{}} }
+
+func orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
+// clone returns a copy of d that shares nothing mutable with it.
+func clone(d *workflow.Detail) workflow.Detail {
+	c := *d
+	c.Versions = slices.Clone(d.Versions)
+	for i := range c.Versions {
+		c.Versions[i].Review = slices.Clone(c.Versions[i].Review)
+	}
+	c.Decisions = slices.Clone(d.Decisions)
+	for i := range c.Decisions {
+		c.Decisions[i].Spans = slices.Clone(c.Decisions[i].Spans)
+	}
+	return c
+}
+
+// Create implements workflow.Store.
+func (s *Store) Create(_ context.Context, sub workflow.Submission, first workflow.Version) (workflow.Detail, error) {
+	sub, first, err := workflow.NewSubmission(sub, first, orNow(first.At))
+	if err != nil {
+		return workflow.Detail{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next++
+	sub.ID = s.next
+	d := &workflow.Detail{Submission: sub, Versions: []workflow.Version{first}, Decisions: []workflow.Decision{}}
+	s.subs[sub.ID] = d
+	return clone(d), nil
+}
+
+// Get implements workflow.Store.
+func (s *Store) Get(_ context.Context, id int64) (workflow.Detail, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.subs[id]
+	if !ok {
+		return workflow.Detail{}, workflow.NotFound("workflow.memory.Get")
+	}
+	return clone(d), nil
+}
+
+// Decide implements workflow.Store.
+func (s *Store) Decide(_ context.Context, id int64, expected int, dec workflow.Decision) (workflow.Detail, error) {
+	const op = "workflow.memory.Decide"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.subs[id]
+	if !ok {
+		return workflow.Detail{}, workflow.NotFound(op)
+	}
+	if d.Version != expected {
+		return workflow.Detail{}, workflow.StaleVersion(op)
+	}
+	step, err := workflow.Decide(d.Submission, dec, dec.Reviewer, orNow(dec.At))
+	if err != nil {
+		return workflow.Detail{}, err
+	}
+	d.Submission = step.Submission
+	if step.Version != nil {
+		d.Versions = append(d.Versions, *step.Version)
+	}
+	step.Decision.Spans = slices.Clone(step.Decision.Spans)
+	d.Decisions = append(d.Decisions, step.Decision)
+	return clone(d), nil
+}
+
+// Revise implements workflow.Store.
+func (s *Store) Revise(_ context.Context, id int64, expected int, v workflow.Version) (workflow.Detail, error) {
+	const op = "workflow.memory.Revise"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.subs[id]
+	if !ok {
+		return workflow.Detail{}, workflow.NotFound(op)
+	}
+	if d.Version != expected {
+		return workflow.Detail{}, workflow.StaleVersion(op)
+	}
+	sub, nv, err := workflow.Revise(d.Submission, v.Text, v.Author, orNow(v.At))
+	if err != nil {
+		return workflow.Detail{}, err
+	}
+	nv.Review, nv.Reason = slices.Clone(v.Review), v.Reason
+	d.Submission = sub
+	d.Versions = append(d.Versions, nv)
+	return clone(d), nil
+}
+
+// List implements workflow.Store.
+func (s *Store) List(_ context.Context, f workflow.Filter) ([]workflow.Submission, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []workflow.Submission{}
+	for _, d := range s.subs {
+		if f.Match(d.Submission) {
+			out = append(out, d.Submission)
+		}
+	}
+	slices.SortFunc(out, func(a, b workflow.Submission) int {
+		return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+// Summary implements workflow.Store.
+func (s *Store) Summary(_ context.Context, office string, day time.Time) (workflow.Summary, error) {
+	start, end := workflow.DayBounds(day)
+	in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
+	sum := workflow.Summary{Office: office, Day: start}
+	var toApprove []time.Duration
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.subs {
+		if office != "" && d.Office != office {
+			continue
+		}
+		if in(d.CreatedAt) {
+			sum.Received++
+		}
+		if !d.ApprovedAt.IsZero() && in(d.ApprovedAt) {
+			sum.Approved++
+			toApprove = append(toApprove, d.ApprovedAt.Sub(d.CreatedAt))
+		}
+		for _, dec := range d.Decisions {
+			if dec.Decision == workflow.DecisionReturn && in(dec.At) {
+				sum.Returned++
+			}
+		}
+		if d.CreatedAt.Before(end) && d.Deadline.Before(end) && (d.ApprovedAt.IsZero() || !d.ApprovedAt.Before(end)) {
+			sum.Overdue++
+		}
+	}
+	if n := len(toApprove); n > 0 {
+		slices.Sort(toApprove)
+		m := toApprove[n/2]
+		if n%2 == 0 {
+			m = (toApprove[n/2-1] + toApprove[n/2]) / 2
+		}
+		sum.MedianToApprove = m.Round(time.Second)
+	}
+	return sum, nil
+}

@@ -1,0 +1,281 @@
+// Package postgres keeps submissions in PostgreSQL: the workflow.Store of
+// a server running on DATABASE_URL.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"math"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"govreply/internal/pgdb"
+	"govreply/workflow"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Component is the workflow tables' part of the database's migrations.
+func Component() pgdb.Component {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded above
+	}
+	return pgdb.Component{Name: "workflow", Migrations: sub}
+}
+
+// Store is a workflow.Store on PostgreSQL, safe for concurrent use by
+// several processes on one database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ workflow.Store = (*Store)(nil)
+
+// New returns the store on db, which pgdb.Open has migrated with
+// Component.
+func New(db *pgdb.DB) *Store { return &Store{pool: db.Pool} }
+
+const subColumns = `id, office, author, post, facts, kind, class, status, level, levels, version, head, text,
+	deadline, created_at, updated_at, approved_at`
+
+func scanSub(r pgx.Row) (workflow.Submission, error) {
+	var s workflow.Submission
+	var approved *time.Time
+	err := r.Scan(&s.ID, &s.Office, &s.Author, &s.Post, &s.Facts, &s.Kind, &s.Class, &s.Status, &s.Level, &s.Levels,
+		&s.Version, &s.Head, &s.Text, &s.Deadline, &s.CreatedAt, &s.UpdatedAt, &approved)
+	if approved != nil {
+		s.ApprovedAt = *approved
+	}
+	return s, err
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nullJSON(b json.RawMessage) *string {
+	if len(b) == 0 {
+		return nil
+	}
+	s := string(b)
+	return &s
+}
+
+func orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
+// Create implements workflow.Store.
+func (s *Store) Create(ctx context.Context, sub workflow.Submission, first workflow.Version) (workflow.Detail, error) {
+	const op = "workflow.postgres.Create"
+	sub, first, err := workflow.NewSubmission(sub, first, orNow(first.At))
+	if err != nil {
+		return workflow.Detail{}, err
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO submissions (office, author, post, facts, kind, class, status, level, levels,
+				version, head, text, deadline, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+			sub.Office, sub.Author, sub.Post, sub.Facts, sub.Kind, sub.Class, sub.Status, sub.Level, sub.Levels,
+			sub.Version, sub.Head, sub.Text, sub.Deadline, sub.CreatedAt, sub.UpdatedAt).Scan(&sub.ID); err != nil {
+			return err
+		}
+		return insertVersion(ctx, tx, sub.ID, first)
+	})
+	if err != nil {
+		return workflow.Detail{}, pgdb.Wrap(op, err)
+	}
+	return s.Get(ctx, sub.ID)
+}
+
+func insertVersion(ctx context.Context, tx pgx.Tx, id int64, v workflow.Version) error {
+	_, err := tx.Exec(ctx, `INSERT INTO submission_versions (submission_id, n, text, author, at, review, reason)
+		VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`, id, v.N, v.Text, v.Author, v.At, nullJSON(v.Review), v.Reason)
+	return err
+}
+
+// Get implements workflow.Store.
+func (s *Store) Get(ctx context.Context, id int64) (workflow.Detail, error) {
+	const op = "workflow.postgres.Get"
+	var d workflow.Detail
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		d.Submission, err = scanSub(tx.QueryRow(ctx, `SELECT `+subColumns+` FROM submissions WHERE id = $1`, id))
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT n, text, author, at, review, reason FROM submission_versions
+			WHERE submission_id = $1 ORDER BY n`, id)
+		d.Versions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Version, error) {
+			var v workflow.Version
+			var review *string
+			err := r.Scan(&v.N, &v.Text, &v.Author, &v.At, &review, &v.Reason)
+			if review != nil {
+				v.Review = json.RawMessage(*review)
+			}
+			return v, err
+		})
+		if err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `SELECT level, reviewer, decision, comment, spans::text, checks::text, version, at
+			FROM submission_decisions WHERE submission_id = $1 ORDER BY id`, id)
+		d.Decisions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Decision, error) {
+			var dec workflow.Decision
+			var spans, checks string
+			if err := r.Scan(&dec.Level, &dec.Reviewer, &dec.Decision, &dec.Comment, &spans, &checks, &dec.Version, &dec.At); err != nil {
+				return dec, err
+			}
+			if err := json.Unmarshal([]byte(spans), &dec.Spans); err != nil {
+				return dec, err
+			}
+			return dec, json.Unmarshal([]byte(checks), &dec.Checks)
+		})
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return workflow.Detail{}, workflow.NotFound(op)
+	}
+	if err != nil {
+		return workflow.Detail{}, pgdb.Wrap(op, err)
+	}
+	if d.Versions == nil {
+		d.Versions = []workflow.Version{}
+	}
+	if d.Decisions == nil {
+		d.Decisions = []workflow.Decision{}
+	}
+	return d, nil
+}
+
+// change runs apply on submission id, read in a transaction, if its lock
+// version is expected, and stores its new state with a compare-and-swap
+// on the version before write (which adds the rows that go with it):
+// under READ COMMITTED a concurrent change that committed first leaves
+// the UPDATE no row, and the change fails as stale.
+func (s *Store) change(ctx context.Context, op string, id int64, expected int,
+	apply func(workflow.Submission) (workflow.Submission, error), write func(tx pgx.Tx) error) (workflow.Detail, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		cur, err := scanSub(tx.QueryRow(ctx, `SELECT `+subColumns+` FROM submissions WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return workflow.NotFound(op)
+		}
+		if err != nil {
+			return err
+		}
+		if cur.Version != expected {
+			return workflow.StaleVersion(op)
+		}
+		next, err := apply(cur)
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE submissions SET status = $3, level = $4, version = $5, head = $6, text = $7,
+				updated_at = $8, approved_at = $9
+			WHERE id = $1 AND version = $2`,
+			id, expected, next.Status, next.Level, next.Version, next.Head, next.Text, next.UpdatedAt, nullTime(next.ApprovedAt))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return workflow.StaleVersion(op)
+		}
+		return write(tx)
+	})
+	if err != nil {
+		return workflow.Detail{}, pgdb.Wrap(op, err)
+	}
+	return s.Get(ctx, id)
+}
+
+// Decide implements workflow.Store.
+func (s *Store) Decide(ctx context.Context, id int64, expected int, dec workflow.Decision) (workflow.Detail, error) {
+	var step workflow.Step
+	return s.change(ctx, "workflow.postgres.Decide", id, expected, func(cur workflow.Submission) (workflow.Submission, error) {
+		var err error
+		step, err = workflow.Decide(cur, dec, dec.Reviewer, orNow(dec.At))
+		return step.Submission, err
+	}, func(tx pgx.Tx) error {
+		if step.Version != nil {
+			if err := insertVersion(ctx, tx, id, *step.Version); err != nil {
+				return err
+			}
+		}
+		d := step.Decision
+		spans, err := json.Marshal(d.Spans)
+		if err != nil {
+			return err
+		}
+		checks, err := json.Marshal(d.Checks)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO submission_decisions (submission_id, level, reviewer, decision, comment, spans, checks, version, at)
+			VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)`,
+			id, d.Level, d.Reviewer, d.Decision, d.Comment, string(spans), string(checks), d.Version, d.At)
+		return err
+	})
+}
+
+// Revise implements workflow.Store.
+func (s *Store) Revise(ctx context.Context, id int64, expected int, v workflow.Version) (workflow.Detail, error) {
+	var nv workflow.Version
+	return s.change(ctx, "workflow.postgres.Revise", id, expected, func(cur workflow.Submission) (workflow.Submission, error) {
+		next, made, err := workflow.Revise(cur, v.Text, v.Author, orNow(v.At))
+		made.Review, made.Reason = v.Review, v.Reason
+		nv = made
+		return next, err
+	}, func(tx pgx.Tx) error { return insertVersion(ctx, tx, id, nv) })
+}
+
+// List implements workflow.Store.
+func (s *Store) List(ctx context.Context, f workflow.Filter) ([]workflow.Submission, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+subColumns+` FROM submissions
+		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR office = $2) AND ($3 = '' OR author = $3) AND ($4 = 0 OR level = $4)
+		ORDER BY deadline, id`, f.Status, f.Office, f.Author, f.Level)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Submission, error) { return scanSub(r) })
+	if err != nil {
+		return nil, pgdb.Wrap("workflow.postgres.List", err)
+	}
+	if out == nil {
+		out = []workflow.Submission{}
+	}
+	return out, nil
+}
+
+// Summary implements workflow.Store in one aggregate query.
+func (s *Store) Summary(ctx context.Context, office string, day time.Time) (workflow.Summary, error) {
+	start, end := workflow.DayBounds(day)
+	sum := workflow.Summary{Office: office, Day: start}
+	var median *float64
+	err := s.pool.QueryRow(ctx, `SELECT
+			count(*) FILTER (WHERE created_at >= $2 AND created_at < $3),
+			count(*) FILTER (WHERE approved_at >= $2 AND approved_at < $3),
+			count(*) FILTER (WHERE created_at < $3 AND deadline < $3 AND (approved_at IS NULL OR approved_at >= $3)),
+			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM approved_at - created_at))
+				FILTER (WHERE approved_at >= $2 AND approved_at < $3)::numeric)::float8,
+			(SELECT count(*) FROM submission_decisions d JOIN submissions s2 ON s2.id = d.submission_id
+				WHERE d.decision = 'return' AND d.at >= $2 AND d.at < $3 AND ($1 = '' OR s2.office = $1))
+		FROM submissions WHERE $1 = '' OR office = $1`, office, start, end).
+		Scan(&sum.Received, &sum.Approved, &sum.Overdue, &median, &sum.Returned)
+	if err != nil {
+		return sum, pgdb.Wrap("workflow.postgres.Summary", err)
+	}
+	if median != nil {
+		sum.MedianToApprove = time.Duration(math.Round(*median)) * time.Second
+	}
+	return sum, nil
+}

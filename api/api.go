@@ -61,6 +61,9 @@ type Config struct {
 	// request as nobody in particular (a library use, handler tests): no
 	// login, no permissions, no audit trail. serve always sets it.
 	Accounts *account.Service
+	// Workflow serves /v1/submissions/… (the publishing review); nil
+	// answers them 503.
+	Workflow *Review
 	// Training serves /v1/training/…; nil answers them 503.
 	Training *Training
 	// OpenMetrics serves /metrics to anyone even with Accounts.
@@ -141,6 +144,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.POST("/documents", deadline(UploadTimeout), auth, s.expensive, s.uploadDocuments)
 	s.accountRoutes(v1, quick)
 	s.trainingRoutes(v1, quick)
+	s.submissionRoutes(v1, quick)
 }
 
 // metricsGate lets only an administrator (token or session) read

@@ -37,6 +37,7 @@ import (
 	"govreply/review"
 	"govreply/review/pii"
 	trainpg "govreply/training/postgres"
+	wfpg "govreply/workflow/postgres"
 )
 
 // corpusCollection is the collection --corpus folders are indexed into.
@@ -54,6 +55,7 @@ type needs struct {
 	rewriter bool
 	accounts bool // the account store (account.Store): Postgres on DATABASE_URL, else in memory
 	training bool // scenarios, grader, quiz bank and the trainees' progress (training.go)
+	workflow bool // the publishing review's submissions (workflow.go)
 	// dbLimits and dbWait are serve's bounds on the database (pgdb.Limits,
 	// pgdb.Options.StartupWait); the one-shot commands leave them zero.
 	dbLimits pgdb.Limits
@@ -82,6 +84,7 @@ type app struct {
 	rewriter   bot.Rewriter
 	accounts   account.Store // nil unless needs.accounts
 	training   *api.Training // nil unless needs.training
+	workflow   *api.Review   // nil unless needs.workflow
 
 	closers []func()
 }
@@ -136,6 +139,11 @@ func newApp(ctx context.Context, cfg config, n needs, log *slog.Logger) (_ *app,
 			return nil, err
 		}
 	}
+	if n.workflow {
+		if err := a.openWorkflow(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if n.answerer {
 		a.openSessions(cfg)
 	}
@@ -179,7 +187,7 @@ func (a *app) openStore(ctx context.Context, cfg config, n needs) error {
 	} else {
 		kopts := postgres.Options{Dim: emb.Dimensions(), Embedder: emb.Name(), Logger: a.log}
 		a.db, err = pgdb.Open(ctx, pgdb.Options{URL: cfg.DatabaseURL, Logger: a.log, Limits: n.dbLimits, StartupWait: n.dbWait,
-			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component(), acctpg.Component(), trainpg.Component()}})
+			Components: []pgdb.Component{postgres.Component(kopts), botpg.Component(), acctpg.Component(), trainpg.Component(), wfpg.Component()}})
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,10 @@ type config struct {
 	// (serve --retention; GOVREPLY_RETENTION, a duration or a number of
 	// days; 0: 30 days).
 	Retention time.Duration
-	JSON      bool
+	// ReviewLevels is how many review levels a submission needs before
+	// publishing, 1–3 (GOVREPLY_REVIEW_LEVELS; default 1).
+	ReviewLevels int
+	JSON         bool
 	// DB is how serve waits on the database (dbconfig.go).
 	DB dbConfig
 }
@@ -77,6 +80,7 @@ func envConfig(getenv func(string) string) config {
 		MetricsAddr:    getenv("GOVREPLY_METRICS_ADDR"),
 		DB:             envDBConfig(getenv),
 		Retention:      parseDays(getenv("GOVREPLY_RETENTION")),
+		ReviewLevels:   reviewLevels(getenv("GOVREPLY_REVIEW_LEVELS")),
 	}
 }
 
@@ -144,4 +148,12 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&c.Rules, "rules", c.Rules, "部门审核规则文件（短语表格式，见 knowledge/builtin/phrases/README.md），可重复；给出时取代环境变量 [GOVREPLY_RULES，多个文件用 "+string(os.PathListSeparator)+" 分隔]")
 	fs.StringVar(&c.Answers, "answers", c.Answers, "部门常见问题文件夹（格式见 knowledge/builtin/answers/README.md），加在内置常见问题之后 [GOVREPLY_ANSWERS]")
 	fs.BoolVar(&c.JSON, "json", false, "以 JSON 输出（机器可读）")
+}
+
+// reviewLevels reads GOVREPLY_REVIEW_LEVELS: 1, 2 or 3 (anything else: 1).
+func reviewLevels(s string) int {
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= 3 {
+		return n
+	}
+	return 1
 }

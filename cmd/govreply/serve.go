@@ -53,7 +53,7 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 	if len(corpus) > 0 && cfg.DatabaseURL != "" {
 		return usageError{"--corpus 只用于内存知识库；使用 PostgreSQL 时请先 govreply ingest"}
 	}
-	a, err := open(ctx, cfg, needs{builtin: true, drafter: true, answerer: true, rewriter: true, accounts: true, training: true,
+	a, err := open(ctx, cfg, needs{builtin: true, drafter: true, answerer: true, rewriter: true, accounts: true, training: true, workflow: true,
 		dbLimits: cfg.DB.Limits, dbWait: cfg.DB.Wait}, log)
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Config{Retriever: a.retriever, Store: a.store, Reviewer: a.reviewer, Drafter: a.drafter,
 		Answerer: a.answerer, Rewriter: a.rewriter, Logger: log, Registry: reg, Web: site, Indexer: a.indexer,
-		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, Training: a.training})
+		Accounts: accounts, TrustedProxies: cfg.TrustedProxies, Training: a.training, Workflow: a.workflow})
 	if cfg.MetricsAddr != "" {
 		if err := serveMetrics(ctx, cfg.MetricsAddr, handler.MetricsHandler(), log); err != nil {
 			return err

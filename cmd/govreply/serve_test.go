@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,5 +367,82 @@ func TestServeReplicas(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !sees() {
 		t.Errorf("readers set on a (%d) do not hold on b", resp.StatusCode)
+	}
+}
+
+// TestServeSubmissions: on PostgreSQL, an administrator's submission is
+// approved by a reviewer and is 可发布 with its text; two reviewers
+// deciding on the same state: one wins, the other gets 409.
+func TestServeSubmissions(t *testing.T) {
+	t.Parallel()
+	cfg := offlineConfig()
+	cfg.DatabaseURL = pgEnv(t)["DATABASE_URL"]
+	base := mustServe(t, cfg)
+	admin := apiClient(t, base)
+	tokens := map[string]*http.Client{}
+	for _, name := range []string{"reviewer1", "reviewer2"} {
+		resp, err := admin.Post(base+"/v1/users", "application/json",
+			strings.NewReader(`{"username":"`+name+`","password":"`+name+`-password","roles":["reviewer"]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		resp, err = http.Post(base+"/v1/auth/token", "application/json", strings.NewReader(`{"username":"`+name+`","password":"`+name+`-password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok struct{ Token string }
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		tokens[name] = &http.Client{Transport: bearer{tok.Token, http.DefaultTransport}}
+	}
+	resp, err := admin.Post(base+"/v1/submissions", "application/json", strings.NewReader(
+		`{"post":"路灯坏了一周了","kind":"reply","text":"您好，给您添麻烦了。维修班组明天上午到现场更换灯具，修好后在这里告诉您；有问题请拨打12345。"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub struct {
+		ID      int64
+		Version int
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&sub)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	body := fmt.Sprintf(`{"decision":"approve","expected":%d,"checks":{"political":true,"legal":true,"policy":true,"secrecy":true,"wording":true}}`, sub.Version)
+	codes := make(chan int, 2)
+	var wg sync.WaitGroup
+	for _, c := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Post(fmt.Sprintf("%s/v1/submissions/%d/decisions", base, sub.ID), "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	var got []int
+	for c := range codes {
+		got = append(got, c)
+	}
+	slices.Sort(got)
+	if fmt.Sprint(got) != "[200 409]" {
+		t.Errorf("two concurrent decisions: %v", got)
+	}
+	resp, err = admin.Get(fmt.Sprintf("%s/v1/submissions/%d", base, sub.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"status":"approved"`) {
+		t.Errorf("after approval: %.300s", b)
 	}
 }

@@ -160,6 +160,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 // decide answers POST /v1/submissions/{id}/decisions {"decision",
 // "comment","version","checks","spans","text"}: 403 on one's own
 // submission, 409 with the current state when "version" is stale.
+// The text decided on is always the latest version.
 func (s *Server) decide(c *gin.Context) {
 	const op = "api.submissions.decide"
 	id, err := submissionID(c)
@@ -167,12 +168,20 @@ func (s *Server) decide(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
+	// version is the submission's version as the reviewer read it (the
+	// one GET and every answer carry): a decision on an older state is
+	// 409. checks may be left out by an API client, which then affirms
+	// all five by approving; the workspace always sends them.
 	var req struct {
-		workflow.Decision
-		Expected int `json:"expected"` // the submission's lock counter read (0: the current one)
+		Decision string           `json:"decision"`
+		Comment  string           `json:"comment"`
+		Version  int              `json:"version"`
+		Checks   *workflow.Checks `json:"checks"`
+		Spans    []workflow.Span  `json:"spans"`
+		Text     string           `json:"text"`
 	}
-	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"decision":"approve","comment":"","version":1,"checks":{…}}`,
-		fields: "decision、comment、version、checks、spans、text、expected", tooLarge: "请求内容过大"}); err != nil {
+	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"decision":"approve","comment":"","version":1}`,
+		fields: "decision、comment、version、checks、spans、text", tooLarge: "请求内容过大"}); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -183,12 +192,15 @@ func (s *Server) decide(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	expected := req.Expected
+	expected := req.Version
 	if expected == 0 {
 		expected = cur.Submission.Version
 	}
-	d := req.Decision
-	d.Reviewer, d.At = principal(c).Username, w.now()
+	d := workflow.Decision{Decision: req.Decision, Comment: req.Comment, Spans: req.Spans, Text: req.Text,
+		Checks: workflow.AllChecks(), Reviewer: principal(c).Username, At: w.now()}
+	if req.Checks != nil {
+		d.Checks = *req.Checks
+	}
 	next, err := w.Store.Decide(ctx, id, expected, d)
 	if err != nil {
 		outcome := account.OutcomeDenied
@@ -218,11 +230,11 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	var req struct {
-		Text     string `json:"text"`
-		Reason   string `json:"reason"`
-		Expected int    `json:"expected"`
+		Text    string `json:"text"`
+		Reason  string `json:"reason"`
+		Version int    `json:"version"` // as read; 0: the current one
 	}
-	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"text":"…"}`, fields: "text、reason、expected", tooLarge: "请求内容过大"}); err != nil {
+	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"text":"…"}`, fields: "text、reason、version", tooLarge: "请求内容过大"}); err != nil {
 		writeError(c, err)
 		return
 	}
@@ -243,7 +255,7 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	raw, _ := json.Marshal(rv)
-	expected := req.Expected
+	expected := req.Version
 	if expected == 0 {
 		expected = cur.Submission.Version
 	}

@@ -77,7 +77,7 @@ func TestSubmissionsFlow(t *testing.T) {
 		t.Fatalf("level 1 approval: %d %s", status, body)
 	}
 	// A stale decision: the lock counter the reviewer read has moved on.
-	if status, code, body := decide(r2, id, "approve", `,"expected":1`); status != 409 || code != "stale_version" || !strings.Contains(body, `"current"`) {
+	if status, code, body := decide(r2, id, "approve", `,"version":1`); status != 409 || code != "stale_version" || !strings.Contains(body, `"current"`) {
 		t.Errorf("a stale decision: %d %s %.200s", status, code, body)
 	}
 	status, _, body := decide(r2, id, "approve", "")

@@ -410,7 +410,7 @@ func TestServeSubmissions(t *testing.T) {
 	if resp.StatusCode != 201 {
 		t.Fatalf("submit: %d", resp.StatusCode)
 	}
-	body := fmt.Sprintf(`{"decision":"approve","expected":%d,"checks":{"political":true,"legal":true,"policy":true,"secrecy":true,"wording":true}}`, sub.Version)
+	body := fmt.Sprintf(`{"decision":"approve","version":%d,"checks":{"political":true,"legal":true,"policy":true,"secrecy":true,"wording":true}}`, sub.Version)
 	codes := make(chan int, 2)
 	var wg sync.WaitGroup
 	for _, c := range tokens {

@@ -2,8 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"govreply/internal/errs"
 	"govreply/knowledge"
@@ -21,10 +23,25 @@ func indexDef(t *testing.T, s *postgres.Store) string {
 }
 
 // killBulkSession ends the database session that holds s's bulk lock, as
-// the death of a bulk-loading process does.
+// the death of a bulk-loading process does, and waits until the lock is
+// gone: pg_terminate_backend only signals the backend, which releases its
+// locks when it has exited.
 func killBulkSession(ctx context.Context, s *postgres.Store) error {
-	return s.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND objid = 'chunks'::regclass::oid AND objsubid = 2 AND granted`)
+	if err := s.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND objid = 'chunks'::regclass::oid AND objsubid = 2 AND granted`); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var held bool
+		if err := s.DB().Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks
+			WHERE locktype = 'advisory' AND objid = 'chunks'::regclass::oid AND objsubid = 2 AND granted)`).Scan(&held); err != nil {
+			return err
+		}
+		if !held {
+			return nil
+		}
+	}
+	return errors.New("the bulk lock outlived its session by 10 s")
 }
 
 func putDoc(t *testing.T, s *postgres.Store, id string) {

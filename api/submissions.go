@@ -139,6 +139,24 @@ func submissionID(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
+// current reads the submission the request names and the version a
+// change expects it at: the request's, or (0) the one stored now. ok
+// false when it has answered with an error (a bad id, none such).
+func (s *Server) current(c *gin.Context, version int) (d workflow.Detail, expected int, ok bool) {
+	id, err := submissionID(c)
+	if err == nil {
+		d, err = s.cfg.Workflow.Store.Get(c.Request.Context(), id)
+	}
+	if err != nil {
+		writeError(c, err)
+		return d, 0, false
+	}
+	if version == 0 {
+		version = d.Submission.Version
+	}
+	return d, version, true
+}
+
 // getSubmission answers GET /v1/submissions/{id} with the submission, its
 // versions and decisions.
 func (s *Server) getSubmission(c *gin.Context) {
@@ -163,11 +181,6 @@ func (s *Server) getSubmission(c *gin.Context) {
 // The text decided on is always the latest version.
 func (s *Server) decide(c *gin.Context) {
 	const op = "api.submissions.decide"
-	id, err := submissionID(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
 	// version is the submission's version as the reviewer read it (the
 	// one GET and every answer carry): a decision on an older state is
 	// 409. checks may be left out by an API client, which then affirms
@@ -185,17 +198,12 @@ func (s *Server) decide(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	w := s.cfg.Workflow
-	cur, err := w.Store.Get(ctx, id)
-	if err != nil {
-		writeError(c, err)
+	ctx, w := c.Request.Context(), s.cfg.Workflow
+	cur, expected, ok := s.current(c, req.Version)
+	if !ok {
 		return
 	}
-	expected := req.Version
-	if expected == 0 {
-		expected = cur.Submission.Version
-	}
+	id := cur.Submission.ID
 	d := workflow.Decision{Decision: req.Decision, Comment: req.Comment, Spans: req.Spans, Text: req.Text,
 		Checks: workflow.AllChecks(), Reviewer: principal(c).Username, At: w.now()}
 	if req.Checks != nil {
@@ -220,15 +228,11 @@ func (s *Server) decide(c *gin.Context) {
 	c.JSON(http.StatusOK, next)
 }
 
-// revise answers POST /v1/submissions/{id}/versions {"text"[,"expected"]}:
+// revise answers POST /v1/submissions/{id}/versions {"text"[,"reason",
+// "version"]}:
 // the author's revision of a returned draft, reviewed again.
 func (s *Server) revise(c *gin.Context) {
 	const op = "api.submissions.revise"
-	id, err := submissionID(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
 	var req struct {
 		Text    string `json:"text"`
 		Reason  string `json:"reason"`
@@ -238,13 +242,12 @@ func (s *Server) revise(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	w := s.cfg.Workflow
-	cur, err := w.Store.Get(ctx, id)
-	if err != nil {
-		writeError(c, err)
+	ctx, w := c.Request.Context(), s.cfg.Workflow
+	cur, expected, ok := s.current(c, req.Version)
+	if !ok {
 		return
 	}
+	id := cur.Submission.ID
 	rv, err := s.reviewDraft(req.Text, review.Kind(cur.Submission.Kind), cur.Submission.Post, review.Class(cur.Submission.Class))
 	if err != nil {
 		writeError(c, err)
@@ -255,10 +258,6 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	raw, _ := json.Marshal(rv)
-	expected := req.Version
-	if expected == 0 {
-		expected = cur.Submission.Version
-	}
 	next, err := w.Store.Revise(ctx, id, expected, workflow.Version{Text: req.Text, Author: principal(c).Username, At: w.now(), Review: raw, Reason: req.Reason})
 	if err != nil {
 		writeError(c, err)

@@ -9,7 +9,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,13 +24,7 @@ import (
 var migrationFiles embed.FS
 
 // Component describes the account tables for pgdb.Open.
-func Component() pgdb.Component {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return pgdb.Component{Name: "accounts", Migrations: sub}
-}
+func Component() pgdb.Component { return pgdb.MigrationsIn("accounts", migrationFiles) }
 
 // Store is an account.Store on PostgreSQL. It is safe for concurrent use,
 // also by several processes on one database.

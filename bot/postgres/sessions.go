@@ -13,7 +13,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,13 +37,7 @@ const (
 var migrationFiles embed.FS
 
 // Component describes the session tables for pgdb.Open.
-func Component() pgdb.Component {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return pgdb.Component{Name: "sessions", Migrations: sub}
-}
+func Component() pgdb.Component { return pgdb.MigrationsIn("sessions", migrationFiles) }
 
 // Options configure NewSessions.
 type Options struct {

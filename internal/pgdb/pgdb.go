@@ -417,3 +417,14 @@ func (db *DB) apply(ctx context.Context, conn *pgx.Conn, m migration, data any) 
 	db.log.Info("已应用数据库迁移", "version", m.version, "component", m.component.Name)
 	return nil
 }
+
+// MigrationsIn is the Component called name whose migrations are the
+// files of the folder migrations in files (a package's embedded
+// migrations/*.sql).
+func MigrationsIn(name string, files fs.FS) Component {
+	sub, err := fs.Sub(files, "migrations")
+	if err != nil {
+		panic(err) // a constant path: fs.Sub fails only on an invalid one
+	}
+	return Component{Name: name, Migrations: sub}
+}

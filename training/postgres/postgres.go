@@ -6,7 +6,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,13 +19,7 @@ import (
 var migrationFiles embed.FS
 
 // Component is the training tables' part of the database's migrations.
-func Component() pgdb.Component {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return pgdb.Component{Name: "training", Migrations: sub}
-}
+func Component() pgdb.Component { return pgdb.MigrationsIn("training", migrationFiles) }
 
 // Store is a training.ProgressStore on PostgreSQL, safe for concurrent
 // use by several processes on one database.

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"math"
 	"time"
 
@@ -22,13 +21,7 @@ import (
 var migrationFiles embed.FS
 
 // Component is the workflow tables' part of the database's migrations.
-func Component() pgdb.Component {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded above
-	}
-	return pgdb.Component{Name: "workflow", Migrations: sub}
-}
+func Component() pgdb.Component { return pgdb.MigrationsIn("workflow", migrationFiles) }
 
 // Store is a workflow.Store on PostgreSQL, safe for concurrent use by
 // several processes on one database.

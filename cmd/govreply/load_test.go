@@ -29,25 +29,7 @@ func TestLoad(t *testing.T) {
 	}
 	base := mustServe(t, offlineConfig())
 	admin := apiClient(t, base)
-	for _, u := range []string{"flooder", "bystander"} {
-		resp, err := admin.Post(base+"/v1/users", "application/json",
-			strings.NewReader(`{"username":"`+u+`","password":"`+u+`-password","roles":["editor"]}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-	}
-	tokenOf := func(u string) string {
-		resp, err := http.Post(base+"/v1/auth/token", "application/json", strings.NewReader(`{"username":"`+u+`","password":"`+u+`-password"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var tok struct{ Token string }
-		_ = json.NewDecoder(resp.Body).Decode(&tok)
-		return tok.Token
-	}
-	flooder, bystander := tokenOf("flooder"), tokenOf("bystander")
+	flooder, bystander := newUser(t, base, admin, "flooder", "editor"), newUser(t, base, admin, "bystander", "editor")
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	post := func(path, token string, body []byte) (int, time.Duration) {
 		req, _ := http.NewRequest("POST", base+path, bytes.NewReader(body))

@@ -88,17 +88,39 @@ const testAdminPassword = "admin-test-password-1"
 // administrator, with a token from POST /v1/auth/token.
 func apiClient(t *testing.T, base string) *http.Client {
 	t.Helper()
-	resp, err := http.Post(base+"/v1/auth/token", "application/json",
-		strings.NewReader(`{"username":"admin","password":"`+testAdminPassword+`"}`))
+	return &http.Client{Transport: bearer{tokenFor(t, base, "admin", testAdminPassword), http.DefaultTransport}}
+}
+
+// tokenFor signs user in through POST /v1/auth/token.
+func tokenFor(t *testing.T, base, user, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
+	resp, err := http.Post(base+"/v1/auth/token", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var tok struct{ Token string }
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != 200 || tok.Token == "" {
-		t.Fatalf("sign in: %d %v", resp.StatusCode, err)
+		t.Fatalf("sign in as %s: %d %v", user, resp.StatusCode, err)
 	}
-	return &http.Client{Transport: bearer{tok.Token, http.DefaultTransport}}
+	return tok.Token
+}
+
+// newUser adds user with role (password user+"-password") through the
+// administrator's client and returns a token of theirs.
+func newUser(t *testing.T, base string, admin *http.Client, user, role string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"username": user, "password": user + "-password", "roles": []string{role}})
+	resp, err := admin.Post(base+"/v1/users", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("add %s: %d", user, resp.StatusCode)
+	}
+	return tokenFor(t, base, user, user+"-password")
 }
 
 // bearer adds an Authorization header to every request.
@@ -381,20 +403,7 @@ func TestServeSubmissions(t *testing.T) {
 	admin := apiClient(t, base)
 	tokens := map[string]*http.Client{}
 	for _, name := range []string{"reviewer1", "reviewer2"} {
-		resp, err := admin.Post(base+"/v1/users", "application/json",
-			strings.NewReader(`{"username":"`+name+`","password":"`+name+`-password","roles":["reviewer"]}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		resp, err = http.Post(base+"/v1/auth/token", "application/json", strings.NewReader(`{"username":"`+name+`","password":"`+name+`-password"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tok struct{ Token string }
-		_ = json.NewDecoder(resp.Body).Decode(&tok)
-		resp.Body.Close()
-		tokens[name] = &http.Client{Transport: bearer{tok.Token, http.DefaultTransport}}
+		tokens[name] = &http.Client{Transport: bearer{newUser(t, base, admin, name, "reviewer"), http.DefaultTransport}}
 	}
 	resp, err := admin.Post(base+"/v1/submissions", "application/json", strings.NewReader(
 		`{"post":"路灯坏了一周了","kind":"reply","text":"您好，给您添麻烦了。维修班组明天上午到现场更换灯具，修好后在这里告诉您；有问题请拨打12345。"}`))

@@ -406,6 +406,9 @@ func TestBrowserScreens(t *testing.T) {
 			if len(wide) > 0 {
 				t.Errorf("%s at %s: wider than the screen: %v", s.name, size.Name, wide)
 			}
+			if w := browsertest.Eval[int](t, tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); w > 1 {
+				t.Errorf("%s at %s: the page scrolls sideways by %d px", s.name, size.Name, w)
+			}
 			if junk := browsertest.Eval[string](t, tab, `(document.querySelector("main").innerText.match(/\b(null|undefined|NaN)\b|\[object /) || [""])[0]`); junk != "" {
 				t.Errorf("%s at %s: the page shows %q", s.name, size.Name, junk)
 			}

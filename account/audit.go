@@ -28,7 +28,11 @@ const (
 	ActionUpload           Action = "upload"            // Object: collection/document
 	ActionDelete           Action = "delete"            // Object: collection/document
 	ActionPermissionChange Action = "permission_change" // Object: the collection
-	ActionReviewDecision   Action = "review_decision"   // Object: the submission
+	ActionReviewDecision   Action = "review_decision"   // Object: the submission and the decision
+	ActionReviewSubmit     Action = "review_submit"     // Object: the submission
+	ActionReviewRevise     Action = "review_revise"     // Object: the submission
+	ActionOfficePut        Action = "office_put"        // Object: the office
+	ActionOfficeDelete     Action = "office_delete"     // Object: the office
 )
 
 // Why a login was refused, the Object of its login_failed entry.

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,6 +14,7 @@ import (
 	"govreply/account"
 	"govreply/internal/errs"
 	"govreply/review"
+	"govreply/review/pii"
 	"govreply/workflow"
 )
 
@@ -18,11 +22,39 @@ import (
 // Config.Workflow answers them 503 unavailable.
 type Review struct {
 	Store workflow.Store
-	// Levels is how many review levels a submission needs (1–3); 0 means 1.
+	// Levels is how many review levels a submission of the default office
+	// (of users in no configured office) needs (1–3); 0 means 1.
 	Levels    int
 	Deadlines workflow.DeadlineConfig
 	Now       func() time.Time // nil means time.Now
+	// Location is where the daily summary's days begin; nil means
+	// China Standard Time (UTC+8).
+	Location *time.Location
+	// Classify, when set, reads the class of a post submitted without
+	// one, for its deadline and its automatic review.
+	Classify func(post string) review.Class
 }
+
+// chinaTime is UTC+8, without the time zone database a server on an
+// intranet may lack.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func (r *Review) location() *time.Location {
+	if r.Location != nil {
+		return r.Location
+	}
+	return chinaTime
+}
+
+// directory returns the configured offices and the default one.
+func (r *Review) directory(ctx context.Context) (workflow.Directory, error) {
+	offices, err := r.Store.Offices(ctx)
+	return workflow.Directory{Offices: offices, Default: workflow.Office{Name: "", Levels: max(r.Levels, 1)}}, err
+}
+
+// postMasker masks the ID, mobile and bank-card numbers in a citizen's
+// post before it is stored with a submission.
+var postMasker = &pii.Detector{}
 
 func (r *Review) now() time.Time {
 	if r.Now != nil {
@@ -36,9 +68,16 @@ func (s *Server) submissionRoutes(v1 *gin.RouterGroup, quick gin.HandlerFunc) {
 	g := v1.Group("/submissions", quick, s.signedIn, s.workflowOn)
 	g.POST("", s.requireAnyRole(writers...), s.limitBodyTo(64<<10), s.submit)
 	g.GET("", s.listSubmissions)
+	g.GET("/summary", s.requireAnyRole(account.RoleReviewer, account.RoleAdmin), s.submissionSummary)
 	g.GET("/:id", s.getSubmission)
-	g.POST("/:id/decisions", s.requireAnyRole(account.RoleReviewer, account.RoleAdmin), s.limitBodyTo(64<<10), s.decide)
+	// Who may decide is the office's configuration (workflow.Office), not
+	// a role: decide checks it.
+	g.POST("/:id/decisions", s.limitBodyTo(64<<10), s.decide)
 	g.POST("/:id/versions", s.limitBodyTo(64<<10), s.revise)
+	o := v1.Group("/offices", quick, s.signedIn, s.workflowOn)
+	o.GET("", s.listOffices)
+	o.PUT("/:name", s.requireRole(account.RoleAdmin), s.limitBodyTo(64<<10), s.putOffice)
+	o.DELETE("/:name", s.requireRole(account.RoleAdmin), s.deleteOffice)
 }
 
 func (s *Server) workflowOn(c *gin.Context) {
@@ -61,11 +100,15 @@ func (s *Server) submit(c *gin.Context) {
 		Text   string       `json:"text"`
 		Reason string       `json:"reason"`
 		Class  review.Class `json:"class"`
+		Office string       `json:"office"`
 	}
 	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"post":"…","facts":"…","kind":"reply","text":"…","reason":""}`,
-		fields: "post、facts、kind、text、reason、class", tooLarge: "请求内容过大"}); err != nil {
+		fields: "post、facts、kind、text、reason、class、office", tooLarge: "请求内容过大"}); err != nil {
 		writeError(c, err)
 		return
+	}
+	if w := s.cfg.Workflow; req.Class == "" && w.Classify != nil && strings.TrimSpace(req.Post) != "" {
+		req.Class = w.Classify(req.Post)
 	}
 	rv, err := s.reviewDraft(req.Text, req.Kind, req.Post, req.Class)
 	if err != nil {
@@ -77,17 +120,30 @@ func (s *Server) submit(c *gin.Context) {
 		return
 	}
 	raw, _ := json.Marshal(rv)
-	w := s.cfg.Workflow
-	now := w.now()
-	sub := workflow.Submission{Author: principal(c).Username, Post: req.Post, Facts: req.Facts, Kind: string(rv.Kind),
-		Class: string(req.Class), Levels: max(w.Levels, 1), Deadline: workflow.Deadline(string(req.Class), now, w.Deadlines)}
-	d, err := w.Store.Create(c.Request.Context(), sub, workflow.Version{Text: req.Text, Author: sub.Author, At: now, Review: raw, Reason: req.Reason})
+	ctx, w, author := c.Request.Context(), s.cfg.Workflow, principal(c).Username
+	dir, err := w.directory(ctx)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
+	office, err := dir.SubmitTo(author, req.Office)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	now := w.now()
+	sub := workflow.Submission{Author: author, Office: office.Name, Post: postMasker.Mask(req.Post), Facts: req.Facts,
+		Kind: string(rv.Kind), Class: string(req.Class), Levels: office.Levels,
+		Deadline: workflow.Deadline(string(req.Class), now, w.Deadlines.With(office.Deadlines))}
+	d, err := w.Store.Create(ctx, sub, workflow.Version{Text: req.Text, Author: author, At: now, Review: raw, Reason: req.Reason})
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.record(c, account.ActionReviewSubmit, "submission/"+strconv.FormatInt(d.Submission.ID, 10), account.OutcomeOK)
 	c.JSON(http.StatusCreated, gin.H{"id": d.Submission.ID, "status": d.Submission.Status, "level": d.Submission.Level,
-		"version": d.Submission.Version, "deadline": d.Submission.Deadline, "review": rv})
+		"levels": d.Submission.Levels, "office": d.Submission.Office, "class": d.Submission.Class, "version": d.Submission.Version,
+		"deadline": d.Submission.Deadline, "review": rv})
 }
 
 // reviewDraft is the automatic review of a submitted text, with the
@@ -96,39 +152,152 @@ func (s *Server) reviewDraft(text string, kind review.Kind, post string, class r
 	return s.cfg.Reviewer.ReviewWith(text, kind, review.Context{Post: post, Class: class})
 }
 
-// mayRead reports whether the caller may see sub: its author, a
-// reviewer or an administrator.
-func (s *Server) mayRead(c *gin.Context, sub workflow.Submission) bool {
-	p := principal(c)
-	return s.cfg.Accounts == nil || p.Username == sub.Author || p.Has(account.RoleReviewer) || p.Has(account.RoleAdmin)
-}
-
-// listSubmissions answers GET /v1/submissions[?status=&level=]: reviewers
-// and administrators see the queue, an editor their own; soonest
-// deadline first, each with whether it is overdue or due soon.
+// listSubmissions answers GET /v1/submissions[?status=&scope=all&
+// level=&limit=&offset=]: soonest deadline first, each with whether it is
+// overdue or due soon and whether the caller may decide it now. For a
+// caller who reviews somewhere, status=pending is their queue (what they
+// may decide now) unless scope=all; otherwise everyone sees what they may
+// see (their own, their offices', all for an administrator).
 func (s *Server) listSubmissions(c *gin.Context) {
-	f := workflow.Filter{Status: c.Query("status")}
-	f.Level, _ = strconv.Atoi(c.Query("level"))
-	p := principal(c)
-	if s.cfg.Accounts != nil && !p.Has(account.RoleReviewer) && !p.Has(account.RoleAdmin) {
-		f.Author = p.Username
+	const op = "api.submissions.list"
+	f := workflow.Filter{Status: c.Query("status"), Office: c.Query("office"), Limit: 100}
+	if f.Status != "" && f.Status != workflow.StatusPending && f.Status != workflow.StatusReturned && f.Status != workflow.StatusApproved {
+		writeError(c, errs.E(op, errs.Invalid, "status 须为 pending、returned 或 approved"))
+		return
 	}
-	w := s.cfg.Workflow
-	subs, err := w.Store.List(c.Request.Context(), f)
+	for _, q := range []struct {
+		name     string
+		dst      *int
+		min, max int
+	}{{"level", &f.Level, 1, workflow.MaxLevels}, {"limit", &f.Limit, 1, 500}, {"offset", &f.Offset, 0, 1 << 30}} {
+		if v := c.Query(q.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < q.min || n > q.max {
+				writeError(c, errs.E(op, errs.Invalid, q.name+" 须为 "+strconv.Itoa(q.min)+" 到 "+strconv.Itoa(q.max)+" 之间的整数"))
+				return
+			}
+			*q.dst = n
+		}
+	}
+	ctx, w := c.Request.Context(), s.cfg.Workflow
+	v, err := s.readerOf(c)
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	now := w.now()
-	type row struct {
-		workflow.Submission
-		Due workflow.DueState `json:"due"`
+	if !v.all {
+		f.Visible = &workflow.Visibility{User: v.user, Offices: v.dir.Visible(v.user, v.roles)}
 	}
-	out := make([]row, 0, len(subs))
-	for _, sub := range subs {
-		out = append(out, row{sub, workflow.Due(sub, now)})
+	if seats := v.dir.Seats(v.user, v.roles); f.Status == workflow.StatusPending && c.Query("scope") != "all" && len(seats) > 0 {
+		f.Visible, f.Queue = nil, &workflow.Queue{Reviewer: v.user, Seats: seats}
 	}
-	c.JSON(http.StatusOK, gin.H{"submissions": out})
+	subs, err := w.Store.List(ctx, f)
+	if err == nil {
+		var total int
+		if total, err = w.Store.Count(ctx, f); err == nil {
+			rows := make([]submissionRow, 0, len(subs))
+			for _, sub := range subs {
+				rows = append(rows, v.row(sub, w.now()))
+			}
+			c.JSON(http.StatusOK, gin.H{"submissions": rows, "total": total, "limit": f.Limit, "offset": f.Offset})
+			return
+		}
+	}
+	writeError(c, err)
+}
+
+// reader is who is asking, with the offices as configured now.
+type reader struct {
+	user  string
+	roles []string
+	all   bool // sees every submission: an administrator, or no accounts
+	dir   workflow.Directory
+}
+
+func (s *Server) readerOf(c *gin.Context) (reader, error) {
+	p := principal(c)
+	v := reader{user: p.Username, all: s.cfg.Accounts == nil || p.Has(account.RoleAdmin)}
+	for _, r := range p.Roles {
+		v.roles = append(v.roles, string(r))
+	}
+	var err error
+	v.dir, err = s.cfg.Workflow.directory(c.Request.Context())
+	return v, err
+}
+
+// mayRead reports whether v may see sub: their own, their offices', or
+// everything.
+func (v reader) mayRead(sub workflow.Submission) bool {
+	return v.all || sub.Author == v.user || slices.Contains(v.dir.Visible(v.user, v.roles), sub.Office)
+}
+
+// refusal says why v may not decide sub now ("" when they may).
+func (v reader) refusal(sub workflow.Submission) string {
+	office, ok := v.dir.Office(sub.Office)
+	switch {
+	case sub.Status != workflow.StatusPending:
+		return "该稿件当前不在待审状态"
+	case sub.Author == v.user:
+		return "不能审核自己提交的稿件"
+	case slices.Contains(sub.Reviewed, v.user):
+		return "您已审核通过本稿件的上一级，同一人不能审核同一稿件的两级"
+	case !ok || !office.MayDecide(sub.Level, v.user, v.roles):
+		return "您不是该稿件当前级别（" + workflow.LevelName(sub.Level, sub.Levels) + "）的审核人"
+	}
+	return ""
+}
+
+// submissionRow is a submission as the queue lists it.
+type submissionRow struct {
+	workflow.Submission
+	LevelName  string            `json:"level_name"`
+	Due        workflow.DueState `json:"due"`
+	Actionable bool              `json:"actionable"`
+}
+
+func (v reader) row(sub workflow.Submission, now time.Time) submissionRow {
+	return submissionRow{sub, workflow.LevelName(sub.Level, sub.Levels), workflow.Due(sub, now), v.refusal(sub) == ""}
+}
+
+// submissionView is one submission as GET /v1/submissions/{id} and the
+// changes answer it: the queue's row, its versions, its decisions (with
+// their level's name), the differences between consecutive versions,
+// and what the caller may do with it.
+type submissionView struct {
+	submissionRow
+	Versions  []workflow.Version `json:"versions"`
+	Decisions []decisionView     `json:"decisions"`
+	Diffs     []versionDiff      `json:"diffs"`
+	Revisable bool               `json:"revisable"`
+	Refusal   string             `json:"refusal,omitempty"`
+}
+
+type decisionView struct {
+	workflow.Decision
+	LevelName string `json:"level_name"`
+}
+
+type versionDiff struct {
+	From int               `json:"from"`
+	To   int               `json:"to"`
+	Ops  []workflow.DiffOp `json:"ops"`
+}
+
+func (v reader) view(d workflow.Detail, now time.Time) submissionView {
+	out := submissionView{submissionRow: v.row(d.Submission, now), Versions: d.Versions,
+		Decisions: make([]decisionView, 0, len(d.Decisions)), Diffs: []versionDiff{},
+		Revisable: d.Status == workflow.StatusReturned && d.Author == v.user}
+	for _, dec := range d.Decisions {
+		out.Decisions = append(out.Decisions, decisionView{dec, workflow.LevelName(dec.Level, d.Levels)})
+	}
+	for i := 1; i < len(d.Versions); i++ {
+		a, b := d.Versions[i-1], d.Versions[i]
+		out.Diffs = append(out.Diffs, versionDiff{From: a.N, To: b.N, Ops: workflow.Diff(a.Text, b.Text)})
+	}
+	if d.Status == workflow.StatusPending {
+		out.Refusal = v.refusal(d.Submission)
+	}
+	return out
 }
 
 func submissionID(c *gin.Context) (int64, error) {
@@ -158,21 +327,37 @@ func (s *Server) current(c *gin.Context, version int) (d workflow.Detail, expect
 }
 
 // getSubmission answers GET /v1/submissions/{id} with the submission, its
-// versions and decisions.
+// versions, decisions and differences, and what the caller may do.
 func (s *Server) getSubmission(c *gin.Context) {
-	id, err := submissionID(c)
-	if err == nil {
-		var d workflow.Detail
-		if d, err = s.cfg.Workflow.Store.Get(c.Request.Context(), id); err == nil {
-			if !s.mayRead(c, d.Submission) {
-				err = errs.E("api.submissions", errs.NotFound, "没有这个审核件："+c.Param("id"))
-			} else {
-				c.JSON(http.StatusOK, d)
-				return
-			}
-		}
+	v, ok := s.readableBy(c)
+	if !ok {
+		return
 	}
-	writeError(c, err)
+	d, _, ok := s.current(c, 0)
+	if ok && s.visibleTo(c, v, d) {
+		c.JSON(http.StatusOK, v.view(d, s.cfg.Workflow.now()))
+	}
+}
+
+// readableBy is the caller as a reader of submissions; ok false when it
+// has answered with an error.
+func (s *Server) readableBy(c *gin.Context) (reader, bool) {
+	v, err := s.readerOf(c)
+	if err != nil {
+		writeError(c, err)
+		return v, false
+	}
+	return v, true
+}
+
+// visibleTo answers 404 (as for a submission that does not exist) when v
+// may not see d.
+func (s *Server) visibleTo(c *gin.Context, v reader, d workflow.Detail) bool {
+	if !v.mayRead(d.Submission) {
+		writeError(c, errs.E("api.submissions", errs.NotFound, "没有这个审核件："+c.Param("id")))
+		return false
+	}
+	return true
 }
 
 // decide answers POST /v1/submissions/{id}/decisions {"decision",
@@ -199,11 +384,20 @@ func (s *Server) decide(c *gin.Context) {
 		return
 	}
 	ctx, w := c.Request.Context(), s.cfg.Workflow
-	cur, expected, ok := s.current(c, req.Version)
+	v, ok := s.readableBy(c)
 	if !ok {
 		return
 	}
+	cur, expected, ok := s.current(c, req.Version)
+	if !ok || !s.visibleTo(c, v, cur) {
+		return
+	}
 	id := cur.Submission.ID
+	if err := s.mayDecide(v, cur.Submission); err != nil {
+		s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), account.OutcomeDenied)
+		writeError(c, err)
+		return
+	}
 	d := workflow.Decision{Decision: req.Decision, Comment: req.Comment, Spans: req.Spans, Text: req.Text,
 		Checks: workflow.AllChecks(), Reviewer: principal(c).Username, At: w.now()}
 	if req.Checks != nil {
@@ -214,18 +408,32 @@ func (s *Server) decide(c *gin.Context) {
 		outcome := account.OutcomeDenied
 		if errs.Is(errs.Conflict, err) {
 			if now, gerr := w.Store.Get(ctx, id); gerr == nil {
-				s.record(c, account.Action("review_decision"), "submission/"+c.Param("id"), account.OutcomeFailed)
-				c.JSON(http.StatusConflict, gin.H{"error": errorDetail{Code: errs.CodeOf(err), Message: errs.MessageOf(err)}, "current": now})
+				s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), account.OutcomeFailed)
+				c.JSON(http.StatusConflict, gin.H{"error": errorDetail{Code: errs.CodeOf(err), Message: errs.MessageOf(err)},
+					"current": v.view(now, w.now())})
 				return
 			}
 			outcome = account.OutcomeFailed
 		}
-		s.record(c, account.Action("review_decision"), "submission/"+c.Param("id"), outcome)
+		s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), outcome)
 		writeError(c, err)
 		return
 	}
-	s.record(c, account.Action("review_decision"), "submission/"+c.Param("id")+" "+d.Decision, account.OutcomeOK)
-	c.JSON(http.StatusOK, next)
+	s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id")+" "+d.Decision, account.OutcomeOK)
+	c.JSON(http.StatusOK, v.view(next, w.now()))
+}
+
+// mayDecide refuses (403 not_reviewer) a caller who is not a reviewer of
+// sub's office at its level. What workflow.Decide refuses itself (one's
+// own, a second level, not pending) is left to it, for its own code.
+func (s *Server) mayDecide(v reader, sub workflow.Submission) error {
+	if s.cfg.Accounts == nil || sub.Status != workflow.StatusPending || sub.Author == v.user || slices.Contains(sub.Reviewed, v.user) {
+		return nil
+	}
+	if office, ok := v.dir.Office(sub.Office); ok && office.MayDecide(sub.Level, v.user, v.roles) {
+		return nil
+	}
+	return errs.E("api.submissions.decide", errs.Forbidden, workflow.CodeNotReviewer, v.refusal(sub))
 }
 
 // revise answers POST /v1/submissions/{id}/versions {"text"[,"reason",
@@ -243,8 +451,12 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	ctx, w := c.Request.Context(), s.cfg.Workflow
-	cur, expected, ok := s.current(c, req.Version)
+	v, ok := s.readableBy(c)
 	if !ok {
+		return
+	}
+	cur, expected, ok := s.current(c, req.Version)
+	if !ok || !s.visibleTo(c, v, cur) {
 		return
 	}
 	id := cur.Submission.ID
@@ -263,5 +475,6 @@ func (s *Server) revise(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, next)
+	s.record(c, account.ActionReviewRevise, "submission/"+c.Param("id"), account.OutcomeOK)
+	c.JSON(http.StatusOK, v.view(next, w.now()))
 }

@@ -61,6 +61,10 @@ func TestSubmissionsFlow(t *testing.T) {
 		return out.ID
 	}
 
+	// wangfang works in 编辑部, the others in the default office.
+	if status, _, body := call(t, nil, "PUT", u+"/v1/offices/编辑部", admin, `{"levels":2,"members":["wangfang"]}`); status != 200 {
+		t.Fatalf("put office: %d %s", status, body)
+	}
 	// A draft with an error finding needs a reason.
 	if status, code, _ := call(t, nil, "POST", u+"/v1/submissions", editor, `{"post":"路灯坏了","kind":"reply","text":"无可奉告。"}`); status != 400 || code != "reason_required" {
 		t.Errorf("an erroneous draft without a reason: %d %s", status, code)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"strings"
 	"time"
 
 	"govreply/internal/errs"
@@ -79,31 +78,4 @@ func (m maskedSessions) Append(ctx context.Context, id string, t Turn) error {
 // Unwrap returns the store the turns are kept in.
 func (m maskedSessions) Unwrap() SessionStore { return m.SessionStore }
 
-func (m maskedSessions) mask(text string) string {
-	rs := []rune(text)
-	found := m.d.FindRunes(rs)
-	if len(found) == 0 {
-		return text
-	}
-	var b strings.Builder
-	at := 0
-	for _, f := range found {
-		if f.Start < at {
-			continue
-		}
-		var with string
-		switch f.Type {
-		case pii.IDNumber, pii.Mobile:
-			with = f.Masked
-		case pii.BankCard:
-			with = "〔银行卡号〕"
-		default:
-			continue // an address is kept: it says where a problem is
-		}
-		b.WriteString(string(rs[at:f.Start]))
-		b.WriteString(with)
-		at = f.End
-	}
-	b.WriteString(string(rs[at:]))
-	return b.String()
-}
+func (m maskedSessions) mask(text string) string { return m.d.Mask(text) }

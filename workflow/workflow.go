@@ -15,6 +15,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,6 +49,8 @@ const (
 	CodeNotReturned      errs.Code = "not_returned"      // Conflict: revising a submission not returned
 	CodeChecksIncomplete errs.Code = "checks_incomplete" // Invalid: approving without the five checks
 	CodeCommentRequired  errs.Code = "comment_required"  // Invalid: returning without a comment
+	CodeSecondLevel      errs.Code = "second_level"      // Forbidden: deciding a second level of one submission
+	CodeNotReviewer      errs.Code = "not_reviewer"      // Forbidden: deciding at a level one is not a reviewer of
 )
 
 // Submission is a text submitted for review, with its current state.
@@ -68,12 +71,19 @@ type Submission struct {
 	Version int `json:"version"`
 	// Head is the number of the latest text version and Text its text:
 	// once approved, the text to publish.
-	Head       int       `json:"head"`
-	Text       string    `json:"text"`
-	Deadline   time.Time `json:"deadline"` // when the reply is due
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
-	ApprovedAt time.Time `json:"approved_at,omitzero"` // zero until approved
+	Head int    `json:"head"`
+	Text string `json:"text"`
+	// Reviewed are the reviewers who approved the submission at a level
+	// since it was last submitted: none of them may decide another level
+	// of it (one person passes one level).
+	Reviewed []string `json:"reviewed"`
+	// PostForgotten is set once the citizen's post and the facts have
+	// been cleared at the end of their retention (Store.ForgetPosts).
+	PostForgotten bool      `json:"post_forgotten,omitempty"`
+	Deadline      time.Time `json:"deadline"` // when the reply is due
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	ApprovedAt    time.Time `json:"approved_at,omitzero"` // zero until approved
 }
 
 // Version is one version of a submission's text.
@@ -155,6 +165,8 @@ type Step struct {
 // Decide applies a reviewer's decision to sub at now, with actor as the
 // reviewer. It refuses: a submission not pending (Conflict,
 // CodeNotPending); one's own submission (Forbidden, CodeSelfReview); a
+// second level of a submission one approved at a level since it was last
+// submitted (Forbidden, CodeSecondLevel); a
 // decision on a version that is not the latest (Conflict,
 // CodeStaleVersion); an approval without the five checks (Invalid,
 // CodeChecksIncomplete); a return without a comment (Invalid,
@@ -172,6 +184,8 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 		return Step{}, errs.E(op, errs.Conflict, CodeNotPending, "该稿件当前不在待审状态，不能审核")
 	case actor == sub.Author:
 		return Step{}, errs.E(op, errs.Forbidden, CodeSelfReview, "不能审核自己提交的稿件")
+	case slices.Contains(sub.Reviewed, actor):
+		return Step{}, errs.E(op, errs.Forbidden, CodeSecondLevel, "您已审核通过本稿件的上一级，同一人不能审核同一稿件的两级")
 	case d.Version != 0 && d.Version != sub.Head:
 		return Step{}, errs.E(op, errs.Conflict, CodeStaleVersion, "稿件已有新版本，请刷新后按最新版本审核")
 	}
@@ -193,6 +207,7 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 			sub.Head, sub.Text = v.N, v.Text
 			d.Version = v.N
 		}
+		sub.Reviewed = append(slices.Clone(sub.Reviewed), actor)
 		if sub.Level >= sub.Levels {
 			sub.Status, sub.ApprovedAt = StatusApproved, now
 		} else {
@@ -202,7 +217,7 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 		if strings.TrimSpace(d.Comment) == "" {
 			return Step{}, errs.E(op, errs.Invalid, CodeCommentRequired, "退回修改须填写审核意见")
 		}
-		sub.Status, sub.Level = StatusReturned, 1
+		sub.Status, sub.Level, sub.Reviewed = StatusReturned, 1, []string{}
 	default:
 		return Step{}, errs.E(op, errs.Invalid, "审核结论须为通过、退回或修改后通过")
 	}
@@ -241,7 +256,7 @@ func Revise(sub Submission, text, actor string, now time.Time) (Submission, Vers
 	}
 	v := Version{N: sub.Head + 1, Text: text, Author: actor, At: now}
 	sub.Head, sub.Text = v.N, text
-	sub.Status, sub.Level = StatusPending, 1
+	sub.Status, sub.Level, sub.Reviewed = StatusPending, 1, []string{}
 	sub.Version++
 	sub.UpdatedAt = now
 	return sub, v, nil
@@ -266,23 +281,52 @@ func NewSubmission(sub Submission, first Version, at time.Time) (Submission, Ver
 	first.N, first.Author, first.At = 1, sub.Author, at
 	sub.ID = 0
 	sub.Status, sub.Level, sub.Version = StatusPending, 1, 1
-	sub.Head, sub.Text = 1, first.Text
+	sub.Head, sub.Text, sub.Reviewed, sub.PostForgotten = 1, first.Text, []string{}, false
 	sub.CreatedAt, sub.UpdatedAt, sub.ApprovedAt = at, at, time.Time{}
 	return sub, first, nil
 }
 
-// Filter selects submissions in Store.List; empty fields select all.
+// Filter selects submissions in Store.List and Store.Count; empty fields
+// select all.
 type Filter struct {
 	Status string
 	Office string
 	Author string
 	Level  int
+	// Visible, when set, selects what one user may see.
+	Visible *Visibility
+	// Queue, when set, selects what one reviewer may decide now.
+	Queue *Queue
+	// Limit is the most List returns (0: no limit); Offset how many of
+	// the selected it skips first. Count ignores both.
+	Limit, Offset int
 }
 
-// Match reports whether sub passes f.
+// Visibility selects the submissions User wrote and those of Offices.
+type Visibility struct {
+	User    string
+	Offices []string
+}
+
+// Queue selects the pending submissions waiting at one of Seats that
+// Reviewer did not write and did not approve at an earlier level: those
+// Reviewer may decide (Decide's rules).
+type Queue struct {
+	Reviewer string
+	Seats    []Seat
+}
+
+// Match reports whether sub passes f (Limit and Offset aside).
 func (f Filter) Match(sub Submission) bool {
 	return (f.Status == "" || sub.Status == f.Status) && (f.Office == "" || sub.Office == f.Office) &&
-		(f.Author == "" || sub.Author == f.Author) && (f.Level == 0 || sub.Level == f.Level)
+		(f.Author == "" || sub.Author == f.Author) && (f.Level == 0 || sub.Level == f.Level) &&
+		(f.Visible == nil || sub.Author == f.Visible.User || slices.Contains(f.Visible.Offices, sub.Office)) &&
+		(f.Queue == nil || f.Queue.admits(sub))
+}
+
+func (q *Queue) admits(sub Submission) bool {
+	return sub.Status == StatusPending && sub.Author != q.Reviewer && !slices.Contains(sub.Reviewed, q.Reviewer) &&
+		slices.Contains(q.Seats, Seat{sub.Office, sub.Level})
 }
 
 // Summary is an office's day of review.
@@ -293,7 +337,8 @@ type Summary struct {
 	Approved int       `json:"approved"` // submissions approved (last level) that day
 	Returned int       `json:"returned"` // return decisions taken that day
 	// Overdue counts the submissions created before the day's end, past
-	// their deadline at its end and not approved by then.
+	// their deadline at its end and not approved by then; for a day not
+	// over, "its end" is the time of the summary.
 	Overdue int `json:"overdue"`
 	// MedianToApprove is the median of creation to approval of the
 	// submissions approved that day, to the second (0 when none).
@@ -301,11 +346,15 @@ type Summary struct {
 }
 
 // DayBounds returns the start and end of day's calendar day in its
-// location.
-func DayBounds(day time.Time) (time.Time, time.Time) {
+// location, the end no later than now.
+func DayBounds(day, now time.Time) (time.Time, time.Time) {
 	y, m, d := day.Date()
 	start := time.Date(y, m, d, 0, 0, 0, 0, day.Location())
-	return start, start.AddDate(0, 0, 1)
+	end := start.AddDate(0, 0, 1)
+	if now.Before(end) {
+		end = now
+	}
+	return start, end
 }
 
 // Store keeps submissions. Its contract, checked by workflow/storetest:
@@ -322,8 +371,14 @@ func DayBounds(day time.Time) (time.Time, time.Time) {
 //   - Revise applies Revise (v.Author revising with v.Text at v.At;
 //     v.Review and v.Reason kept) in the same way.
 //   - List returns the submissions f selects, soonest deadline first
-//     (then by ID), never nil.
-//   - Summary returns an office's summary of day ("" for every office).
+//     (then by ID), f.Offset of them skipped and at most f.Limit; never
+//     nil. Count returns how many f selects.
+//   - ForgetPosts clears the post and the facts of the submissions
+//     created before before (their texts, versions and decisions stay),
+//     marks them PostForgotten and returns how many it cleared.
+//   - The OfficeStore methods keep the configured offices.
+//   - Summary returns the summary of office's (the default office's for
+//     "") calendar day day, at now: of a day not over, as far as now.
 //
 // A store that cannot reach its database fails with an errs.Unavailable
 // error. Implementations are safe for concurrent use.
@@ -333,7 +388,10 @@ type Store interface {
 	Decide(ctx context.Context, id int64, expected int, d Decision) (Detail, error)
 	Revise(ctx context.Context, id int64, expected int, v Version) (Detail, error)
 	List(ctx context.Context, f Filter) ([]Submission, error)
-	Summary(ctx context.Context, office string, day time.Time) (Summary, error)
+	Count(ctx context.Context, f Filter) (int, error)
+	ForgetPosts(ctx context.Context, before time.Time) (int, error)
+	OfficeStore
+	Summary(ctx context.Context, office string, day, now time.Time) (Summary, error)
 }
 
 // StaleVersion is the error of a change to a submission whose lock

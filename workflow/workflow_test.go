@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -194,8 +195,54 @@ func TestDue(t *testing.T) {
 
 func TestDayBounds(t *testing.T) {
 	loc := time.FixedZone("CST", 8*3600)
-	s, e := workflow.DayBounds(time.Date(2026, 12, 1, 23, 30, 0, 0, loc))
-	if !s.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, loc)) || !e.Equal(time.Date(2026, 12, 2, 0, 0, 0, 0, loc)) {
-		t.Errorf("%s – %s", s, e)
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, loc) }
+	for _, tc := range []struct {
+		day, now   time.Time
+		start, end time.Time
+	}{
+		{at(1, 23), at(5, 0), at(1, 0), at(2, 0)},
+		{at(1, 8), at(1, 10), at(1, 0), at(1, 10)}, // a day not over ends now
+		{at(1, 8).UTC(), at(5, 0), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)},
+	} {
+		s, e := workflow.DayBounds(tc.day, tc.now)
+		if !s.Equal(tc.start) || !e.Equal(tc.end) {
+			t.Errorf("DayBounds(%s, %s) = %s – %s, want %s – %s", tc.day, tc.now, s, e, tc.start, tc.end)
+		}
+	}
+}
+
+func TestParseDeadlines(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // the limits of 谣言, 投诉, 咨询, 求助 and the default, or "error"
+	}{
+		{"", "4h 3d 2d 5d 5d"},
+		{"谣言=2h", "2h 3d 2d 5d 5d"},
+		{" 投诉 = 5d , *=7d ", "4h 5d 2d 7d 7d"},
+		{"求助=12h", "4h 3d 2d 12h 5d"},
+		{"谣言=0h", "error"},
+		{"谣言=4", "error"},
+		{"谣言=4m", "error"},
+		{"谣言", "error"},
+		{"=4h", "error"},
+		{"投诉=61d", "error"},
+		{"投诉=xd", "error"},
+	} {
+		cfg, err := workflow.ParseDeadlines(tc.in)
+		got := "error"
+		if err == nil {
+			at := func(class string) string {
+				if l, ok := cfg.ByClass[class]; ok {
+					return l.String()
+				}
+				return cfg.Default.String()
+			}
+			got = strings.Join([]string{at("谣言"), at("投诉"), at("咨询"), at("求助"), cfg.Default.String()}, " ")
+		} else if !errs.Is(errs.Invalid, err) {
+			t.Errorf("%q: %v is not Invalid", tc.in, err)
+		}
+		if got != tc.want {
+			t.Errorf("ParseDeadlines(%q) = %s (%v), want %s", tc.in, got, err, tc.want)
+		}
 	}
 }

@@ -82,9 +82,10 @@ type app struct {
 	answerer   bot.Answerer
 	answers    *faq.Index // the answerer's curated answers; nil without an answerer
 	rewriter   bot.Rewriter
-	accounts   account.Store // nil unless needs.accounts
-	training   *api.Training // nil unless needs.training
-	workflow   *api.Review   // nil unless needs.workflow
+	accounts   account.Store     // nil unless needs.accounts
+	training   *api.Training     // nil unless needs.training
+	workflow   *api.Review       // nil unless needs.workflow
+	composer   *offline.Composer // the offline drafter, also under a model's; nil unless needs.drafter
 
 	closers []func()
 }
@@ -147,7 +148,15 @@ func newApp(ctx context.Context, cfg config, n needs, log *slog.Logger) (_ *app,
 	if n.answerer {
 		a.openSessions(cfg)
 	}
-	return a, a.buildAssistant(cfg, n)
+	if err := a.buildAssistant(cfg, n); err != nil {
+		return a, err
+	}
+	if a.workflow != nil && a.composer != nil {
+		// A submission that does not say what the post is gets its
+		// deadline from the class the drafter reads in it.
+		a.workflow.Classify = func(post string) review.Class { return a.composer.Analyze(post).Class }
+	}
+	return a, nil
 }
 
 // implied adds the parts the others need.
@@ -248,6 +257,7 @@ func (a *app) buildAssistant(cfg config, n needs) (err error) {
 
 func (a *app) newDrafter(mo llm.ModelOptions) (bot.Drafter, error) {
 	c, err := offline.NewComposer(offline.ComposerOptions{Retriever: a.retriever, Reviewer: a.reviewer})
+	a.composer = c
 	if err != nil || a.model == nil {
 		return c, err
 	}

@@ -44,14 +44,19 @@ type config struct {
 	// MetricsAddr, when set, serves /metrics without authentication on
 	// an address of its own (serve --metrics-addr; GOVREPLY_METRICS_ADDR).
 	MetricsAddr string
-	// Retention is how long a chat turn is kept at most in PostgreSQL
-	// (serve --retention; GOVREPLY_RETENTION, a duration or a number of
-	// days; 0: 30 days).
+	// Retention is how long a chat turn, and the citizen's post and the
+	// facts of a submission under review, are kept at most (serve
+	// --retention; GOVREPLY_RETENTION, a duration or a number of days;
+	// 0: 30 days).
 	Retention time.Duration
 	// ReviewLevels is how many review levels a submission needs before
 	// publishing, 1–3 (GOVREPLY_REVIEW_LEVELS; default 1).
 	ReviewLevels int
-	JSON         bool
+	// ReviewDeadlines are the response limits by class of post, as
+	// workflow.ParseDeadlines reads them (GOVREPLY_REVIEW_DEADLINES, e.g.
+	// 谣言=4h,投诉=3d,*=5d); "" keeps workflow.DefaultDeadlines.
+	ReviewDeadlines string
+	JSON            bool
 	// DB is how serve waits on the database (dbconfig.go).
 	DB dbConfig
 }
@@ -75,12 +80,13 @@ func envConfig(getenv func(string) string) config {
 		Rules:       filepath.SplitList(getenv("GOVREPLY_RULES")),
 		Answers:     getenv("GOVREPLY_ANSWERS"),
 
-		AdminPassword:  getenv("GOVREPLY_ADMIN_PASSWORD"),
-		TrustedProxies: splitList(getenv("GOVREPLY_TRUSTED_PROXIES")),
-		MetricsAddr:    getenv("GOVREPLY_METRICS_ADDR"),
-		DB:             envDBConfig(getenv),
-		Retention:      parseDays(getenv("GOVREPLY_RETENTION")),
-		ReviewLevels:   reviewLevels(getenv("GOVREPLY_REVIEW_LEVELS")),
+		AdminPassword:   getenv("GOVREPLY_ADMIN_PASSWORD"),
+		TrustedProxies:  splitList(getenv("GOVREPLY_TRUSTED_PROXIES")),
+		MetricsAddr:     getenv("GOVREPLY_METRICS_ADDR"),
+		DB:              envDBConfig(getenv),
+		Retention:       parseDays(getenv("GOVREPLY_RETENTION")),
+		ReviewLevels:    reviewLevels(getenv("GOVREPLY_REVIEW_LEVELS")),
+		ReviewDeadlines: getenv("GOVREPLY_REVIEW_DEADLINES"),
 	}
 }
 

@@ -117,7 +117,7 @@ func checkSameRanks(t *testing.T, got, want map[string]report) {
 }
 
 // pgEnv points the CLI at a fresh schema of the test database.
-func pgEnv(t *testing.T) map[string]string {
+func pgEnv(t testing.TB) map[string]string {
 	t.Helper()
 	schema := pgtest.MustSchema(t)
 	u, err := url.Parse(pgtest.URL())

@@ -34,7 +34,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	cmd.Flags().StringArrayVar(&c.cfg.TrustedProxies, "trusted-proxy", c.cfg.TrustedProxies,
 		"可信反向代理的地址或网段，其 X-Forwarded-For 视为客户端地址，可重复 [GOVREPLY_TRUSTED_PROXIES，逗号分隔]")
 	cmd.Flags().DurationVar(&c.cfg.Retention, "retention", c.cfg.Retention,
-		"问答记录在数据库中最多保存多久（到期自动删除）；0 表示默认 30 天（720h）[GOVREPLY_RETENTION，也可写天数如 30]")
+		"问答记录和送审稿件所附群众原帖在数据库中最多保存多久（到期自动删除原帖，审核记录保留）；0 表示默认 30 天（720h）[GOVREPLY_RETENTION，也可写天数如 30]")
 	cmd.Flags().StringVar(&c.cfg.MetricsAddr, "metrics-addr", c.cfg.MetricsAddr,
 		"另开一个只提供 /metrics 的监听地址（无需登录，仅供监控系统访问，如 127.0.0.1:9090）[GOVREPLY_METRICS_ADDR]")
 	cmd.Flags().StringArrayVar(&corpus, "corpus", nil, "额外载入内存知识库的文件夹（仅内存模式），可重复")
@@ -69,6 +69,9 @@ func serve(ctx context.Context, cfg config, open opener, corpus []string, log *s
 	}
 	if s := a.pgSessions; s != nil {
 		go s.SweepEvery(ctx, 10*time.Minute, func(err error) { log.Warn("清理过期会话失败", "err", err) })
+	}
+	if r := a.workflow; r != nil {
+		go forgetPostsEvery(ctx, r.Store, cfg.Retention, 10*time.Minute, log)
 	}
 	if a.answers != nil && cfg.Embedder == "local" {
 		// The first question would otherwise wait for this. A model

@@ -21,7 +21,7 @@ import (
 )
 
 // freeAddr returns a loopback address nobody listens on right now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -34,7 +34,7 @@ func freeAddr(t *testing.T) string {
 
 // mustServe runs serve with cfg on a free loopback port until the test
 // ends and returns its base URL once it is ready.
-func mustServe(t *testing.T, cfg config) string {
+func mustServe(t testing.TB, cfg config) string {
 	t.Helper()
 	cfg.Addr = freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -86,13 +86,13 @@ const testAdminPassword = "admin-test-password-1"
 
 // apiClient is an HTTP client signed in to the service at base as the
 // administrator, with a token from POST /v1/auth/token.
-func apiClient(t *testing.T, base string) *http.Client {
+func apiClient(t testing.TB, base string) *http.Client {
 	t.Helper()
 	return &http.Client{Transport: bearer{tokenFor(t, base, "admin", testAdminPassword), http.DefaultTransport}}
 }
 
 // tokenFor signs user in through POST /v1/auth/token.
-func tokenFor(t *testing.T, base, user, password string) string {
+func tokenFor(t testing.TB, base, user, password string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": user, "password": password})
 	resp, err := http.Post(base+"/v1/auth/token", "application/json", bytes.NewReader(body))
@@ -109,7 +109,7 @@ func tokenFor(t *testing.T, base, user, password string) string {
 
 // newUser adds user with role (password user+"-password") through the
 // administrator's client and returns a token of theirs.
-func newUser(t *testing.T, base string, admin *http.Client, user, role string) string {
+func newUser(t testing.TB, base string, admin *http.Client, user, role string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"username": user, "password": user + "-password", "roles": []string{role}})
 	resp, err := admin.Post(base+"/v1/users", "application/json", bytes.NewReader(body))

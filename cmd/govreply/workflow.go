@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"time"
 
 	"govreply/api"
 	"govreply/internal/pgdb"
@@ -14,7 +16,11 @@ import (
 // knowledge store's database when there is one, in its own pool on
 // DATABASE_URL, else in memory.
 func (a *app) openWorkflow(ctx context.Context, cfg config) error {
-	r := &api.Review{Levels: cfg.ReviewLevels, Deadlines: workflow.DefaultDeadlines()}
+	deadlines, err := workflow.ParseDeadlines(cfg.ReviewDeadlines)
+	if err != nil {
+		return err
+	}
+	r := &api.Review{Levels: cfg.ReviewLevels, Deadlines: deadlines}
 	switch {
 	case a.db != nil:
 		r.Store = wfpg.New(a.db)
@@ -30,4 +36,29 @@ func (a *app) openWorkflow(ctx context.Context, cfg config) error {
 	}
 	a.workflow = r
 	return nil
+}
+
+// forgetPostsEvery clears the posts and facts of submissions older than
+// retention (0: 30 days) at start and then every interval until ctx is
+// done: they are a citizen's words, kept as long as a conversation is;
+// the texts and decisions of the review stay. A failure is logged and
+// tried again at the next interval.
+func forgetPostsEvery(ctx context.Context, store workflow.Store, retention, interval time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		retention = 30 * 24 * time.Hour
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := store.ForgetPosts(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			log.Warn("清理过期的送审原帖失败", "err", err)
+		} else if n > 0 {
+			log.Info("已清理过期的送审原帖", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

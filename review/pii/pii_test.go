@@ -518,3 +518,17 @@ func BenchmarkFind(b *testing.B) {
 		d.FindRunes(rs)
 	}
 }
+
+func TestMask(t *testing.T) {
+	d := &pii.Detector{}
+	for _, tc := range []struct{ in, want string }{
+		{"路灯坏了一周了", "路灯坏了一周了"},
+		{"我的电话是13812345678，请回电", "我的电话是138****5678，请回电"},
+		{"卡号6222021234567890128被扣款", "卡号〔银行卡号〕被扣款"},
+		{"住在幸福路12号，电话13812345678", "住在幸福路12号，电话138****5678"},
+	} {
+		if got := d.Mask(tc.in); got != tc.want {
+			t.Errorf("Mask(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

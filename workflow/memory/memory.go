@@ -14,15 +14,18 @@ import (
 
 // Store is a workflow.Store in memory.
 type Store struct {
-	mu   sync.Mutex
-	next int64
-	subs map[int64]*workflow.Detail
+	mu      sync.Mutex
+	next    int64
+	subs    map[int64]*workflow.Detail
+	offices map[string]workflow.Office
 }
 
 var _ workflow.Store = (*Store)(nil)
 
 // New returns an empty Store.
-func New() *Store { return &Store{subs: map[int64]*workflow.Detail{}} }
+func New() *Store {
+	return &Store{subs: map[int64]*workflow.Detail{}, offices: map[string]workflow.Office{}}
+}
 
 func orNow(t time.Time) time.Time {
 	if t.IsZero() {
@@ -34,6 +37,7 @@ func orNow(t time.Time) time.Time {
 // clone returns a copy of d that shares nothing mutable with it.
 func clone(d *workflow.Detail) workflow.Detail {
 	c := *d
+	c.Reviewed = slices.Clone(d.Reviewed)
 	c.Versions = slices.Clone(d.Versions)
 	for i := range c.Versions {
 		c.Versions[i].Review = slices.Clone(c.Versions[i].Review)
@@ -120,30 +124,95 @@ func (s *Store) Revise(_ context.Context, id int64, expected int, v workflow.Ver
 
 // List implements workflow.Store.
 func (s *Store) List(_ context.Context, f workflow.Filter) ([]workflow.Submission, error) {
+	out := s.selected(f)
+	slices.SortFunc(out, func(a, b workflow.Submission) int {
+		return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.ID, b.ID))
+	})
+	out = out[min(max(f.Offset, 0), len(out)):]
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// Count implements workflow.Store.
+func (s *Store) Count(_ context.Context, f workflow.Filter) (int, error) {
+	return len(s.selected(f)), nil
+}
+
+func (s *Store) selected(f workflow.Filter) []workflow.Submission {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []workflow.Submission{}
 	for _, d := range s.subs {
 		if f.Match(d.Submission) {
-			out = append(out, d.Submission)
+			sub := d.Submission
+			sub.Reviewed = slices.Clone(sub.Reviewed)
+			out = append(out, sub)
 		}
 	}
-	slices.SortFunc(out, func(a, b workflow.Submission) int {
-		return cmp.Or(a.Deadline.Compare(b.Deadline), cmp.Compare(a.ID, b.ID))
-	})
+	return out
+}
+
+// ForgetPosts implements workflow.Store.
+func (s *Store) ForgetPosts(_ context.Context, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, d := range s.subs {
+		if d.CreatedAt.Before(before) && !d.PostForgotten {
+			d.Post, d.Facts, d.PostForgotten = "", "", true
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Offices implements workflow.OfficeStore.
+func (s *Store) Offices(context.Context) ([]workflow.Office, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []workflow.Office{}
+	for _, o := range s.offices {
+		out = append(out, o.Normalize())
+	}
+	slices.SortFunc(out, func(a, b workflow.Office) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
+// PutOffice implements workflow.OfficeStore.
+func (s *Store) PutOffice(_ context.Context, o workflow.Office) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	o = o.Normalize()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offices[o.Name] = o
+	return nil
+}
+
+// DeleteOffice implements workflow.OfficeStore.
+func (s *Store) DeleteOffice(_ context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.offices[name]; !ok {
+		return workflow.OfficeNotFound("workflow.memory.DeleteOffice")
+	}
+	delete(s.offices, name)
+	return nil
+}
+
 // Summary implements workflow.Store.
-func (s *Store) Summary(_ context.Context, office string, day time.Time) (workflow.Summary, error) {
-	start, end := workflow.DayBounds(day)
+func (s *Store) Summary(_ context.Context, office string, day, now time.Time) (workflow.Summary, error) {
+	start, end := workflow.DayBounds(day, now)
 	in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
 	sum := workflow.Summary{Office: office, Day: start}
 	var toApprove []time.Duration
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, d := range s.subs {
-		if office != "" && d.Office != office {
+		if d.Office != office {
 			continue
 		}
 		if in(d.CreatedAt) {

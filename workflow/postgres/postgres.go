@@ -36,13 +36,13 @@ var _ workflow.Store = (*Store)(nil)
 func New(db *pgdb.DB) *Store { return &Store{pool: db.Pool} }
 
 const subColumns = `id, office, author, post, facts, kind, class, status, level, levels, version, head, text,
-	deadline, created_at, updated_at, approved_at`
+	deadline, created_at, updated_at, approved_at, reviewed, post_forgotten`
 
 func scanSub(r pgx.Row) (workflow.Submission, error) {
 	var s workflow.Submission
 	var approved *time.Time
 	err := r.Scan(&s.ID, &s.Office, &s.Author, &s.Post, &s.Facts, &s.Kind, &s.Class, &s.Status, &s.Level, &s.Levels,
-		&s.Version, &s.Head, &s.Text, &s.Deadline, &s.CreatedAt, &s.UpdatedAt, &approved)
+		&s.Version, &s.Head, &s.Text, &s.Deadline, &s.CreatedAt, &s.UpdatedAt, &approved, &s.Reviewed, &s.PostForgotten)
 	if approved != nil {
 		s.ApprovedAt = *approved
 	}
@@ -177,9 +177,10 @@ func (s *Store) change(ctx context.Context, op string, id int64, expected int,
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE submissions SET status = $3, level = $4, version = $5, head = $6, text = $7,
-				updated_at = $8, approved_at = $9
+				updated_at = $8, approved_at = $9, reviewed = coalesce($10::text[], '{}')
 			WHERE id = $1 AND version = $2`,
-			id, expected, next.Status, next.Level, next.Version, next.Head, next.Text, next.UpdatedAt, nullTime(next.ApprovedAt))
+			id, expected, next.Status, next.Level, next.Version, next.Head, next.Text, next.UpdatedAt, nullTime(next.ApprovedAt),
+			next.Reviewed)
 		if err != nil {
 			return err
 		}
@@ -234,11 +235,38 @@ func (s *Store) Revise(ctx context.Context, id int64, expected int, v workflow.V
 	}, func(tx pgx.Tx) error { return insertVersion(ctx, tx, id, nv) })
 }
 
+// where is the condition of f on submissions, with its arguments.
+func where(f workflow.Filter) (string, []any) {
+	vis, queue := f.Visible != nil, f.Queue != nil
+	var user, reviewer string
+	var offices, seatOffices []string
+	var seatLevels []int32
+	if vis {
+		user, offices = f.Visible.User, f.Visible.Offices
+	}
+	if queue {
+		reviewer = f.Queue.Reviewer
+		for _, st := range f.Queue.Seats {
+			seatOffices, seatLevels = append(seatOffices, st.Office), append(seatLevels, int32(st.Level))
+		}
+	}
+	return `($1 = '' OR status = $1) AND ($2 = '' OR office = $2) AND ($3 = '' OR author = $3) AND ($4 = 0 OR level = $4)
+		AND (NOT $5 OR author = $6 OR office = ANY($7::text[]))
+		AND (NOT $8 OR (status = 'pending' AND author <> $9 AND NOT ($9 = ANY(reviewed))
+			AND (office, level) IN (SELECT * FROM unnest($10::text[], $11::int[]))))`,
+		[]any{f.Status, f.Office, f.Author, f.Level, vis, user, offices, queue, reviewer, seatOffices, seatLevels}
+}
+
 // List implements workflow.Store.
 func (s *Store) List(ctx context.Context, f workflow.Filter) ([]workflow.Submission, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+subColumns+` FROM submissions
-		WHERE ($1 = '' OR status = $1) AND ($2 = '' OR office = $2) AND ($3 = '' OR author = $3) AND ($4 = 0 OR level = $4)
-		ORDER BY deadline, id`, f.Status, f.Office, f.Author, f.Level)
+	cond, args := where(f)
+	var limit *int
+	if f.Limit > 0 {
+		limit = &f.Limit
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, _ := s.pool.Query(ctx, `SELECT `+subColumns+` FROM submissions WHERE `+cond+`
+		ORDER BY deadline, id LIMIT $12 OFFSET $13`, args...)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Submission, error) { return scanSub(r) })
 	if err != nil {
 		return nil, pgdb.Wrap("workflow.postgres.List", err)
@@ -249,9 +277,87 @@ func (s *Store) List(ctx context.Context, f workflow.Filter) ([]workflow.Submiss
 	return out, nil
 }
 
+// Count implements workflow.Store.
+func (s *Store) Count(ctx context.Context, f workflow.Filter) (int, error) {
+	cond, args := where(f)
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM submissions WHERE `+cond, args...).Scan(&n); err != nil {
+		return 0, pgdb.Wrap("workflow.postgres.Count", err)
+	}
+	return n, nil
+}
+
+// ForgetPosts implements workflow.Store.
+func (s *Store) ForgetPosts(ctx context.Context, before time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `UPDATE submissions SET post = '', facts = '', post_forgotten = true
+		WHERE created_at < $1 AND NOT post_forgotten`, before)
+	if err != nil {
+		return 0, pgdb.Wrap("workflow.postgres.ForgetPosts", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// Offices implements workflow.OfficeStore.
+func (s *Store) Offices(ctx context.Context) ([]workflow.Office, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT name, levels, members, reviewers::text, deadlines::text FROM review_offices ORDER BY name COLLATE "C"`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Office, error) {
+		var o workflow.Office
+		var reviewers, deadlines string
+		if err := r.Scan(&o.Name, &o.Levels, &o.Members, &reviewers, &deadlines); err != nil {
+			return o, err
+		}
+		if err := json.Unmarshal([]byte(reviewers), &o.Reviewers); err != nil {
+			return o, err
+		}
+		err := json.Unmarshal([]byte(deadlines), &o.Deadlines)
+		return o.Normalize(), err
+	})
+	if err != nil {
+		return nil, pgdb.Wrap("workflow.postgres.Offices", err)
+	}
+	if out == nil {
+		out = []workflow.Office{}
+	}
+	return out, nil
+}
+
+// PutOffice implements workflow.OfficeStore.
+func (s *Store) PutOffice(ctx context.Context, o workflow.Office) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	o = o.Normalize()
+	reviewers, err := json.Marshal(o.Reviewers)
+	if err != nil {
+		return err
+	}
+	deadlines, err := json.Marshal(o.Deadlines)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, `INSERT INTO review_offices (name, levels, members, reviewers, deadlines) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
+		ON CONFLICT (name) DO UPDATE SET levels = excluded.levels, members = excluded.members, reviewers = excluded.reviewers,
+			deadlines = excluded.deadlines`,
+		o.Name, o.Levels, o.Members, string(reviewers), string(deadlines))
+	return pgdb.Wrap("workflow.postgres.PutOffice", err)
+}
+
+// DeleteOffice implements workflow.OfficeStore.
+func (s *Store) DeleteOffice(ctx context.Context, name string) error {
+	const op = "workflow.postgres.DeleteOffice"
+	tag, err := s.pool.Exec(ctx, `DELETE FROM review_offices WHERE name = $1`, name)
+	if err != nil {
+		return pgdb.Wrap(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return workflow.OfficeNotFound(op)
+	}
+	return nil
+}
+
 // Summary implements workflow.Store in one aggregate query.
-func (s *Store) Summary(ctx context.Context, office string, day time.Time) (workflow.Summary, error) {
-	start, end := workflow.DayBounds(day)
+func (s *Store) Summary(ctx context.Context, office string, day, now time.Time) (workflow.Summary, error) {
+	start, end := workflow.DayBounds(day, now)
 	sum := workflow.Summary{Office: office, Day: start}
 	var median *float64
 	err := s.pool.QueryRow(ctx, `SELECT
@@ -261,8 +367,8 @@ func (s *Store) Summary(ctx context.Context, office string, day time.Time) (work
 			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM approved_at - created_at))
 				FILTER (WHERE approved_at >= $2 AND approved_at < $3)::numeric)::float8,
 			(SELECT count(*) FROM submission_decisions d JOIN submissions s2 ON s2.id = d.submission_id
-				WHERE d.decision = 'return' AND d.at >= $2 AND d.at < $3 AND ($1 = '' OR s2.office = $1))
-		FROM submissions WHERE $1 = '' OR office = $1`, office, start, end).
+				WHERE d.decision = 'return' AND d.at >= $2 AND d.at < $3 AND s2.office = $1)
+		FROM submissions WHERE office = $1`, office, start, end).
 		Scan(&sum.Received, &sum.Approved, &sum.Overdue, &median, &sum.Returned)
 	if err != nil {
 		return sum, pgdb.Wrap("workflow.postgres.Summary", err)

@@ -34,6 +34,11 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"ReturnReviseApprove", testReturnReviseApprove},
 		{"List", testList},
 		{"Summary", testSummary},
+		{"SecondLevel", testSecondLevel},
+		{"QueueAndVisibility", testQueueAndVisibility},
+		{"Paging", testPaging},
+		{"ForgetPosts", testForgetPosts},
+		{"Offices", testOffices},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -309,7 +314,8 @@ func testSummary(t *testing.T, s workflow.Store) {
 	create(t, s, workflow.Submission{Office: "甲办", Deadline: T0.Add(-time.Hour)}, "d", T0.Add(-20*time.Hour))
 	// Another office.
 	create(t, s, workflow.Submission{Office: "乙办"}, "e", T0)
-	got, err := s.Summary(ctx, "甲办", day)
+	later := T0.AddDate(0, 0, 7)
+	got, err := s.Summary(ctx, "甲办", day, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,18 +324,207 @@ func testSummary(t *testing.T, s workflow.Store) {
 	if got != want {
 		t.Errorf("Summary = %+v, want %+v", got, want)
 	}
-	all, err := s.Summary(ctx, "", day)
+	other, err := s.Summary(ctx, "乙办", day, later)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all.Received != 4 {
-		t.Errorf("every office received %d, want 4", all.Received)
+	if other.Received != 1 || other.Approved != 0 {
+		t.Errorf("乙办: %+v", other)
 	}
-	next, err := s.Summary(ctx, "甲办", day.AddDate(0, 0, 1))
+	if def, err := s.Summary(ctx, "", day, later); err != nil || def.Received != 0 {
+		t.Errorf("the default office: %+v, %v", def, err)
+	}
+	// At 11:00 the rumour (due 15:00) is not yet overdue; the day's
+	// received and approved are those so far.
+	sofar, err := s.Summary(ctx, "甲办", day, T0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sofar.Received != 2 || sofar.Approved != 1 || sofar.Overdue != 1 || sofar.Returned != 0 {
+		t.Errorf("at 11:00: %+v", sofar)
+	}
+	next, err := s.Summary(ctx, "甲办", day.AddDate(0, 0, 1), later)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if next.Received != 0 || next.Approved != 0 || next.Overdue != 2 || next.MedianToApprove != 0 {
 		t.Errorf("next day: %+v", next)
+	}
+}
+
+func testSecondLevel(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	d := create(t, s, workflow.Submission{Levels: 2}, "回复", T0)
+	d = decide(t, s, d, approve("审核乙", T0.Add(time.Hour)))
+	if len(d.Reviewed) != 1 || d.Reviewed[0] != "审核乙" {
+		t.Fatalf("reviewed after level 1: %v", d.Reviewed)
+	}
+	_, err := s.Decide(ctx, d.ID, d.Version, approve("审核乙", T0.Add(2*time.Hour)))
+	if !errs.Is(errs.Forbidden, err) || !errs.HasCode(err, workflow.CodeSecondLevel) {
+		t.Fatalf("a second level by the same reviewer: %v", err)
+	}
+	ret := workflow.Decision{Reviewer: "审核丙", Decision: workflow.DecisionReturn, Comment: "请补充时限", At: T0.Add(3 * time.Hour)}
+	d = decide(t, s, d, ret)
+	if len(d.Reviewed) != 0 {
+		t.Fatalf("reviewed after a return: %v", d.Reviewed)
+	}
+	d, err = s.Revise(ctx, d.ID, d.Version, workflow.Version{Text: "修改稿", Author: d.Author, At: T0.Add(4 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new round: the level-1 reviewer of the last round may pass level 1 again.
+	d = decide(t, s, d, approve("审核丙", T0.Add(5*time.Hour)))
+	d = decide(t, s, d, approve("审核乙", T0.Add(6*time.Hour)))
+	if d.Status != workflow.StatusApproved {
+		t.Fatalf("after the second round: %+v", d.Submission)
+	}
+}
+
+func testQueueAndVisibility(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	a1 := create(t, s, workflow.Submission{Office: "甲办", Author: "编辑甲", Levels: 2}, "a1", T0)
+	a2 := create(t, s, workflow.Submission{Office: "甲办", Author: "编辑甲", Levels: 2}, "a2", T0.Add(time.Minute))
+	a2 = decide(t, s, a2, approve("审核乙", T0.Add(time.Hour))) // at level 2 now, passed by 审核乙
+	a3 := create(t, s, workflow.Submission{Office: "甲办", Author: "编辑甲", Levels: 2}, "a3", T0.Add(2*time.Minute))
+	a3 = decide(t, s, a3, approve("审核丙", T0.Add(time.Hour))) // at level 2, passed by someone else
+	own := create(t, s, workflow.Submission{Office: "甲办", Author: "审核乙", Levels: 2}, "own", T0.Add(3*time.Minute))
+	b := create(t, s, workflow.Submission{Office: "乙办", Author: "编辑丁"}, "b", T0.Add(4*time.Minute))
+	def := create(t, s, workflow.Submission{Office: "", Author: "编辑戊"}, "def", T0.Add(5*time.Minute))
+	seats := []workflow.Seat{{Office: "甲办", Level: 1}, {Office: "甲办", Level: 2}, {Office: "", Level: 1}}
+	for _, tc := range []struct {
+		name string
+		f    workflow.Filter
+		want []int64
+	}{
+		{"the queue of 审核乙", workflow.Filter{Queue: &workflow.Queue{Reviewer: "审核乙", Seats: seats}}, []int64{a1.ID, a3.ID, def.ID}},
+		{"a level-2 seat only", workflow.Filter{Queue: &workflow.Queue{Reviewer: "审核庚", Seats: seats[1:2]}}, []int64{a2.ID, a3.ID}},
+		{"no seat", workflow.Filter{Queue: &workflow.Queue{Reviewer: "审核庚", Seats: nil}}, []int64{}},
+		{"what 编辑丁 sees", workflow.Filter{Visible: &workflow.Visibility{User: "编辑丁", Offices: []string{"丙办"}}}, []int64{b.ID}},
+		{"an office's", workflow.Filter{Visible: &workflow.Visibility{User: "编辑己", Offices: []string{"甲办"}}},
+			[]int64{a1.ID, a2.ID, a3.ID, own.ID}},
+		{"the default office's", workflow.Filter{Visible: &workflow.Visibility{User: "编辑己", Offices: []string{""}}}, []int64{def.ID}},
+	} {
+		got, err := s.List(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{}
+		for _, sub := range got {
+			ids = append(ids, sub.ID)
+		}
+		n, err := s.Count(ctx, tc.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equal(ids, tc.want) || n != len(tc.want) {
+			t.Errorf("%s: List %v Count %d, want %v", tc.name, ids, n, tc.want)
+		}
+	}
+}
+
+func testPaging(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	var want []int64
+	for i := range 5 {
+		want = append(want, create(t, s, workflow.Submission{}, "回复", T0.Add(time.Duration(i)*time.Minute)).ID)
+	}
+	for _, tc := range []struct {
+		limit, offset int
+		want          []int64
+	}{
+		{0, 0, want},
+		{2, 0, want[:2]},
+		{2, 2, want[2:4]},
+		{2, 4, want[4:]},
+		{2, 9, []int64{}},
+	} {
+		got, err := s.List(ctx, workflow.Filter{Limit: tc.limit, Offset: tc.offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{}
+		for _, sub := range got {
+			ids = append(ids, sub.ID)
+		}
+		if !equal(ids, tc.want) {
+			t.Errorf("limit %d offset %d: %v, want %v", tc.limit, tc.offset, ids, tc.want)
+		}
+	}
+	if n, err := s.Count(ctx, workflow.Filter{Limit: 1}); err != nil || n != 5 {
+		t.Errorf("Count = %d, %v; want 5", n, err)
+	}
+}
+
+func testForgetPosts(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	old := create(t, s, workflow.Submission{Post: "我的电话是 13812345678", Facts: "已核实"}, "旧回复", T0)
+	old = decide(t, s, old, approve("审核乙", T0.Add(time.Hour)))
+	fresh := create(t, s, workflow.Submission{Post: "新的帖子", Facts: "事实"}, "新回复", T0.Add(48*time.Hour))
+	n, err := s.ForgetPosts(ctx, T0.Add(24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("ForgetPosts = %d, %v; want 1", n, err)
+	}
+	got, _ := s.Get(ctx, old.ID)
+	if got.Post != "" || got.Facts != "" || !got.PostForgotten || got.Text != "旧回复" || len(got.Decisions) != 1 || len(got.Versions) != 1 {
+		t.Errorf("forgotten: %+v", got)
+	}
+	got, _ = s.Get(ctx, fresh.ID)
+	if got.Post != "新的帖子" || got.PostForgotten {
+		t.Errorf("a fresh post was forgotten: %+v", got.Submission)
+	}
+	if n, _ := s.ForgetPosts(ctx, T0.Add(24*time.Hour)); n != 0 {
+		t.Errorf("forgetting again cleared %d", n)
+	}
+}
+
+func testOffices(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	if got, err := s.Offices(ctx); err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("Offices of a new store = %v, %v", got, err)
+	}
+	b := workflow.Office{Name: "网信办", Levels: 3, Members: []string{"编辑甲"},
+		Reviewers: []workflow.Reviewers{{Roles: []string{"reviewer"}}, {Users: []string{"审核乙"}}, {Users: []string{"主任"}}},
+		Deadlines: map[string]workflow.Limit{"投诉": {WorkingDays: 5}, "*": {Hours: 48}}}
+	a := workflow.Office{Name: "宣传科", Levels: 1}
+	for _, o := range []workflow.Office{b, a} {
+		if err := s.PutOffice(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Members[0] = "改了调用方的切片"
+	got, err := s.Offices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Name != "宣传科" || got[1].Name != "网信办" {
+		t.Fatalf("offices %+v", got)
+	}
+	if g := got[1]; g.Levels != 3 || len(g.Members) != 1 || g.Members[0] != "编辑甲" || len(g.Reviewers) != 3 ||
+		g.Reviewers[1].Users[0] != "审核乙" || g.Reviewers[0].Roles[0] != "reviewer" || g.Reviewers[0].Users == nil ||
+		g.Deadlines["投诉"].WorkingDays != 5 || g.Deadlines["*"].Hours != 48 || len(g.Deadlines) != 2 {
+		t.Errorf("网信办 kept as %+v", g)
+	}
+	if got[0].Members == nil || got[0].Reviewers == nil || got[0].Deadlines == nil {
+		t.Errorf("nil lists: %+v", got[0])
+	}
+	a.Levels = 2
+	if err := s.PutOffice(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutOffice(ctx, workflow.Office{Name: "坏", Levels: 4}); !errs.Is(errs.Invalid, err) {
+		t.Errorf("four levels: %v", err)
+	}
+	if err := s.PutOffice(ctx, workflow.Office{Name: "坏", Levels: 1, Deadlines: map[string]workflow.Limit{"投诉": {}}}); !errs.Is(errs.Invalid, err) {
+		t.Errorf("a limit of nothing: %v", err)
+	}
+	if err := s.DeleteOffice(ctx, "网信办"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteOffice(ctx, "网信办"); !errs.Is(errs.NotFound, err) {
+		t.Errorf("deleting twice: %v", err)
+	}
+	got, _ = s.Offices(ctx)
+	if len(got) != 1 || got[0].Levels != 2 {
+		t.Errorf("after replace and delete: %+v", got)
 	}
 }

@@ -51,6 +51,9 @@ type Page struct {
 var Pages = []Page{
 	{Path: "/draft", Name: "draft", Title: "起草", Nav: "/draft", Script: "js/draft.js", Roles: writerRoles},
 	{Path: "/review", Name: "review", Title: "审核", Nav: "/review", Script: "js/review.js", Roles: checkerRoles},
+	{Path: "/queue", Name: "queue", Title: "审核队列", Nav: "/queue", Script: "js/queue.js", Roles: writerRoles},
+	{Path: "/queue/submission", Name: "submission", Title: "稿件审核", Nav: "/queue", Script: "js/submission.js", Roles: writerRoles},
+	{Path: "/queue/summary", Name: "summary", Title: "每日统计", Nav: "/queue", Script: "js/summary.js", Roles: deciderRoles},
 	{Path: "/ask", Name: "ask", Title: "问答", Nav: "/ask", Script: "js/ask.js"},
 	{Path: "/knowledge", Name: "knowledge", Title: "知识库", Nav: "/knowledge", Script: "js/knowledge.js"},
 	{Path: "/knowledge/search", Name: "search", Title: "命中测试", Nav: "/knowledge", Script: "js/search.js"},
@@ -77,6 +80,7 @@ func PageAt(path string) (Page, bool) {
 var (
 	writerRoles  = []string{"editor", "reviewer", "admin"}
 	checkerRoles = []string{"editor", "reviewer", "trainer", "admin"}
+	deciderRoles = []string{"reviewer", "admin"}
 )
 
 // navEntries are the links of the navigation bar; an entry with roles
@@ -85,7 +89,8 @@ var navEntries = []struct {
 	Path, Label string
 	Roles       []string
 }{
-	{"/draft", "起草", writerRoles}, {"/review", "审核", checkerRoles}, {"/ask", "问答", nil}, {"/knowledge", "知识库", nil},
+	{"/draft", "起草", writerRoles}, {"/review", "审核", checkerRoles}, {"/queue", "审核队列", writerRoles},
+	{"/ask", "问答", nil}, {"/knowledge", "知识库", nil},
 	{"/training", "培训", nil},
 	{"/admin", "用户与审计", []string{"admin"}},
 }
@@ -147,7 +152,7 @@ func New(log *slog.Logger) (*Site, error) {
 	if s.data, err = clientData(); err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"asset": as.url}
+	funcs := templateFuncs(as)
 	for _, p := range Pages {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(Files, "templates/layout.html", "templates/"+p.Name+".html")
 		if err != nil {
@@ -218,8 +223,15 @@ func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
 // extra parses a page that is not in Pages (an error page).
 func (s *Site) extra(name string) *template.Template {
 	// Parsed per call: error pages are rare and this keeps New small.
-	return template.Must(template.New("layout.html").Funcs(template.FuncMap{"asset": s.assets.url}).
+	return template.Must(template.New("layout.html").Funcs(templateFuncs(s.assets)).
 		ParseFS(Files, "templates/layout.html", "templates/"+name+".html"))
+}
+
+// templateFuncs are the functions the templates may call: asset, the
+// hashed URL of a static file; reviewLevels, the review levels 1 … 3 of
+// an office (workflow.MaxLevels).
+func templateFuncs(as *assets) template.FuncMap {
+	return template.FuncMap{"asset": as.url, "reviewLevels": func() []int { return []int{1, 2, 3} }}
 }
 
 // view is what the layout template reads.

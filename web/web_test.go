@@ -195,3 +195,55 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// render renders path for a user holding roles (none: no signed-in user).
+func render(t *testing.T, path string, roles ...string) string {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if len(roles) > 0 {
+		req = req.WithContext(web.WithViewer(req.Context(), web.Viewer{Username: "u", Roles: roles}))
+	}
+	rec := httptest.NewRecorder()
+	web.MustNew(nil).ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("%s: %d", path, rec.Code)
+	}
+	return rec.Body.String()
+}
+
+// TestQueuePages: 审核队列 is in the navigation of those who write or
+// review, with 稿件审核 and 每日统计 under it; 每日统计 is for reviewers
+// and administrators, and the queue links it and says 待我审核 only for
+// them.
+func TestQueuePages(t *testing.T) {
+	for _, tt := range []struct {
+		path  string
+		roles []string
+	}{
+		{"/queue", []string{"editor", "reviewer", "admin"}},
+		{"/queue/submission", []string{"editor", "reviewer", "admin"}},
+		{"/queue/summary", []string{"reviewer", "admin"}},
+	} {
+		p, ok := web.PageAt(tt.path)
+		if !ok || p.Nav != "/queue" || strings.Join(p.Roles, " ") != strings.Join(tt.roles, " ") {
+			t.Errorf("%s: %+v", tt.path, p)
+		}
+	}
+	nav := `<a href="/queue"`
+	if html := render(t, "/draft", "editor"); !strings.Contains(html, nav+`>审核队列</a>`) {
+		t.Errorf("an editor's navigation lacks 审核队列")
+	}
+	if html := render(t, "/ask", "trainee"); strings.Contains(html, nav+`>`) {
+		t.Errorf("a trainee's navigation offers 审核队列")
+	}
+	editor := render(t, "/queue", "editor")
+	if strings.Contains(editor, `href="/queue/summary"`) || !strings.Contains(editor, ">待审核</a>") {
+		t.Errorf("an editor's queue links the summary or says 待我审核")
+	}
+	for _, roles := range [][]string{{"reviewer"}, {"admin"}, nil} {
+		html := render(t, "/queue", roles...)
+		if !strings.Contains(html, `href="/queue/summary"`) || !strings.Contains(html, ">待我审核</a>") {
+			t.Errorf("%v: the queue does not link the summary or say 待我审核", roles)
+		}
+	}
+}

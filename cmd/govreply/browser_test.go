@@ -379,6 +379,16 @@ var screens = []screen{
 		submit(t, tab, "drill-form")
 	}, `!document.getElementById("drill-result").hidden`},
 	{"cohort", "/training/cohort", nil, `document.querySelector("#topic-chart svg, #topic-chart p") !== null`},
+	{"queue", "/queue?view=all", nil, `document.querySelectorAll('[data-role="submission"]').length >= 5`},
+	{"submission", "/queue/submission?id=1", func(t *testing.T, tab *browsertest.Tab) {
+		tab.Wait(t, `!document.getElementById("decision-form").hidden`)
+		selectText(t, tab, 44, 53)
+		browsertest.Eval[bool](t, tab, `(document.getElementById("annotate").click(),
+			document.querySelector('[data-role="span-input"]').value = "请核实时间", true)`)
+		browsertest.Eval[bool](t, tab, `(["political", "legal", "policy"].forEach(n => document.getElementById("decision-form").elements.namedItem(n).checked = true), true)`)
+	}, `document.querySelectorAll('[data-role="span"]').length === 1`},
+	{"submission-approved", "/queue/submission?id=3", nil, `!document.querySelector('[data-role="publishable"]').hidden`},
+	{"summary", "/queue/summary", nil, `document.querySelectorAll('[data-role="summary-row"]').length > 0`},
 	{"admin", "/admin", nil, `document.querySelectorAll('[data-role="user"]').length > 0 && document.querySelectorAll('[data-role="audit"]').length > 0`},
 	{"login", "/login", nil, `document.getElementById("login-form") !== null`},
 }
@@ -390,6 +400,7 @@ var screens = []screen{
 // DIR/<page>-<size>.png.
 func TestBrowserScreens(t *testing.T) {
 	base := offlineWorkspace(t)
+	seedReview(t, base)
 	dir := os.Getenv("GOVREPLY_SCREENSHOTS")
 	for _, size := range []browsertest.Size{browsertest.Desktop, browsertest.Phone} {
 		tab := browsertest.MustStart(t, size)
@@ -655,6 +666,22 @@ func xssPayload(leak, where string) string {
 // answer carrying script and remote images run no script and make no
 // request to another host: the pages show them as text, or as HTML
 // sanitised on the server and again in the browser.
+// noActiveContent fails t when the page in tab ran a payload's script
+// (window.xss), holds an element that can run or load something, or a
+// javascript: link.
+func noActiveContent(t *testing.T, tab *browsertest.Tab, where string) {
+	t.Helper()
+	if x := browsertest.Eval[string](t, tab, `String(window.xss || "")`); x != "" {
+		t.Errorf("%s: a script ran: %s", where, x)
+	}
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll("main img, main svg, main script, main iframe, main [onerror], main [onload]").length`); n != 0 {
+		t.Errorf("%s: %d active elements in the page", where, n)
+	}
+	if n := browsertest.Eval[int](t, tab, `document.querySelectorAll('main a[href^="javascript"]').length`); n != 0 {
+		t.Errorf("%s: %d javascript: links", where, n)
+	}
+}
+
 func TestBrowserXSS(t *testing.T) {
 	leak, seen := recorder(t)
 	model := fakeModel(t, 10*time.Millisecond, "可以这样回复[1]。", xssPayload(leak.URL, "answer"))
@@ -678,18 +705,7 @@ func TestBrowserXSS(t *testing.T) {
 
 	tab := browsertest.MustStart(t, browsertest.Desktop)
 	signIn(t, tab, base)
-	check := func(where string) {
-		t.Helper()
-		if x := browsertest.Eval[string](t, tab, `String(window.xss || "")`); x != "" {
-			t.Errorf("%s: a script ran: %s", where, x)
-		}
-		if n := browsertest.Eval[int](t, tab, `document.querySelectorAll("main img, main svg, main script, main iframe, main [onerror], main [onload]").length`); n != 0 {
-			t.Errorf("%s: %d active elements in the page", where, n)
-		}
-		if n := browsertest.Eval[int](t, tab, `document.querySelectorAll('main a[href^="javascript"]').length`); n != 0 {
-			t.Errorf("%s: %d javascript: links", where, n)
-		}
-	}
+	check := func(where string) { t.Helper(); noActiveContent(t, tab, where) }
 
 	tab.Open(t, base+"/knowledge/document?collection="+url.QueryEscape("测试")+"&id=evil", `document.querySelector(".doc-body h2") !== null`)
 	check("document")
@@ -738,6 +754,7 @@ func TestBrowserXSS(t *testing.T) {
 func TestBrowserPageWeight(t *testing.T) {
 	const budget = 200 << 10
 	base := offlineWorkspace(t)
+	seedReview(t, base)
 	tab := browsertest.MustStart(t, browsertest.Desktop)
 	signIn(t, tab, base)
 	if _, err := chromedp.Call(tab.Ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {

@@ -1,8 +1,9 @@
 // 用户与审计: users (GET/POST /v1/users, PATCH /v1/users/{name}), tokens
 // (GET/POST /v1/tokens, DELETE /v1/tokens/{id}), sessions (GET
 // /v1/sessions), collection access (GET /v1/collections, PUT
-// /v1/collections/{name}/readers and /writers) and the audit trail (GET
-// /v1/audit, CSV).
+// /v1/collections/{name}/readers and /writers), the offices of the
+// publishing review (GET /v1/offices, PUT and DELETE /v1/offices/{name})
+// and the audit trail (GET /v1/audit, CSV).
 "use strict";
 
 (function () {
@@ -11,7 +12,8 @@
   const actionNames = {
     login: "登录", login_failed: "登录失败", logout: "退出", token_create: "创建令牌", token_revoke: "吊销令牌",
     user_create: "新增用户", user_update: "修改用户", password_change: "修改密码", upload: "上传", delete: "删除",
-    permission_change: "权限变更", review_decision: "审核决定",
+    permission_change: "权限变更", review_submit: "提交审核", review_revise: "修改后重新提交", review_decision: "审核决定",
+    office_put: "设置科室", office_delete: "删除科室",
   };
   const outcomeNames = { ok: "成功", denied: "拒绝", failed: "失败" };
   const day = (t) => GR.localTime(t);
@@ -19,6 +21,7 @@
   const list = (s) => s.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean);
 
   let me = "";
+  let users = []; // usernames of the enabled users, for the offices' datalist
 
   async function loadUsers() {
     const err = document.getElementById("users-error");
@@ -36,6 +39,8 @@
       const keep = sel.value;
       sel.replaceChildren(...res.users.filter((u) => !u.disabled).map((u) => el("option", { value: u.username, text: u.username })));
       if (keep) sel.value = keep;
+      users = res.users.filter((u) => !u.disabled).map((u) => u.username);
+      suggestUsers(document.activeElement);
     } catch (e) {
       err.textContent = "无法载入用户：" + e.message;
       err.hidden = false;
@@ -158,6 +163,257 @@
       el("td", {}, wr), el("td", {}, wu), el("td", {}, save));
   }
 
+  // Offices (科室) of the publishing review. A level is named by its place
+  // in the office's review: 审核 alone; 初审, 终审; 初审, 复审, 终审.
+  const levelCounts = { 1: "一级审核", 2: "二级审核", 3: "三级审核" };
+  const levelName = (level, levels) => levels <= 1 ? "审核" : level <= 1 ? "初审" : level >= levels ? "终审" : "复审";
+  // The classes of post a deadline is set for; "*" is every other class.
+  const deadlineClasses = ["谣言", "投诉", "咨询", "建议", "求助", "表扬", "其他", "*"];
+  const className = (c) => c === "*" ? "其余类别" : c;
+  const limitText = (l) => l.hours ? l.hours + " 小时" : l.working_days ? l.working_days + " 个工作日" : "—";
+  const names = (xs) => (xs || []).join("、");
+
+  const officeForm = document.getElementById("office-form");
+  const officeErr = document.getElementById("offices-error");
+  let offices = [];
+  let editing = null; // the office being edited, or null when adding one
+
+  // reviewerItems say who decides at each level of an office, one item
+  // a level named as in its review.
+  function reviewerItems(o) {
+    const out = [];
+    for (let l = 1; l <= o.levels; l++) {
+      const r = (o.reviewers || [])[l - 1] || {};
+      const who = [];
+      if ((r.roles || []).length) who.push(roles(r.roles));
+      if ((r.users || []).length) who.push("用户 " + names(r.users));
+      out.push(item(levelName(l, o.levels), who.length ? who.join("；") : "审核员、管理员（默认）", { "data-level": l }));
+    }
+    return out;
+  }
+
+  function deadlineLines(o) {
+    const d = o.deadlines || {};
+    const keys = Object.keys(d).sort((a, b) => rank(a) - rank(b));
+    if (keys.length === 0) return "按统一时限";
+    return keys.map((k) => el("div", { "data-class": k, text: className(k) + " " + limitText(d[k]) }));
+  }
+  function rank(c) {
+    const i = deadlineClasses.indexOf(c);
+    return i < 0 ? deadlineClasses.length - 1.5 : i; // unknown classes just before "*"
+  }
+
+  // item is one term of an office's description.
+  function item(term, value, attrs) {
+    return el("div", attrs, el("dt", { text: term }), el("dd", {}, value));
+  }
+
+  function officeCard(o, isDefault) {
+    const head = el("div", { class: "q-head" },
+      el("strong", { class: "q-id", text: isDefault ? "本单位" : o.name }),
+      el("span", { class: "badge neutral", "data-role": "levels", text: levelCounts[o.levels] || o.levels + " 级审核" }));
+    if (isDefault) {
+      head.append(el("span", { class: "badge info", text: "默认，只读" }));
+    } else {
+      head.append(
+        el("button", { type: "button", class: "secondary small", text: "编辑", "aria-label": "编辑科室 " + o.name, onclick: () => startEdit(o) }),
+        el("button", { type: "button", class: "danger small", text: "删除", "aria-label": "删除科室 " + o.name, onclick: () => deleteOffice(o) }));
+    }
+    return el("li", isDefault ? { class: "q-item", "data-role": "office-default" } : { class: "q-item", "data-role": "office", "data-name": o.name },
+      head,
+      el("dl", { class: "meta-grid" },
+        item("成员", isDefault ? "不属于任何科室的用户" : names(o.members) || "（尚无）"),
+        reviewerItems(isDefault ? Object.assign({}, o, { reviewers: [] }) : o),
+        item("处理时限", isDefault ? "按统一时限" : deadlineLines(o))));
+  }
+
+  async function loadOffices() {
+    officeErr.hidden = true;
+    try {
+      const res = await api("GET", "/v1/offices");
+      offices = res.offices || [];
+      const cards = offices.map((o) => officeCard(o, false));
+      if (res.default) cards.unshift(officeCard(res.default, true));
+      document.getElementById("office-list").replaceChildren(...cards);
+    } catch (e) {
+      officeErr.textContent = "无法载入科室：" + e.message;
+      officeErr.hidden = false;
+    }
+  }
+
+  async function deleteOffice(o) {
+    if (!confirm("确定删除科室“" + o.name + "”吗？删除后，其成员此后提交的稿件交本单位审核。")) return;
+    officeErr.hidden = true;
+    try {
+      await api("DELETE", "/v1/offices/" + encodeURIComponent(o.name));
+      if (editing && editing.name === o.name) resetOfficeForm();
+      officeForm.querySelector(".status").textContent = "已删除科室 " + o.name;
+      loadOffices();
+    } catch (e) {
+      officeErr.textContent = "删除科室“" + o.name + "”失败：" + e.message;
+      officeErr.hidden = false;
+    }
+  }
+
+  // The deadline inputs: for each class an amount and its unit.
+  const deadlineRows = deadlineClasses.map((c, i) => {
+    const amount = el("input", { type: "number", min: "1", step: "1", inputmode: "numeric", name: "deadline:" + c,
+      id: "office-deadline-" + i });
+    const unit = el("select", { name: "unit:" + c, "aria-label": className(c) + "的时限单位" },
+      el("option", { value: "working_days", text: "工作日" }), el("option", { value: "hours", text: "小时" }));
+    return { cls: c, amount, unit,
+      field: el("div", { class: "field", "data-class": c }, el("label", { for: amount.id, text: className(c) }), el("div", { class: "toolbar" }, amount, unit)) };
+  });
+  document.getElementById("office-deadline-fields").replaceChildren(...deadlineRows.map((d) => d.field));
+
+  const levelsSelect = officeForm.elements.namedItem("levels");
+  // showLevels shows the reviewer settings of the office's levels, each
+  // named as in its review.
+  function showLevels() {
+    const n = parseInt(levelsSelect.value, 10) || 1;
+    for (const fs of officeForm.querySelectorAll("fieldset[data-level]")) {
+      const l = parseInt(fs.dataset.level, 10);
+      fs.hidden = l > n;
+      fs.querySelector('[data-role="level-name"]').textContent = n === 1 ? "审核人" : levelName(l, n) + "审核人";
+    }
+  }
+  levelsSelect.addEventListener("change", showLevels);
+
+  function resetOfficeForm() {
+    editing = null;
+    officeForm.reset();
+    GR.clearErrors(officeForm);
+    officeForm.elements.namedItem("name").readOnly = false;
+    document.getElementById("office-form-title").textContent = "新增科室";
+    document.getElementById("office-cancel").hidden = true;
+    document.getElementById("office-deadlines").open = false;
+    showLevels();
+  }
+
+  function startEdit(o) {
+    resetOfficeForm();
+    editing = o;
+    const f = officeForm.elements;
+    f.namedItem("name").value = o.name;
+    f.namedItem("name").readOnly = true;
+    levelsSelect.value = String(o.levels);
+    f.namedItem("members").value = names(o.members);
+    for (let l = 1; l <= 3; l++) {
+      const r = (o.reviewers || [])[l - 1] || {};
+      for (const c of officeForm.querySelectorAll('input[name="level' + l + '-roles"]')) c.checked = (r.roles || []).includes(c.value);
+      f.namedItem("level" + l + "-users").value = names(r.users);
+    }
+    const d = o.deadlines || {};
+    for (const row of deadlineRows) {
+      const l = d[row.cls];
+      row.amount.value = l ? String(l.hours || l.working_days || "") : "";
+      row.unit.value = l && l.hours ? "hours" : "working_days";
+    }
+    document.getElementById("office-deadlines").open = Object.keys(d).length > 0;
+    document.getElementById("office-form-title").textContent = "编辑科室：" + o.name;
+    document.getElementById("office-cancel").hidden = false;
+    officeForm.querySelector(".status").textContent = "";
+    showLevels();
+    officeForm.scrollIntoView({ block: "start" });
+    f.namedItem("members").focus({ preventScroll: true });
+  }
+
+  document.getElementById("office-cancel").addEventListener("click", () => {
+    resetOfficeForm();
+    officeForm.querySelector(".status").textContent = "";
+  });
+
+  // fieldError shows a message beside the named field of the office form.
+  function fieldError(name, message) {
+    GR.showError(officeForm, { code: name, message });
+  }
+
+  // officeRequest reads the form into PUT /v1/offices/{name}'s body, or
+  // shows what is wrong and returns null.
+  function officeRequest() {
+    const f = officeForm.elements;
+    const name = f.namedItem("name").value.trim();
+    if (!name) { fieldError("name", "请填写科室名称。"); return null; }
+    if (name.includes("/")) { fieldError("name", "科室名称不能含有“/”。"); return null; }
+    if (!editing && offices.some((o) => o.name === name)) {
+      fieldError("name", "已有名为“" + name + "”的科室；要修改它，请点击上方该科室的“编辑”。");
+      return null;
+    }
+    const levels = parseInt(levelsSelect.value, 10) || 1;
+    const reviewers = [];
+    for (let l = 1; l <= levels; l++) {
+      reviewers.push({
+        roles: [...officeForm.querySelectorAll('input[name="level' + l + '-roles"]:checked')].map((c) => c.value),
+        users: list(f.namedItem("level" + l + "-users").value),
+      });
+    }
+    // Classes this page does not offer (set through the API) are kept.
+    const deadlines = {};
+    if (editing) {
+      for (const [k, v] of Object.entries(editing.deadlines || {})) if (!deadlineClasses.includes(k)) deadlines[k] = v;
+    }
+    for (const row of deadlineRows) {
+      const v = row.amount.value.trim();
+      if (!v) continue;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) {
+        document.getElementById("office-deadlines").open = true;
+        GR.showError(officeForm, { code: "", message: "“" + className(row.cls) + "”的时限须为正整数。" });
+        row.amount.setAttribute("aria-invalid", "true");
+        row.amount.focus();
+        return null;
+      }
+      deadlines[row.cls] = row.unit.value === "hours" ? { hours: n } : { working_days: n };
+    }
+    return { name, body: { levels, members: list(f.namedItem("members").value), reviewers, deadlines } };
+  }
+
+  officeForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    GR.clearErrors(officeForm);
+    const req = officeRequest();
+    if (!req) return;
+    GR.busy(officeForm, "正在保存…");
+    try {
+      const saved = await api("PUT", "/v1/offices/" + encodeURIComponent(req.name), req.body);
+      GR.busy(officeForm, "");
+      resetOfficeForm();
+      // A name that is no user's is allowed (the account may come later),
+      // but most often a typo: say so.
+      const named = [...saved.members, ...saved.reviewers.flatMap((r) => r.users || [])];
+      const unknown = users.length ? [...new Set(named.filter((u) => !users.includes(u)))] : [];
+      officeForm.querySelector(".status").textContent = "已保存科室 " + saved.name +
+        (unknown.length ? "。注意：没有这些用户：" + names(unknown) + "，请核对用户名。" : "");
+      loadOffices();
+    } catch (e) {
+      GR.busy(officeForm, "");
+      GR.showError(officeForm, e);
+    }
+  });
+
+  // suggestUsers offers the users in the datalist of a field listing
+  // several: each suggestion is what is typed so far followed by a user
+  // not yet listed, so that picking one appends it.
+  function suggestUsers(field) {
+    const typed = field && field.getAttribute && field.getAttribute("list") === "office-users" ? field.value : "";
+    const cut = Math.max(...[",", "，", "、", " "].map((s) => typed.lastIndexOf(s)));
+    const head = cut >= 0 ? typed.slice(0, cut + 1) : "";
+    const listed = list(head);
+    document.getElementById("office-users").replaceChildren(...users.filter((u) => !listed.includes(u))
+      .map((u) => el("option", { value: head + u })));
+  }
+  officeForm.addEventListener("focusin", (ev) => { if (ev.target.getAttribute("list") === "office-users") suggestUsers(ev.target); });
+  officeForm.addEventListener("input", (ev) => { if (ev.target.getAttribute("list") === "office-users") suggestUsers(ev.target); });
+  // A field's error goes once the field is changed.
+  officeForm.addEventListener("input", (ev) => {
+    if (ev.target.getAttribute("aria-invalid") !== "true") return;
+    ev.target.removeAttribute("aria-invalid");
+    const msg = officeForm.querySelector('[data-error-for="' + ev.target.name + '"]');
+    if (msg) msg.hidden = true;
+  });
+
+  resetOfficeForm();
+
   const auditForm = document.getElementById("audit-form");
   async function loadAudit() {
     const f = GR.formJSON(auditForm, ["user", "action"]);
@@ -178,5 +434,6 @@
   loadTokens();
   loadSessions();
   loadAccess();
+  loadOffices();
   loadAudit();
 })();

@@ -34,11 +34,14 @@
   }
 
   // ApiError is a failed API call: its message is Chinese, for people.
+  // ApiError is an error answer: its status, code and message, and the
+  // rest of its body (a 409's current state, say) as body.
   class ApiError extends Error {
-    constructor(status, code, message) {
+    constructor(status, code, message, body) {
       super(message);
       this.status = status;
       this.code = code;
+      this.body = body || null;
     }
   }
 
@@ -90,7 +93,7 @@
     if (!resp.ok) {
       const err = payload && payload.error;
       throw new ApiError(resp.status, err ? err.code : "http_" + resp.status,
-        err ? err.message : "服务器返回错误（" + resp.status + "），请稍后重试。");
+        err ? err.message : "服务器返回错误（" + resp.status + "），请稍后重试。", payload);
     }
     return payload;
   }
@@ -209,6 +212,16 @@
       svg.append(t, bar, v);
     });
     return svg;
+  }
+
+  // howLong says a duration in days, hours and minutes: "2 天 3 小时",
+  // "3 小时 20 分", "15 分钟" (at least a minute; the sign is left out).
+  function howLong(ms) {
+    const m = Math.max(1, Math.round(Math.abs(ms) / 60000));
+    const d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60), min = m % 60;
+    if (d) return d + " 天" + (h ? " " + h + " 小时" : "");
+    if (h) return h + " 小时" + (min ? " " + min + " 分" : "");
+    return min + " 分钟";
   }
 
   // placeholders finds the 【…】 spans a draft leaves to fill in.
@@ -437,7 +450,7 @@
   }
 
   window.GR = {
-    data, el, fill, api, csrf, signIn, localTime, barChart, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
+    data, el, fill, api, csrf, signIn, localTime, howLong, barChart, readResponse, ApiError, weiboLength, limitOf, bindCount, countBadge, marked, placeholders,
     documentURL, categoryName, severityName, kindName, findingMarks, findingsList, verdict, linkMarks,
     diffView, showError, clearErrors, busy, copyButton, copyText, formJSON, keep, collections,
   };

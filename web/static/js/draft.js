@@ -1,5 +1,7 @@
 // 起草: POST /v1/drafts, then each draft with its review marked in the
-// text, its placeholders, citations, a copy button and 改写.
+// text, its placeholders, citations, a copy button, 改写 and 提交审核
+// (POST /v1/submissions, with a written reason when the draft has an
+// error finding).
 "use strict";
 
 (function () {
@@ -23,7 +25,7 @@
     try {
       const res = await api("POST", "/v1/drafts", req);
       showAnalysis(res);
-      showDrafts(res, req.kind, req.post);
+      showDrafts(res, req);
       GR.busy(form, "");
       form.querySelector(".status").textContent = "已生成 " + res.drafts.length + " 条草稿";
     } catch (err) {
@@ -53,13 +55,19 @@
     analysisBox.hidden = false;
   }
 
-  function showDrafts(res, kind, post) {
+  // reviewClasses are the classes a submission's deadline and review know
+  // (a staff request to publish, 发布, is none of them).
+  const reviewClasses = ["投诉", "咨询", "建议", "求助", "谣言", "表扬", "其他"];
+
+  function showDrafts(res, req) {
+    const source = { post: req.post, facts: req.facts, kind: req.kind,
+      class: reviewClasses.includes(res.classification) ? res.classification : "" };
     draftsBox.replaceChildren();
     if (res.drafts.length === 0) {
       draftsBox.append(el("p", { class: "notice", text: "没有生成草稿，请补充原帖或情况后重试。" }));
       return;
     }
-    res.drafts.forEach((d, i) => draftsBox.append(draftCard(d, i, kind, post)));
+    res.drafts.forEach((d, i) => draftsBox.append(draftCard(d, i, source)));
     draftsBox.querySelector(".draft h2").focus();
   }
 
@@ -67,10 +75,11 @@
   // placeholders marked, verdict, findings, citations, copy, 改写, and
   // 编辑: the text in a box with a live count, reviewed again on request
   // (POST /v1/review with the citizen's post), so an official can finish
-  // the draft here.
-  function draftCard(d, i, kind, post) {
+  // the draft here, and submit it for review.
+  function draftCard(d, i, source) {
+    const { kind, post } = source;
     const id = "draft-" + (i + 1);
-    const cur = { text: d.text, review: d.review, check: d.check };
+    const cur = { text: d.text, review: d.review, check: d.check, editBox: null };
     const head = el("div", { class: "draft-head" },
       el("h2", { id: id + "-h", tabindex: "-1", text: "草稿 " + (i + 1) + (d.style ? "（" + d.style + "）" : "") }));
     const body = el("div", { class: "draft-body" });
@@ -84,9 +93,11 @@
     rewrite.addEventListener("click", () => doRewrite(cur.text, kind, rewrite, out, errLine));
     const edit = el("button", { type: "button", class: "secondary small", text: "编辑" });
     edit.addEventListener("click", () => startEdit());
-    card.append(...citations, el("div", { class: "actions" }, GR.copyButton(() => cur.text), edit, rewrite), errLine, out);
+    card.append(...citations, el("div", { class: "actions" }, GR.copyButton(() => cur.text), edit, rewrite), errLine, out,
+      submitForm(id, source, () => (cur.editBox ? cur.editBox.value : cur.text)));
 
     function show() {
+      cur.editBox = null;
       const holes = GR.placeholders(cur.text);
       const marks = GR.findingMarks(cur.review, cur.text).concat(holes.map((h, j) => ({
         start: h.start, end: h.end, cls: "verify", id: "v" + j, title: "待核实：发布前请填写或核对",
@@ -131,12 +142,62 @@
         }
       });
       edit.disabled = true;
+      cur.editBox = box;
       GR.fill(body, box, count, el("div", { class: "actions" }, again, cancel));
       box.focus();
     }
 
     show();
     return card;
+  }
+
+  // submitForm is a draft's 提交审核: POST /v1/submissions with the post,
+  // facts, kind and class it was drafted for and its current text (the
+  // edited text while it is being edited). A draft with an error finding
+  // needs a written reason: the server says so (reason_required) and the
+  // form asks for it before submitting again.
+  function submitForm(id, source, text) {
+    const reasonId = id + "-reason";
+    const reason = el("div", { class: "field", hidden: true },
+      el("label", { for: reasonId, text: "提交理由" }),
+      el("textarea", { id: reasonId, name: "reason", rows: 2, "aria-describedby": reasonId + "-error",
+        placeholder: "例：“保证”一词经领导同意保留。" }),
+      el("p", { class: "field-error", id: reasonId + "-error", "data-error-for": "reason", role: "alert", hidden: true }));
+    const button = el("button", { type: "submit", class: "primary small", text: "提交审核" });
+    const form = el("form", { class: "submit-review", id: id + "-submit", "data-role": "submit-review", novalidate: true },
+      reason,
+      el("div", { class: "actions" }, button, el("span", { class: "status", role: "status", "aria-live": "polite" })),
+      el("p", { class: "form-error", "data-error-for": "", role: "alert", hidden: true }));
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      GR.clearErrors(form);
+      const req = { post: source.post, facts: source.facts, kind: source.kind, text: text() };
+      // A reviewer should not get a text with blanks the drafter left
+      // (【待核实：…】): they are the editor's to fill in first.
+      const blanks = GR.placeholders(req.text).filter((p) => p.text.startsWith("【待核实"));
+      if (blanks.length) {
+        GR.showError(form, { code: "", message: "稿件中还有待核实的内容（" + blanks.map((p) => p.text).join("、") +
+          "），请先点“编辑”填好再提交审核。" });
+        return;
+      }
+      if (source.class) req.class = source.class;
+      if (!reason.hidden) req.reason = form.elements.namedItem("reason").value.trim();
+      GR.busy(form, "正在提交…");
+      try {
+        const res = await api("POST", "/v1/submissions", req);
+        GR.fill(form, el("p", { class: "notice ok", "data-role": "submitted" },
+          "已提交审核（第 " + res.id + " 号）。",
+          el("a", { href: "/queue/submission?id=" + encodeURIComponent(res.id), text: "查看审核进度" })));
+      } catch (err) {
+        GR.busy(form, "");
+        if (err.code === "reason_required") {
+          reason.hidden = false;
+          button.textContent = "确认提交";
+        }
+        GR.showError(form, err);
+      }
+    });
+    return form;
   }
 
   async function doRewrite(text, kind, button, out, errLine) {

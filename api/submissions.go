@@ -403,6 +403,17 @@ func (s *Server) decide(c *gin.Context) {
 	if req.Checks != nil {
 		d.Checks = *req.Checks
 	}
+	if d.Decision == workflow.DecisionEditApprove && strings.TrimSpace(d.Text) != "" {
+		// The reviewer's correction is kept with its automatic review,
+		// as the author's versions are.
+		cs := cur.Submission
+		rv, err := s.reviewDraft(d.Text, review.Kind(cs.Kind), cs.Post, review.Class(cs.Class))
+		if err != nil {
+			writeError(c, err)
+			return
+		}
+		d.Review, _ = json.Marshal(rv)
+	}
 	next, err := w.Store.Decide(ctx, id, expected, d)
 	if err != nil {
 		outcome := account.OutcomeDenied

@@ -1,5 +1,10 @@
 package workflow
 
+import (
+	"strings"
+	"unicode/utf8"
+)
+
 // Kinds of DiffOp.
 const (
 	DiffEqual  = "equal"
@@ -14,13 +19,99 @@ type DiffOp struct {
 	Text string `json:"text"`
 }
 
-// Diff returns the character-level differences from a to b (on code
-// points), as runs of equal, deleted and inserted text: a longest common
-// subsequence, which takes time and memory in the product of the lengths
-// once their common prefix and suffix are set aside (fine for replies of
-// up to a few thousand characters). Deletions come before insertions at
-// the same place.
-func Diff(a, b string) []DiffOp {
+// Diff returns the differences from a to b as runs of equal, deleted and
+// inserted text, deletions before insertions at the same place, for a
+// reader: the character-level differences (lcsDiff), with the short
+// equal runs that only split one change in two (a comma, a 的 shared by
+// two different clauses) folded into the change around them.
+func Diff(a, b string) []DiffOp { return readable(lcsDiff(a, b)) }
+
+// foldUpTo is the longest equal run readable folds into the changes
+// around it.
+const foldUpTo = 4
+
+// readable folds every equal run of at most foldUpTo code points that
+// is no longer than the change on either side of it (its longer part,
+// deleted or inserted) into those changes, as diff-match-patch's
+// semantic clean-up does, until none is left.
+func readable(ops []DiffOp) []DiffOp {
+	for {
+		k := foldable(ops)
+		if k < 0 {
+			return ops
+		}
+		ops[k] = DiffOp{Op: "fold", Text: ops[k].Text}
+		ops = regroup(ops)
+	}
+}
+
+// foldable returns the index of the first equal run readable folds, or
+// -1.
+func foldable(ops []DiffOp) int {
+	for k, op := range ops {
+		if op.Op != DiffEqual || k == 0 || k == len(ops)-1 {
+			continue
+		}
+		n := utf8.RuneCountInString(op.Text)
+		if n <= foldUpTo && n <= changeSize(ops, k, -1) && n <= changeSize(ops, k, 1) {
+			return k
+		}
+	}
+	return -1
+}
+
+// changeSize is the longer part (deleted or inserted, in code points) of
+// the change next to ops[k] in direction dir (-1 before, 1 after).
+func changeSize(ops []DiffOp, k, dir int) int {
+	del, ins := 0, 0
+	for i := k + dir; i >= 0 && i < len(ops) && ops[i].Op != DiffEqual; i += dir {
+		if ops[i].Op == DiffDelete {
+			del += utf8.RuneCountInString(ops[i].Text)
+		} else {
+			ins += utf8.RuneCountInString(ops[i].Text)
+		}
+	}
+	return max(del, ins)
+}
+
+// regroup makes each run of changes between equal runs one deletion
+// then one insertion, a "fold" run counting as deleted and inserted.
+func regroup(ops []DiffOp) []DiffOp {
+	var out []DiffOp
+	var del, ins strings.Builder
+	flush := func() {
+		if del.Len() > 0 {
+			out = append(out, DiffOp{DiffDelete, del.String()})
+		}
+		if ins.Len() > 0 {
+			out = append(out, DiffOp{DiffInsert, ins.String()})
+		}
+		del.Reset()
+		ins.Reset()
+	}
+	for _, op := range ops {
+		switch op.Op {
+		case DiffEqual:
+			flush()
+			out = append(out, op)
+		case DiffDelete:
+			del.WriteString(op.Text)
+		case DiffInsert:
+			ins.WriteString(op.Text)
+		default:
+			del.WriteString(op.Text)
+			ins.WriteString(op.Text)
+		}
+	}
+	flush()
+	return out
+}
+
+// lcsDiff returns the character-level differences from a to b (on code
+// points): a longest common subsequence, which takes time and memory in
+// the product of the lengths once their common prefix and suffix are set
+// aside (fine for replies of up to a few thousand characters).
+func lcsDiff(a, b string) []DiffOp {
 	ra, rb := []rune(a), []rune(b)
 	p := 0
 	for p < len(ra) && p < len(rb) && ra[p] == rb[p] {

@@ -141,9 +141,11 @@ type Decision struct {
 	// latest. Deciding on another is refused (CodeStaleVersion).
 	Version int       `json:"version"`
 	At      time.Time `json:"at"`
-	// Text is the reviewer's corrected text of an edit_approve; it is
-	// kept as a new version, not with the decision.
-	Text string `json:"text,omitempty"`
+	// Text is the reviewer's corrected text of an edit_approve and Review
+	// its automatic review; they are kept as a new version, not with the
+	// decision.
+	Text   string          `json:"text,omitempty"`
+	Review json.RawMessage `json:"-"`
 }
 
 // Detail is a submission with its versions (oldest first) and decisions
@@ -203,7 +205,7 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 			if strings.TrimSpace(d.Text) == "" {
 				return Step{}, errs.E(op, errs.Invalid, "修改后通过须提供修改后的文本")
 			}
-			v = &Version{N: sub.Head + 1, Text: d.Text, Author: actor, At: now}
+			v = &Version{N: sub.Head + 1, Text: d.Text, Author: actor, At: now, Review: d.Review}
 			sub.Head, sub.Text = v.N, v.Text
 			d.Version = v.N
 		}
@@ -221,7 +223,7 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 	default:
 		return Step{}, errs.E(op, errs.Invalid, "审核结论须为通过、退回或修改后通过")
 	}
-	d.Text = ""
+	d.Text, d.Review = "", nil
 	if d.Spans == nil {
 		d.Spans = []Span{}
 	}

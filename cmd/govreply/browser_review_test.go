@@ -8,9 +8,13 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
 
 	"govreply/internal/browsertest"
 )
@@ -350,6 +354,7 @@ func TestBrowserPublishingReview(t *testing.T) {
 		t.Errorf("the editor's page once approved: %+v", s)
 	}
 	checkTimeline(ed)
+	checkPrintForm(t, ed)
 
 	// A second submission: returned (a comment is required), revised by
 	// its editor, whose page shows the reviewer's notes and the diff.
@@ -522,4 +527,35 @@ func TestBrowserReviewXSS(t *testing.T) {
 		t.Errorf("pages made requests to another host: %v", got)
 	}
 	noProblems(t, tab, "review xss")
+}
+
+// checkPrintForm prints the submission page in tab as the review form
+// (print media): the heading with the printing time, the final text and
+// the timeline are shown; the navigation, the forms and the buttons not.
+func checkPrintForm(t *testing.T, tab *browsertest.Tab) {
+	t.Helper()
+	media := func(m string) {
+		t.Helper()
+		if _, err := chromedp.Call(tab.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	media("print")
+	defer media("")
+	browsertest.Eval[bool](t, tab, `(window.dispatchEvent(new Event("beforeprint")), true)`)
+	shown := func(sel string) bool {
+		return browsertest.Eval[bool](t, tab, `(() => { const n = document.querySelector(`+strconv.Quote(sel)+`);
+			return n !== null && getComputedStyle(n).display !== "none" && n.getClientRects().length > 0; })()`)
+	}
+	for sel, want := range map[string]bool{
+		".print-head": true, `[data-role="final-text"]`: true, `[data-role="timeline"]`: true, ".sub-meta dl": true,
+		"header.top": false, "#print": false, "#decision-form": false, ".crumbs": false,
+	} {
+		if got := shown(sel); got != want {
+			t.Errorf("printed, %s shown: %v, want %v", sel, got, want)
+		}
+	}
+	if got := browsertest.Eval[string](t, tab, `document.querySelector('[data-role="printed-at"]').textContent`); !strings.Contains(got, "20") {
+		t.Errorf("the printing time reads %q", got)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -391,6 +392,13 @@ var screens = []screen{
 	{"summary", "/queue/summary", nil, `document.querySelectorAll('[data-role="summary-row"]').length > 0`},
 	{"admin", "/admin", nil, `document.querySelectorAll('[data-role="user"]').length > 0 && document.querySelectorAll('[data-role="audit"]').length > 0`},
 	{"login", "/login", nil, `document.getElementById("login-form") !== null`},
+	// Last: print media stays on in the tab. 审核单 as it prints.
+	{"submission-print", "/queue/submission?id=3", func(t *testing.T, tab *browsertest.Tab) {
+		if _, err := chromedp.Call(tab.Ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.Eval[bool](t, tab, `(window.dispatchEvent(new Event("beforeprint")), true)`)
+	}, `!document.querySelector('[data-role="publishable"]').hidden`},
 }
 
 // TestBrowserScreens opens every page at 1366×768 and on a 390-pixel
@@ -428,7 +436,7 @@ func TestBrowserScreens(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if size == browsertest.Desktop {
+			if size == browsertest.Desktop && !strings.HasSuffix(s.name, "-print") {
 				checkKeyboard(t, tab, s.name)
 			}
 			noProblems(t, tab, s.name+" "+size.Name)

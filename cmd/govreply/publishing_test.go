@@ -210,6 +210,9 @@ func TestPublishingThreeLevels(t *testing.T) {
 	if len(versions) != 2 || versions[1].(map[string]any)["author"] != "c2" || len(decisions) != 3 {
 		t.Fatalf("versions %v decisions %v", versions, decisions)
 	}
+	if rv, _ := versions[1].(map[string]any)["review"].(map[string]any); rv == nil || rv["pass"] != true {
+		t.Errorf("the reviewer's version is kept without its automatic review: %v", versions[1])
+	}
 	var names []string
 	for _, d := range decisions {
 		dm := d.(map[string]any)

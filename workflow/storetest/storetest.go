@@ -148,7 +148,7 @@ func testApproveThreeLevels(t *testing.T, s workflow.Store) {
 		t.Fatalf("after 复审: %+v", d.Submission)
 	}
 	edit := approve("终审员", T0.Add(3*time.Hour))
-	edit.Decision, edit.Text = workflow.DecisionEditApprove, "终稿"
+	edit.Decision, edit.Text, edit.Review = workflow.DecisionEditApprove, "终稿", json.RawMessage(`{"pass":true,"score":96}`)
 	d = decide(t, s, d, edit)
 	if d.Status != workflow.StatusApproved || d.Level != 3 || d.Version != 4 || d.Head != 2 || d.Text != "终稿" {
 		t.Fatalf("after 终审: %+v", d.Submission)
@@ -160,6 +160,13 @@ func testApproveThreeLevels(t *testing.T, s workflow.Store) {
 		if dec.Level != i+1 {
 			t.Errorf("decision %d at level %d", i, dec.Level)
 		}
+	}
+	var rv struct {
+		Pass  bool
+		Score int
+	}
+	if err := json.Unmarshal(d.Versions[1].Review, &rv); err != nil || !rv.Pass || rv.Score != 96 {
+		t.Errorf("the edit's review kept as %s (%v)", d.Versions[1].Review, err)
 	}
 	if d.Decisions[2].Version != 2 {
 		t.Errorf("edit_approve decided on version %d, want 2", d.Decisions[2].Version)

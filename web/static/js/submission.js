@@ -90,7 +90,8 @@
     document.title = "第 " + d.id + " 号稿件 · 稿件审核 · 政务微博回复助手";
     renderState(d);
     renderPublishable(d);
-    box.querySelector('[data-role="post"]').textContent = d.post || "（未提供）";
+    box.querySelector('[data-role="post"]').textContent = d.post_forgotten
+      ? "（原帖和部门掌握的情况含群众个人信息，已按保存期限清除；审核记录保留。）" : d.post || "（未提供）";
     box.querySelector('[data-role="facts"]').textContent = d.facts || "";
     box.querySelector('[data-role="facts-box"]').hidden = !d.facts;
     document.getElementById("text-card").hidden = d.status === "approved";
@@ -108,6 +109,14 @@
     renderTimeline(d);
     box.hidden = false;
   }
+
+  // 打印审核单: the page prints as the review form an office files, with
+  // the time it was printed (the print styles leave out what is for
+  // working on screen).
+  document.getElementById("print").addEventListener("click", () => window.print());
+  window.addEventListener("beforeprint", () => {
+    document.querySelector('[data-role="printed-at"]').textContent = GR.localTime(new Date().toISOString());
+  });
 
   function renderState(d) {
     const state = box.querySelector('[data-role="state"]');

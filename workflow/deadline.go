@@ -40,10 +40,12 @@ func (l Limit) String() string {
 	return strconv.Itoa(l.WorkingDays) + "d"
 }
 
-// DeadlineConfig gives each class of post its limit, and a default.
+// DeadlineConfig gives each class of post its limit, and a default;
+// Calendar says which days are working days (nil: Monday to Friday).
 type DeadlineConfig struct {
-	ByClass map[string]Limit
-	Default Limit
+	ByClass  map[string]Limit
+	Default  Limit
+	Calendar *Calendar
 }
 
 // DefaultClass is the key of the default limit in ParseDeadlines and in
@@ -53,7 +55,7 @@ const DefaultClass = "*"
 // With returns c with the limits of over (by class; DefaultClass for the
 // default) in place of its own.
 func (c DeadlineConfig) With(over map[string]Limit) DeadlineConfig {
-	out := DeadlineConfig{ByClass: map[string]Limit{}, Default: c.Default}
+	out := DeadlineConfig{ByClass: map[string]Limit{}, Default: c.Default, Calendar: c.Calendar}
 	for k, v := range c.ByClass {
 		out.ByClass[k] = v
 	}
@@ -105,9 +107,11 @@ func ParseDeadlines(s string) (DeadlineConfig, error) {
 
 // DefaultDeadlines is the usual configuration: a rumour (谣言) is
 // answered within 4 hours, a complaint (投诉) within 3 working days, an
-// enquiry (咨询) within 2, anything else within 5.
+// enquiry (咨询) within 2, anything else within 5; working days by
+// DefaultCalendar.
 func DefaultDeadlines() DeadlineConfig {
 	return DeadlineConfig{
+		Calendar: DefaultCalendar(),
 		ByClass: map[string]Limit{
 			"谣言": {Hours: 4},
 			"投诉": {WorkingDays: 3},
@@ -120,11 +124,11 @@ func DefaultDeadlines() DeadlineConfig {
 // Deadline returns when the reply to a post of class submitted at
 // submitted is due under cfg.
 //
-// Working days are Monday to Friday only: Saturdays and Sundays are
-// skipped, public holidays and the weekends worked in their place (调休)
-// are not known and count as ordinary days of the week. The deadline
-// keeps the submission's time of day: n working days after Friday 10:00
-// is 10:00 on the n-th weekday after it.
+// Working days are those of cfg.Calendar: Monday to Friday, except its
+// public holidays, and the weekend days worked in their place (调休); in a
+// year the calendar does not know, Monday to Friday. The deadline keeps
+// the submission's time of day: n working days after Friday 10:00 is
+// 10:00 on the n-th working day after it.
 func Deadline(class string, submitted time.Time, cfg DeadlineConfig) time.Time {
 	l, ok := cfg.ByClass[class]
 	if !ok {
@@ -136,7 +140,7 @@ func Deadline(class string, submitted time.Time, cfg DeadlineConfig) time.Time {
 	t := submitted
 	for added := 0; added < l.WorkingDays; {
 		t = t.AddDate(0, 0, 1)
-		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if cfg.Calendar.Working(t) {
 			added++
 		}
 	}

@@ -56,7 +56,11 @@ type config struct {
 	// workflow.ParseDeadlines reads them (GOVREPLY_REVIEW_DEADLINES, e.g.
 	// 谣言=4h,投诉=3d,*=5d); "" keeps workflow.DefaultDeadlines.
 	ReviewDeadlines string
-	JSON            bool
+	// Holidays is a calendar file of public holidays and weekend days
+	// worked, in workflow/data/calendar.yaml's format, whose years replace
+	// the embedded ones (GOVREPLY_HOLIDAYS).
+	Holidays string
+	JSON     bool
 	// DB is how serve waits on the database (dbconfig.go).
 	DB dbConfig
 }
@@ -87,6 +91,7 @@ func envConfig(getenv func(string) string) config {
 		Retention:       parseDays(getenv("GOVREPLY_RETENTION")),
 		ReviewLevels:    reviewLevels(getenv("GOVREPLY_REVIEW_LEVELS")),
 		ReviewDeadlines: getenv("GOVREPLY_REVIEW_DEADLINES"),
+		Holidays:        getenv("GOVREPLY_HOLIDAYS"),
 	}
 }
 

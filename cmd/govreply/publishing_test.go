@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -524,4 +526,47 @@ func TestForgetPostsEvery(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestPublishingHolidays: GOVREPLY_HOLIDAYS adds an office's calendar:
+// a complaint's three working days skip the ten days it declares off,
+// and a calendar it cannot read stops serve with where it is wrong.
+func TestPublishingHolidays(t *testing.T) {
+	t.Parallel()
+	cst := time.FixedZone("CST", 8*3600)
+	byYear := map[int][]string{}
+	today := time.Now().In(cst)
+	for i := 1; i <= 10; i++ {
+		d := today.AddDate(0, 0, i)
+		byYear[d.Year()] = append(byYear[d.Year()], fmt.Sprintf("    - {name: 停工, from: %[1]s, to: %[1]s}\n", d.Format(time.DateOnly)))
+	}
+	var file strings.Builder
+	for y, days := range byYear {
+		fmt.Fprintf(&file, "- year: %d\n  holidays:\n%s", y, strings.Join(days, ""))
+	}
+	path := filepath.Join(t.TempDir(), "holidays.yaml")
+	if err := os.WriteFile(path, []byte(file.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	us, _ := reviewService(t, func(c *config) { c.Holidays = path })
+	sub := submitReply(us["ed1"], map[string]any{"class": "投诉"})
+	deadline, err := time.Parse(time.RFC3339Nano, sub["deadline"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := deadline.Sub(time.Now()); d < 11*24*time.Hour || d > 30*24*time.Hour {
+		t.Errorf("a complaint's deadline in %v, want past the ten days off", d)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("- year: 2026\n  workdays: [2026-01-05]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := offlineConfig()
+	cfg.Addr, cfg.Holidays = freeAddr(t), bad
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := serve(ctx, cfg, newApp, nil, slog.New(slog.DiscardHandler), io.Discard); err == nil || !strings.Contains(err.Error(), "bad.yaml") {
+		t.Errorf("serve with a bad calendar: %v", err)
+	}
 }

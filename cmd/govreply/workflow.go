@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"govreply/api"
@@ -20,6 +23,18 @@ func (a *app) openWorkflow(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Holidays != "" {
+		data, err := os.ReadFile(cfg.Holidays)
+		if err != nil {
+			return fmt.Errorf("读取节假日安排文件（GOVREPLY_HOLIDAYS）失败：%w", err)
+		}
+		local, err := workflow.ParseCalendar(filepath.Base(cfg.Holidays), data)
+		if err != nil {
+			return err
+		}
+		deadlines.Calendar = deadlines.Calendar.With(local)
+	}
+	warnUnknownYears(a.log, deadlines.Calendar, time.Now())
 	r := &api.Review{Levels: cfg.ReviewLevels, Deadlines: deadlines}
 	switch {
 	case a.db != nil:
@@ -36,6 +51,18 @@ func (a *app) openWorkflow(ctx context.Context, cfg config) error {
 	}
 	a.workflow = r
 	return nil
+}
+
+// warnUnknownYears logs when the calendar lacks this year's holidays, or
+// from November next year's, which deadlines set in December reach: they
+// would count the holidays as working days.
+func warnUnknownYears(log *slog.Logger, cal *workflow.Calendar, now time.Time) {
+	now = now.In(time.FixedZone("CST", 8*3600))
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if !cal.Knows(y) && (y == now.Year() || now.Month() >= time.November) {
+			log.Warn(fmt.Sprintf("节假日安排中没有 %d 年：按工作日计算的审核时限只跳过周末。国务院办公厅公布安排后，请用 GOVREPLY_HOLIDAYS 指定补充文件（格式见 workflow/data/calendar.yaml）", y))
+		}
+	}
 }
 
 // forgetPostsEvery clears the posts and facts of submissions older than

@@ -407,10 +407,14 @@ func TestBrowserPublishingReview(t *testing.T) {
 	// says so and shows the newer state.
 	openFromQueue(t, r1, base, id2, "")
 	decideAPI(t, base, tokenClient(r1Token), id2, map[string]any{"decision": "return", "comment": "临时供水点的时间也要写。"})
-	decideInPage(t, r1, "approve", "")
+	decideInPage(t, r1, "approve", "时间写得很清楚，同意。")
 	r1.Wait(t, `!document.getElementById("page-error").hidden`)
 	if s := stateOf(t, r1); s.Status != "已退回" || s.Deciding || s.Error == "" {
 		t.Errorf("after a stale decision: %+v", s)
+	}
+	// Nothing the reviewer wrote is lost: it is shown beside the state that won.
+	if got := browsertest.Eval[string](t, r1, `(n => n.hidden ? "" : n.textContent)(document.querySelector('[data-role="unsent"]'))`); !strings.Contains(got, "时间写得很清楚，同意。") {
+		t.Errorf("the unsent comment after a 409: %q", got)
 	}
 	r1.Problems() // the 409
 

@@ -204,6 +204,27 @@
     GR.fill(reviseForm.querySelector('[data-role="return-notes"]'), ret ? returnNotes(ret, d.text) : null);
   }
 
+  // keepUnsent saves what a reviewer wrote in a decision that lost to
+  // another (409): back into the form when they may still decide, else
+  // shown beside the state that won, with a copy button.
+  // read is the submission as the reviewer read it.
+  function keepUnsent(req, read) {
+    const unsent = document.querySelector('[data-role="unsent"]');
+    const edited = req.decision === "edit_approve" && req.text !== read.text ? req.text : "";
+    const notesText = req.spans.filter((s) => s.note).map((s) => "“" + slice(read.text, s.start, s.end) + "”：" + s.note);
+    if (!decisionForm.hidden) {
+      decisionForm.elements.namedItem("comment").value = req.comment;
+      if (edited) editText.value = edited;
+    }
+    const lines = [req.comment && "意见：" + req.comment, ...notesText.map((n) => "批注" + n), edited && "修改稿：" + edited]
+      .filter(Boolean);
+    unsent.hidden = !lines.length;
+    if (!lines.length) return;
+    const all = lines.join("\n");
+    GR.fill(unsent, el("p", {}, el("strong", { text: "您刚才填写但未生效的内容" }), "（已保留，可复制后使用）："),
+      el("pre", { class: "unsent-text", text: all }), el("div", { class: "actions" }, GR.copyButton(() => all)));
+  }
+
   // returnNotes shows what the reviewer who returned the text asked for.
   function returnNotes(ret, text) {
     return el("div", { class: "notice", "data-role": "return-notes-body" },
@@ -269,6 +290,7 @@
   decisionForm.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     GR.clearErrors(decisionForm);
+    document.querySelector('[data-role="unsent"]').hidden = true;
     const decision = (ev.submitter && ev.submitter.value) || "approve";
     const checks = {};
     for (const k of Object.keys(checkNames)) checks[k] = decisionForm.elements.namedItem(k).checked;
@@ -290,8 +312,10 @@
       GR.busy(decisionForm, "");
       if (err.status === 409 && err.current) {
         say("");
+        const read = cur;
         render(err.current);
         showPageError(err.message + " 下面是稿件的最新状态。");
+        keepUnsent(req, read);
         return;
       }
       GR.showError(decisionForm, err);

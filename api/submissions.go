@@ -403,6 +403,12 @@ func (s *Server) decide(c *gin.Context) {
 	if req.Checks != nil {
 		d.Checks = *req.Checks
 	}
+	if _, err := workflow.Decide(cur.Submission, d, d.Reviewer, d.At); err != nil && !errs.HasCode(err, workflow.CodeStaleVersion) {
+		// Refused anyway: say why before any work (the store decides
+		// again on the state it holds, and a stale one is its to tell).
+		s.decisionRefused(c, v, id, err)
+		return
+	}
 	if d.Decision == workflow.DecisionEditApprove && strings.TrimSpace(d.Text) != "" {
 		// The reviewer's correction is kept with its automatic review,
 		// as the author's versions are.
@@ -416,22 +422,32 @@ func (s *Server) decide(c *gin.Context) {
 	}
 	next, err := w.Store.Decide(ctx, id, expected, d)
 	if err != nil {
-		outcome := account.OutcomeDenied
-		if errs.Is(errs.Conflict, err) {
-			if now, gerr := w.Store.Get(ctx, id); gerr == nil {
-				s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), account.OutcomeFailed)
-				c.JSON(http.StatusConflict, gin.H{"error": errorDetail{Code: errs.CodeOf(err), Message: errs.MessageOf(err)},
-					"current": v.view(now, w.now())})
-				return
-			}
-			outcome = account.OutcomeFailed
-		}
-		s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), outcome)
-		writeError(c, err)
+		s.decisionRefused(c, v, id, err)
 		return
 	}
 	s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id")+" "+d.Decision, account.OutcomeOK)
 	c.JSON(http.StatusOK, v.view(next, w.now()))
+}
+
+// decisionRefused answers a decision refused with err, in the audit trail
+// as denied (or failed, for a conflict or a failure); a conflict is 409
+// with the submission's current state, so the reviewer sees what came
+// first.
+func (s *Server) decisionRefused(c *gin.Context, v reader, id int64, err error) {
+	w := s.cfg.Workflow
+	outcome := account.OutcomeDenied
+	if !errs.Is(errs.Forbidden, err) && !errs.Is(errs.Invalid, err) {
+		outcome = account.OutcomeFailed
+	}
+	s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), outcome)
+	if errs.Is(errs.Conflict, err) {
+		if now, gerr := w.Store.Get(c.Request.Context(), id); gerr == nil {
+			c.JSON(http.StatusConflict, gin.H{"error": errorDetail{Code: errs.CodeOf(err), Message: errs.MessageOf(err)},
+				"current": v.view(now, w.now())})
+			return
+		}
+	}
+	writeError(c, err)
 }
 
 // mayDecide refuses (403 not_reviewer) a caller who is not a reviewer of
@@ -471,6 +487,12 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	id := cur.Submission.ID
+	// Who may revise what is checked before the automatic review runs, so
+	// that a revision refused anyway is not asked for a reason first.
+	if _, _, err := workflow.Revise(cur.Submission, req.Text, principal(c).Username, w.now()); err != nil {
+		writeError(c, err)
+		return
+	}
 	rv, err := s.reviewDraft(req.Text, review.Kind(cur.Submission.Kind), cur.Submission.Post, review.Class(cur.Submission.Class))
 	if err != nil {
 		writeError(c, err)

@@ -123,3 +123,59 @@ func TestSubmissionsFlow(t *testing.T) {
 		t.Errorf("decisions not audited: %.300s", body)
 	}
 }
+
+// TestSubmissionsBadInput: what the review routes refuse, each with its
+// status and a Chinese message, and nothing stored.
+func TestSubmissionsBadInput(t *testing.T) {
+	t.Parallel()
+	f := newAuthFixture(t, workflowConfig(1))
+	u := f.srv.URL
+	admin := f.token(t, "admin", "admin-password-1")
+	editor := f.token(t, "wangfang", "wangfang-password")
+	status, _, body := call(t, nil, "POST", u+"/v1/submissions", editor, `{"post":"路灯坏了","kind":"reply","text":"`+goodReply+`"}`)
+	if status != 201 {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	for _, tc := range []struct {
+		method, path, token, body string
+		status                    int
+		code                      string
+	}{
+		{"GET", "/v1/submissions?status=done", editor, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions?limit=0", editor, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions?limit=501", editor, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions?offset=-1", editor, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions?level=4", editor, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions/abc", editor, "", 404, "not_found"},
+		{"GET", "/v1/submissions/999", editor, "", 404, "not_found"},
+		{"GET", "/v1/submissions/summary?days=0", admin, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions/summary?days=93", admin, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions/summary?day=12-01", admin, "", 400, "invalid_input"},
+		{"GET", "/v1/submissions/summary?office=nowhere", admin, "", 403, "forbidden"},
+		{"GET", "/v1/submissions/summary", editor, "", 403, "forbidden"},
+		{"POST", "/v1/submissions", editor, `{"post":"p","kind":"reply","text":""}`, 400, ""},
+		{"POST", "/v1/submissions", editor, `{"post":"p","text":"x","extra":1}`, 400, ""},
+		{"POST", "/v1/submissions/1/decisions", admin, `{"decision":"maybe","version":1}`, 400, "invalid_input"},
+		{"POST", "/v1/submissions/1/decisions", admin, `{"decision":"approve","version":1,"spans":[{"start":5,"end":999,"note":"x"}]}`, 400, "invalid_input"},
+		{"POST", "/v1/submissions/1/decisions", admin, `{"decision":"edit_approve","version":1,"text":" "}`, 400, "invalid_input"},
+		{"POST", "/v1/submissions/1/versions", editor, `{"text":"改"}`, 409, "not_returned"},
+		{"PUT", "/v1/offices/x", admin, `{"levels":0}`, 400, "invalid_input"},
+		{"PUT", "/v1/offices/x", admin, `{"levels":1,"reviewers":[{"roles":["boss"]}]}`, 400, "invalid_input"},
+		{"PUT", "/v1/offices/x", admin, `{"levels":1,"deadlines":{"投诉":{"hours":1,"working_days":1}}}`, 400, "invalid_input"},
+		{"PUT", "/v1/offices/x", admin, `{"levels":1,"owner":"me"}`, 400, ""},
+		{"PUT", "/v1/offices/x", editor, `{"levels":1}`, 403, "forbidden"},
+		{"DELETE", "/v1/offices/nowhere", admin, "", 404, "not_found"},
+	} {
+		status, code, body := call(t, nil, tc.method, u+tc.path, tc.token, tc.body)
+		if status != tc.status || (tc.code != "" && code != tc.code) || !strings.Contains(body, `"message"`) {
+			t.Errorf("%s %s %s: %d %s, want %d %s: %s", tc.method, tc.path, tc.body, status, code, tc.status, tc.code, body)
+		}
+	}
+	_, _, body = call(t, nil, "GET", u+"/v1/submissions/1", admin, "")
+	if !strings.Contains(body, `"version":1`) || !strings.Contains(body, `"decisions":[]`) {
+		t.Errorf("a refused request changed the submission: %s", body)
+	}
+	if _, _, body := call(t, nil, "GET", u+"/v1/offices", admin, ""); strings.Contains(body, `"name":"x"`) {
+		t.Errorf("a refused office was stored: %s", body)
+	}
+}

@@ -199,7 +199,7 @@ func (s *Server) listSubmissions(c *gin.Context) {
 			for _, sub := range subs {
 				rows = append(rows, v.row(sub, w.now()))
 			}
-			c.JSON(http.StatusOK, gin.H{"submissions": rows, "total": total, "limit": f.Limit, "offset": f.Offset})
+			c.JSON(http.StatusOK, gin.H{"submissions": rows, "total": total, "limit": f.Limit, "offset": f.Offset, "queue": f.Queue != nil})
 			return
 		}
 	}
@@ -403,9 +403,14 @@ func (s *Server) decide(c *gin.Context) {
 	if req.Checks != nil {
 		d.Checks = *req.Checks
 	}
+	// A decision on a state that moved on is stale, whatever else it
+	// would be; one refused anyway is refused before any work (the store
+	// decides again, atomically, on the state it holds).
+	if cur.Submission.Version != expected {
+		s.decisionRefused(c, v, id, workflow.StaleVersion(op))
+		return
+	}
 	if _, err := workflow.Decide(cur.Submission, d, d.Reviewer, d.At); err != nil && !errs.HasCode(err, workflow.CodeStaleVersion) {
-		// Refused anyway: say why before any work (the store decides
-		// again on the state it holds, and a stale one is its to tell).
 		s.decisionRefused(c, v, id, err)
 		return
 	}
@@ -488,7 +493,12 @@ func (s *Server) revise(c *gin.Context) {
 	}
 	id := cur.Submission.ID
 	// Who may revise what is checked before the automatic review runs, so
-	// that a revision refused anyway is not asked for a reason first.
+	// that a revision refused anyway is not asked for a reason first; one
+	// on a state that moved on is stale.
+	if cur.Submission.Version != expected {
+		writeError(c, workflow.StaleVersion(op))
+		return
+	}
 	if _, _, err := workflow.Revise(cur.Submission, req.Text, principal(c).Username, w.now()); err != nil {
 		writeError(c, err)
 		return

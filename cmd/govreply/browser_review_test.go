@@ -284,6 +284,14 @@ func TestBrowserPublishingReview(t *testing.T) {
 			t.Errorf("the queue's row lacks %q: %q", want, row)
 		}
 	}
+	// The navigation says one waits for r1; the editor's says nothing.
+	r1.Wait(t, `document.querySelector('[data-role="queue-count"]') !== null`)
+	if n := browsertest.Eval[string](t, r1, `document.querySelector('[data-role="queue-count"]').textContent`); n != "1" {
+		t.Errorf("r1's navigation counts %q waiting", n)
+	}
+	if n := browsertest.Eval[int](t, ed, `document.querySelectorAll('[data-role="queue-count"]').length`); n != 0 {
+		t.Errorf("the editor's navigation shows a count")
+	}
 	openFromQueue(t, r1, base, id, "")
 	if s := stateOf(t, r1); !s.Deciding || s.Buttons != 3 || s.Refusal != "" {
 		t.Fatalf("r1 at level 1: %+v", s)

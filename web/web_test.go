@@ -229,11 +229,12 @@ func TestQueuePages(t *testing.T) {
 			t.Errorf("%s: %+v", tt.path, p)
 		}
 	}
-	nav := `<a href="/queue"`
-	if html := render(t, "/draft", "editor"); !strings.Contains(html, nav+`>审核队列</a>`) {
+	// The entry carries the hook app.js counts the reviewer's queue into.
+	nav := `<a href="/queue" data-role="nav-queue">审核队列</a>`
+	if html := render(t, "/draft", "editor"); !strings.Contains(html, nav) {
 		t.Errorf("an editor's navigation lacks 审核队列")
 	}
-	if html := render(t, "/ask", "trainee"); strings.Contains(html, nav+`>`) {
+	if html := render(t, "/ask", "trainee"); strings.Contains(html, `<a href="/queue"`) {
 		t.Errorf("a trainee's navigation offers 审核队列")
 	}
 	editor := render(t, "/queue", "editor")

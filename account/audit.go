@@ -31,6 +31,7 @@ const (
 	ActionReviewDecision   Action = "review_decision"   // Object: the submission and the decision
 	ActionReviewSubmit     Action = "review_submit"     // Object: the submission
 	ActionReviewRevise     Action = "review_revise"     // Object: the submission
+	ActionReviewWithdraw   Action = "review_withdraw"   // Object: the submission
 	ActionOfficePut        Action = "office_put"        // Object: the office
 	ActionOfficeDelete     Action = "office_delete"     // Object: the office
 )

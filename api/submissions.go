@@ -74,6 +74,7 @@ func (s *Server) submissionRoutes(v1 *gin.RouterGroup, quick gin.HandlerFunc) {
 	// a role: decide checks it.
 	g.POST("/:id/decisions", s.limitBodyTo(64<<10), s.decide)
 	g.POST("/:id/versions", s.limitBodyTo(64<<10), s.revise)
+	g.POST("/:id/withdraw", s.limitBodyTo(4<<10), s.withdraw)
 	o := v1.Group("/offices", quick, s.signedIn, s.workflowOn)
 	o.GET("", s.listOffices)
 	o.PUT("/:name", s.requireRole(account.RoleAdmin), s.limitBodyTo(64<<10), s.putOffice)
@@ -161,8 +162,8 @@ func (s *Server) reviewDraft(text string, kind review.Kind, post string, class r
 func (s *Server) listSubmissions(c *gin.Context) {
 	const op = "api.submissions.list"
 	f := workflow.Filter{Status: c.Query("status"), Office: c.Query("office"), Limit: 100}
-	if f.Status != "" && f.Status != workflow.StatusPending && f.Status != workflow.StatusReturned && f.Status != workflow.StatusApproved {
-		writeError(c, errs.E(op, errs.Invalid, "status 须为 pending、returned 或 approved"))
+	if !slices.Contains([]string{"", workflow.StatusPending, workflow.StatusReturned, workflow.StatusApproved, workflow.StatusWithdrawn}, f.Status) {
+		writeError(c, errs.E(op, errs.Invalid, "status 须为 pending、returned、approved 或 withdrawn"))
 		return
 	}
 	for _, q := range []struct {
@@ -269,7 +270,9 @@ type submissionView struct {
 	Decisions []decisionView     `json:"decisions"`
 	Diffs     []versionDiff      `json:"diffs"`
 	Revisable bool               `json:"revisable"`
-	Refusal   string             `json:"refusal,omitempty"`
+	// Withdrawable: the caller is the author of a submission still open.
+	Withdrawable bool   `json:"withdrawable"`
+	Refusal      string `json:"refusal,omitempty"`
 }
 
 type decisionView struct {
@@ -286,7 +289,8 @@ type versionDiff struct {
 func (v reader) view(d workflow.Detail, now time.Time) submissionView {
 	out := submissionView{submissionRow: v.row(d.Submission, now), Versions: d.Versions,
 		Decisions: make([]decisionView, 0, len(d.Decisions)), Diffs: []versionDiff{},
-		Revisable: d.Status == workflow.StatusReturned && d.Author == v.user}
+		Revisable:    d.Status == workflow.StatusReturned && d.Author == v.user,
+		Withdrawable: (d.Status == workflow.StatusPending || d.Status == workflow.StatusReturned) && d.Author == v.user}
 	for _, dec := range d.Decisions {
 		out.Decisions = append(out.Decisions, decisionView{dec, workflow.LevelName(dec.Level, d.Levels)})
 	}
@@ -519,5 +523,35 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	s.record(c, account.ActionReviewRevise, "submission/"+c.Param("id"), account.OutcomeOK)
+	c.JSON(http.StatusOK, v.view(next, w.now()))
+}
+
+// withdraw answers POST /v1/submissions/{id}/withdraw {"version"}: the
+// author takes back a submission waiting for review or returned; it is
+// closed as withdrawn, its record kept.
+func (s *Server) withdraw(c *gin.Context) {
+	const op = "api.submissions.withdraw"
+	var req struct {
+		Version int `json:"version"` // as read; 0: the current one
+	}
+	if err := readJSON(c.Request, &req, jsonRequest{op: op, example: `{"version":2}`, fields: "version", tooLarge: "请求内容过大"}); err != nil {
+		writeError(c, err)
+		return
+	}
+	w := s.cfg.Workflow
+	v, ok := s.readableBy(c)
+	if !ok {
+		return
+	}
+	cur, expected, ok := s.current(c, req.Version)
+	if !ok || !s.visibleTo(c, v, cur) {
+		return
+	}
+	next, err := w.Store.Withdraw(c.Request.Context(), cur.Submission.ID, expected, v.user, w.now())
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.record(c, account.ActionReviewWithdraw, "submission/"+c.Param("id"), account.OutcomeOK)
 	c.JSON(http.StatusOK, v.view(next, w.now()))
 }

@@ -160,11 +160,11 @@ const (
 // DueSoonWithin is how close a deadline is "due soon".
 const DueSoonWithin = 24 * time.Hour
 
-// Due returns how sub stands against its deadline at now. An approved
-// submission is fine.
+// Due returns how sub stands against its deadline at now. An approved or
+// withdrawn submission is fine.
 func Due(sub Submission, now time.Time) DueState {
 	switch {
-	case sub.Status == StatusApproved:
+	case sub.Status == StatusApproved || sub.Status == StatusWithdrawn:
 		return DueFine
 	case now.After(sub.Deadline):
 		return DueOverdue

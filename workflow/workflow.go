@@ -25,9 +25,10 @@ import (
 
 // Statuses of a submission.
 const (
-	StatusPending  = "pending"  // waiting for the reviewer of its current level
-	StatusReturned = "returned" // back with its author for a revision
-	StatusApproved = "approved" // 可发布: passed its last level
+	StatusPending   = "pending"   // waiting for the reviewer of its current level
+	StatusReturned  = "returned"  // back with its author for a revision
+	StatusApproved  = "approved"  // 可发布: passed its last level
+	StatusWithdrawn = "withdrawn" // 已撤回: taken back by its author, closed
 )
 
 // Decisions a reviewer takes.
@@ -51,6 +52,7 @@ const (
 	CodeCommentRequired  errs.Code = "comment_required"  // Invalid: returning without a comment
 	CodeSecondLevel      errs.Code = "second_level"      // Forbidden: deciding a second level of one submission
 	CodeNotReviewer      errs.Code = "not_reviewer"      // Forbidden: deciding at a level one is not a reviewer of
+	CodeNotOpen          errs.Code = "not_open"          // Conflict: withdrawing a submission approved or withdrawn
 )
 
 // Submission is a text submitted for review, with its current state.
@@ -83,7 +85,8 @@ type Submission struct {
 	Deadline      time.Time `json:"deadline"` // when the reply is due
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
-	ApprovedAt    time.Time `json:"approved_at,omitzero"` // zero until approved
+	ApprovedAt    time.Time `json:"approved_at,omitzero"`  // zero until approved
+	WithdrawnAt   time.Time `json:"withdrawn_at,omitzero"` // zero unless withdrawn
 }
 
 // Version is one version of a submission's text.
@@ -264,6 +267,24 @@ func Revise(sub Submission, text, actor string, now time.Time) (Submission, Vers
 	return sub, v, nil
 }
 
+// Withdraw takes sub back for its author, actor, at now: a submission
+// waiting for review or returned is closed as withdrawn (已撤回), with its
+// versions and decisions kept. Only its author may (Forbidden
+// CodeNotAuthor), and only while it is open (Conflict CodeNotOpen).
+func Withdraw(sub Submission, actor string, now time.Time) (Submission, error) {
+	const op = "workflow.Withdraw"
+	switch {
+	case sub.Status != StatusPending && sub.Status != StatusReturned:
+		return sub, errs.E(op, errs.Conflict, CodeNotOpen, "只有待审核或已退回的稿件才能撤回")
+	case actor != sub.Author:
+		return sub, errs.E(op, errs.Forbidden, CodeNotAuthor, "只有稿件的提交人才能撤回")
+	}
+	sub.Status, sub.Reviewed, sub.WithdrawnAt = StatusWithdrawn, []string{}, now
+	sub.Version++
+	sub.UpdatedAt = now
+	return sub, nil
+}
+
 // NewSubmission checks a submission and its first version for Create
 // and returns them as created at at: pending at level 1, lock version 1,
 // text version 1 by the submission's author. Levels 0 reads as 1.
@@ -284,7 +305,7 @@ func NewSubmission(sub Submission, first Version, at time.Time) (Submission, Ver
 	sub.ID = 0
 	sub.Status, sub.Level, sub.Version = StatusPending, 1, 1
 	sub.Head, sub.Text, sub.Reviewed, sub.PostForgotten = 1, first.Text, []string{}, false
-	sub.CreatedAt, sub.UpdatedAt, sub.ApprovedAt = at, at, time.Time{}
+	sub.CreatedAt, sub.UpdatedAt, sub.ApprovedAt, sub.WithdrawnAt = at, at, time.Time{}, time.Time{}
 	return sub, first, nil
 }
 
@@ -339,8 +360,8 @@ type Summary struct {
 	Approved int       `json:"approved"` // submissions approved (last level) that day
 	Returned int       `json:"returned"` // return decisions taken that day
 	// Overdue counts the submissions created before the day's end, past
-	// their deadline at its end and not approved by then; for a day not
-	// over, "its end" is the time of the summary.
+	// their deadline at its end and neither approved nor withdrawn by
+	// then; for a day not over, "its end" is the time of the summary.
 	Overdue int `json:"overdue"`
 	// MedianToApprove is the median of creation to approval of the
 	// submissions approved that day, to the second (0 when none).
@@ -371,7 +392,8 @@ func DayBounds(day, now time.Time) (time.Time, time.Time) {
 //     a compare-and-swap on Version, so that of two concurrent deciders
 //     exactly one wins and the other gets Conflict CodeStaleVersion.
 //   - Revise applies Revise (v.Author revising with v.Text at v.At;
-//     v.Review and v.Reason kept) in the same way.
+//     v.Review and v.Reason kept) in the same way, and Withdraw applies
+//     Withdraw.
 //   - List returns the submissions f selects, soonest deadline first
 //     (then by ID), f.Offset of them skipped and at most f.Limit; never
 //     nil. Count returns how many f selects.
@@ -389,6 +411,7 @@ type Store interface {
 	Get(ctx context.Context, id int64) (Detail, error)
 	Decide(ctx context.Context, id int64, expected int, d Decision) (Detail, error)
 	Revise(ctx context.Context, id int64, expected int, v Version) (Detail, error)
+	Withdraw(ctx context.Context, id int64, expected int, actor string, at time.Time) (Detail, error)
 	List(ctx context.Context, f Filter) ([]Submission, error)
 	Count(ctx context.Context, f Filter) (int, error)
 	ForgetPosts(ctx context.Context, before time.Time) (int, error)

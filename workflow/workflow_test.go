@@ -187,9 +187,36 @@ func TestDue(t *testing.T) {
 			t.Errorf("Due at %s = %s, want %s", tc.now, got, tc.want)
 		}
 	}
-	sub.Status = workflow.StatusApproved
-	if got := workflow.Due(sub, t0.Add(100*time.Hour)); got != workflow.DueFine {
-		t.Errorf("approved and late: %s", got)
+	for _, status := range []string{workflow.StatusApproved, workflow.StatusWithdrawn} {
+		sub.Status = status
+		if got := workflow.Due(sub, t0.Add(100*time.Hour)); got != workflow.DueFine {
+			t.Errorf("%s and late: %s", status, got)
+		}
+	}
+}
+
+func TestWithdraw(t *testing.T) {
+	at := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		status, actor string
+		code          errs.Code
+	}{
+		{workflow.StatusPending, "编辑甲", ""},
+		{workflow.StatusReturned, "编辑甲", ""},
+		{workflow.StatusPending, "编辑乙", workflow.CodeNotAuthor},
+		{workflow.StatusApproved, "编辑甲", workflow.CodeNotOpen},
+		{workflow.StatusWithdrawn, "编辑甲", workflow.CodeNotOpen},
+	} {
+		sub := pending(2, 2)
+		sub.Status, sub.Reviewed = tc.status, []string{"审核乙"}
+		got, err := workflow.Withdraw(sub, tc.actor, at)
+		switch {
+		case tc.code != "" && !errs.HasCode(err, tc.code):
+			t.Errorf("%s by %s: %v, want %s", tc.status, tc.actor, err, tc.code)
+		case tc.code == "" && (err != nil || got.Status != workflow.StatusWithdrawn || !got.WithdrawnAt.Equal(at) ||
+			got.Version != sub.Version+1 || len(got.Reviewed) != 0 || got.Text != sub.Text):
+			t.Errorf("%s by %s: %+v, %v", tc.status, tc.actor, got, err)
+		}
 	}
 }
 

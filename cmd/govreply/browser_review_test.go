@@ -465,6 +465,27 @@ func TestBrowserPublishingReview(t *testing.T) {
 		t.Errorf("paging one by one shows %v", seenIDs)
 	}
 	noProblems(t, r1, "r1 edit_approve")
+
+	// 撤回稿件: the editor takes a fourth back, saying so twice; r1 then
+	// sees it closed, with nothing to decide.
+	id4 := submitDraft(t, base, editor, map[string]string{"post": "公交站牌被撞坏了", "kind": "reply", "class": "投诉",
+		"text": "您好，感谢您的反映。站牌已安排今天下午修复，修复后在这里告诉您；有问题请拨打12345。"})
+	r1.Open(t, fmt.Sprintf("%s/queue/submission?id=%d", base, id4), `!document.getElementById("submission").hidden`)
+	if n := browsertest.Eval[int](t, r1, `document.querySelectorAll('[data-role="withdraw"]:not([hidden]) button').length`); n != 0 {
+		t.Errorf("a reviewer is offered 撤回: %d buttons", n)
+	}
+	ed.Open(t, fmt.Sprintf("%s/queue/submission?id=%d", base, id4), `!document.querySelector('[data-role="withdraw"]').hidden`)
+	browsertest.Eval[bool](t, ed, `([...document.querySelectorAll('[data-role="withdraw"] button')].find(b => b.textContent === "撤回稿件").click(), true)`)
+	browsertest.Eval[bool](t, ed, `([...document.querySelectorAll('[data-role="withdraw"] button')].find(b => b.textContent === "确认撤回").click(), true)`)
+	ed.Wait(t, `document.querySelector('[data-role="state"] [data-role="status"]').textContent === "已撤回"`)
+	if s := stateOf(t, ed); s.Flash == "" || s.Revising || !browsertest.Eval[bool](t, ed, `document.querySelector('[data-role="withdraw"]').hidden`) {
+		t.Errorf("after withdrawing: %+v", s)
+	}
+	r1.Open(t, fmt.Sprintf("%s/queue/submission?id=%d", base, id4), `!document.getElementById("submission").hidden`)
+	if s := stateOf(t, r1); s.Status != "已撤回" || s.Deciding {
+		t.Errorf("r1 on the withdrawn submission: %+v", s)
+	}
+	noProblems(t, ed, "editor withdraw")
 }
 
 // seedReview fills the publishing review for the screenshots: an

@@ -570,3 +570,36 @@ func TestPublishingHolidays(t *testing.T) {
 		t.Errorf("serve with a bad calendar: %v", err)
 	}
 }
+
+// TestPublishingWithdraw: an author takes back a submission waiting for
+// review; nobody else may, it leaves the queue, and its record stays.
+func TestPublishingWithdraw(t *testing.T) {
+	t.Parallel()
+	us, _ := reviewService(t)
+	sub := submitReply(us["ed1"], nil)
+	for _, who := range []string{"ed1b", "rv"} {
+		if status, out := us[who].do("POST", subPath(sub, "/withdraw"), map[string]any{"version": sub["version"]}); status != 403 || errCode(out) != "not_author" {
+			t.Errorf("%s withdrawing ed1's: %d %v", who, status, out)
+		}
+	}
+	got := us["ed1"].must(200, "POST", subPath(sub, "/withdraw"), map[string]any{"version": sub["version"]})
+	if got["status"] != "withdrawn" || got["withdrawn_at"] == nil || got["withdrawable"] != false || got["due"] != "fine" {
+		t.Fatalf("withdrawn: %v", got)
+	}
+	if status, out := us["rv"].do("POST", subPath(sub, "/decisions"), decision(got, "approve", nil)); status != 409 || errCode(out) != "not_pending" {
+		t.Errorf("deciding a withdrawn submission: %d %v", status, out)
+	}
+	if q := ids(us["rv"].must(200, "GET", "/v1/submissions?status=pending", nil)); len(q) != 0 {
+		t.Errorf("the queue still holds %v", q)
+	}
+	if w := ids(us["ed1"].must(200, "GET", "/v1/submissions?status=withdrawn", nil)); fmt.Sprint(w) != fmt.Sprint([]string{fmt.Sprint(sub["id"])}) {
+		t.Errorf("the author's withdrawn: %v", w)
+	}
+	if status, out := us["ed1"].do("POST", subPath(sub, "/withdraw"), map[string]any{}); status != 409 || errCode(out) != "not_open" {
+		t.Errorf("withdrawing twice: %d %v", status, out)
+	}
+	audit := us["admin"].must(200, "GET", "/v1/audit?action=review_withdraw", nil)
+	if n := len(audit["entries"].([]any)); n != 1 {
+		t.Errorf("%d withdrawals audited, want 1", n)
+	}
+}

@@ -122,6 +122,26 @@ func (s *Store) Revise(_ context.Context, id int64, expected int, v workflow.Ver
 	return clone(d), nil
 }
 
+// Withdraw implements workflow.Store.
+func (s *Store) Withdraw(_ context.Context, id int64, expected int, actor string, at time.Time) (workflow.Detail, error) {
+	const op = "workflow.memory.Withdraw"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.subs[id]
+	if !ok {
+		return workflow.Detail{}, workflow.NotFound(op)
+	}
+	if d.Version != expected {
+		return workflow.Detail{}, workflow.StaleVersion(op)
+	}
+	sub, err := workflow.Withdraw(d.Submission, actor, orNow(at))
+	if err != nil {
+		return workflow.Detail{}, err
+	}
+	d.Submission = sub
+	return clone(d), nil
+}
+
 // List implements workflow.Store.
 func (s *Store) List(_ context.Context, f workflow.Filter) ([]workflow.Submission, error) {
 	out := s.selected(f)
@@ -227,7 +247,8 @@ func (s *Store) Summary(_ context.Context, office string, day, now time.Time) (w
 				sum.Returned++
 			}
 		}
-		if d.CreatedAt.Before(end) && d.Deadline.Before(end) && (d.ApprovedAt.IsZero() || !d.ApprovedAt.Before(end)) {
+		if d.CreatedAt.Before(end) && d.Deadline.Before(end) && (d.ApprovedAt.IsZero() || !d.ApprovedAt.Before(end)) &&
+			(d.WithdrawnAt.IsZero() || !d.WithdrawnAt.Before(end)) {
 			sum.Overdue++
 		}
 	}

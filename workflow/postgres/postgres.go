@@ -36,15 +36,18 @@ var _ workflow.Store = (*Store)(nil)
 func New(db *pgdb.DB) *Store { return &Store{pool: db.Pool} }
 
 const subColumns = `id, office, author, post, facts, kind, class, status, level, levels, version, head, text,
-	deadline, created_at, updated_at, approved_at, reviewed, post_forgotten`
+	deadline, created_at, updated_at, approved_at, reviewed, post_forgotten, withdrawn_at`
 
 func scanSub(r pgx.Row) (workflow.Submission, error) {
 	var s workflow.Submission
-	var approved *time.Time
+	var approved, withdrawn *time.Time
 	err := r.Scan(&s.ID, &s.Office, &s.Author, &s.Post, &s.Facts, &s.Kind, &s.Class, &s.Status, &s.Level, &s.Levels,
-		&s.Version, &s.Head, &s.Text, &s.Deadline, &s.CreatedAt, &s.UpdatedAt, &approved, &s.Reviewed, &s.PostForgotten)
+		&s.Version, &s.Head, &s.Text, &s.Deadline, &s.CreatedAt, &s.UpdatedAt, &approved, &s.Reviewed, &s.PostForgotten, &withdrawn)
 	if approved != nil {
 		s.ApprovedAt = *approved
+	}
+	if withdrawn != nil {
+		s.WithdrawnAt = *withdrawn
 	}
 	return s, err
 }
@@ -177,10 +180,10 @@ func (s *Store) change(ctx context.Context, op string, id int64, expected int,
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE submissions SET status = $3, level = $4, version = $5, head = $6, text = $7,
-				updated_at = $8, approved_at = $9, reviewed = coalesce($10::text[], '{}')
+				updated_at = $8, approved_at = $9, reviewed = coalesce($10::text[], '{}'), withdrawn_at = $11
 			WHERE id = $1 AND version = $2`,
 			id, expected, next.Status, next.Level, next.Version, next.Head, next.Text, next.UpdatedAt, nullTime(next.ApprovedAt),
-			next.Reviewed)
+			next.Reviewed, nullTime(next.WithdrawnAt))
 		if err != nil {
 			return err
 		}
@@ -255,6 +258,13 @@ func where(f workflow.Filter) (string, []any) {
 		AND (NOT $8 OR (status = 'pending' AND author <> $9 AND NOT ($9 = ANY(reviewed))
 			AND (office, level) IN (SELECT * FROM unnest($10::text[], $11::int[]))))`,
 		[]any{f.Status, f.Office, f.Author, f.Level, vis, user, offices, queue, reviewer, seatOffices, seatLevels}
+}
+
+// Withdraw implements workflow.Store.
+func (s *Store) Withdraw(ctx context.Context, id int64, expected int, actor string, at time.Time) (workflow.Detail, error) {
+	return s.change(ctx, "workflow.postgres.Withdraw", id, expected, func(cur workflow.Submission) (workflow.Submission, error) {
+		return workflow.Withdraw(cur, actor, orNow(at))
+	}, func(pgx.Tx) error { return nil })
 }
 
 // List implements workflow.Store.
@@ -363,7 +373,8 @@ func (s *Store) Summary(ctx context.Context, office string, day, now time.Time) 
 	err := s.pool.QueryRow(ctx, `SELECT
 			count(*) FILTER (WHERE created_at >= $2 AND created_at < $3),
 			count(*) FILTER (WHERE approved_at >= $2 AND approved_at < $3),
-			count(*) FILTER (WHERE created_at < $3 AND deadline < $3 AND (approved_at IS NULL OR approved_at >= $3)),
+			count(*) FILTER (WHERE created_at < $3 AND deadline < $3 AND (approved_at IS NULL OR approved_at >= $3)
+				AND (withdrawn_at IS NULL OR withdrawn_at >= $3)),
 			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM approved_at - created_at))
 				FILTER (WHERE approved_at >= $2 AND approved_at < $3)::numeric)::float8,
 			(SELECT count(*) FROM submission_decisions d JOIN submissions s2 ON s2.id = d.submission_id

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) workflow.Store) {
 		{"Paging", testPaging},
 		{"ForgetPosts", testForgetPosts},
 		{"Offices", testOffices},
+		{"Withdraw", testWithdraw},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
@@ -319,6 +320,11 @@ func testSummary(t *testing.T, s workflow.Store) {
 	decide(t, s, c, workflow.Decision{Reviewer: "审核员", Decision: workflow.DecisionReturn, Comment: "改", At: T0.Add(3 * time.Hour)})
 	// The day before, still pending, past its deadline.
 	create(t, s, workflow.Submission{Office: "甲办", Deadline: T0.Add(-time.Hour)}, "d", T0.Add(-20*time.Hour))
+	// Past its deadline too, but withdrawn the day before: not overdue.
+	w := create(t, s, workflow.Submission{Office: "甲办", Deadline: T0.Add(-time.Hour)}, "w", T0.Add(-20*time.Hour))
+	if _, err := s.Withdraw(ctx, w.ID, w.Version, w.Author, T0.Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	// Another office.
 	create(t, s, workflow.Submission{Office: "乙办"}, "e", T0)
 	later := T0.AddDate(0, 0, 7)
@@ -533,5 +539,37 @@ func testOffices(t *testing.T, s workflow.Store) {
 	got, _ = s.Offices(ctx)
 	if len(got) != 1 || got[0].Levels != 2 {
 		t.Errorf("after replace and delete: %+v", got)
+	}
+}
+
+func testWithdraw(t *testing.T, s workflow.Store) {
+	ctx := context.Background()
+	d := create(t, s, workflow.Submission{Author: "编辑甲", Levels: 2}, "回复", T0)
+	d = decide(t, s, d, approve("审核乙", T0.Add(time.Hour)))
+	if _, err := s.Withdraw(ctx, d.ID, d.Version, "编辑丁", T0.Add(2*time.Hour)); !errs.Is(errs.Forbidden, err) || !errs.HasCode(err, workflow.CodeNotAuthor) {
+		t.Errorf("withdrawn by someone else: %v", err)
+	}
+	if _, err := s.Withdraw(ctx, d.ID, d.Version-1, "编辑甲", T0.Add(2*time.Hour)); !errs.HasCode(err, workflow.CodeStaleVersion) {
+		t.Errorf("withdrawn on a stale version: %v", err)
+	}
+	got, err := s.Withdraw(ctx, d.ID, d.Version, "编辑甲", T0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != workflow.StatusWithdrawn || !got.WithdrawnAt.Equal(T0.Add(2*time.Hour)) || got.Version != d.Version+1 ||
+		len(got.Decisions) != 1 || len(got.Versions) != 1 || len(got.Reviewed) != 0 {
+		t.Fatalf("withdrawn: %+v", got)
+	}
+	if _, err := s.Decide(ctx, d.ID, got.Version, approve("审核丙", T0.Add(3*time.Hour))); !errs.HasCode(err, workflow.CodeNotPending) {
+		t.Errorf("deciding a withdrawn submission: %v", err)
+	}
+	if _, err := s.Withdraw(ctx, d.ID, got.Version, "编辑甲", T0.Add(3*time.Hour)); !errs.Is(errs.Conflict, err) || !errs.HasCode(err, workflow.CodeNotOpen) {
+		t.Errorf("withdrawing twice: %v", err)
+	}
+	if _, err := s.Withdraw(ctx, 424242, 1, "编辑甲", T0); !errs.Is(errs.NotFound, err) {
+		t.Errorf("withdrawing none: %v", err)
+	}
+	if n, _ := s.Count(ctx, workflow.Filter{Status: workflow.StatusWithdrawn}); n != 1 {
+		t.Errorf("%d withdrawn, want 1", n)
 	}
 }

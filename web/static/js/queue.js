@@ -14,7 +14,7 @@
   const empty = {
     mine: "没有等待审核的稿件。", all: "还没有稿件。", returned: "没有被退回的稿件。", approved: "没有可发布的稿件。",
   };
-  const statusNames = { pending: "待审核", returned: "已退回", approved: "可发布" };
+  const statusNames = { pending: "待审核", returned: "已退回", approved: "可发布", withdrawn: "已撤回" };
 
   const params = new URLSearchParams(location.search);
   const view = Object.hasOwn(views, params.get("view")) ? params.get("view") : "mine";
@@ -33,7 +33,7 @@
 
   // dueBadge says how a submission stands against its deadline.
   function dueBadge(s) {
-    if (s.status === "approved") return null;
+    if (s.status === "approved" || s.status === "withdrawn") return null;
     const left = new Date(s.deadline) - Date.now();
     if (s.due === "overdue") return el("span", { class: "badge due-overdue", "data-role": "due", text: "已逾期 " + howLong(left) });
     if (s.due === "due_soon") return el("span", { class: "badge due-soon", "data-role": "due", text: "即将到期 · 剩余 " + howLong(left) });

@@ -12,7 +12,7 @@
   const { el, api } = GR;
   const id = new URLSearchParams(location.search).get("id") || "";
   const path = "/v1/submissions/" + encodeURIComponent(id);
-  const statusNames = { pending: "待审核", returned: "已退回", approved: "可发布" };
+  const statusNames = { pending: "待审核", returned: "已退回", approved: "可发布", withdrawn: "已撤回" };
   const decisionNames = { approve: "通过", return: "退回修改", edit_approve: "修改后通过" };
   const checkNames = { political: "政治关", legal: "法律关", policy: "政策关", secrecy: "保密关", wording: "文字关" };
 
@@ -89,6 +89,7 @@
     document.getElementById("sub-title").textContent = "第 " + d.id + " 号稿件";
     document.title = "第 " + d.id + " 号稿件 · 稿件审核 · 政务微博回复助手";
     renderState(d);
+    renderWithdraw(d);
     renderPublishable(d);
     box.querySelector('[data-role="post"]').textContent = d.post_forgotten
       ? "（原帖和部门掌握的情况含群众个人信息，已按保存期限清除；审核记录保留。）" : d.post || "（未提供）";
@@ -118,6 +119,33 @@
     document.querySelector('[data-role="printed-at"]').textContent = GR.localTime(new Date().toISOString());
   });
 
+  // 撤回稿件: the author takes back a submission still open, after saying
+  // so a second time (the record stays; a new draft is a new submission).
+  const withdrawBox = document.querySelector('[data-role="withdraw"]');
+  function renderWithdraw(d) {
+    withdrawBox.hidden = !d.withdrawable;
+    if (!d.withdrawable) return;
+    const start = el("button", { type: "button", class: "secondary small", text: "撤回稿件" });
+    const confirm = el("button", { type: "button", class: "danger small", text: "确认撤回" });
+    const cancel = el("button", { type: "button", class: "secondary small", text: "取消" });
+    const ask = el("span", { hidden: true }, "撤回后审核人不再处理这件稿件。", confirm, " ", cancel);
+    start.addEventListener("click", () => { start.hidden = true; ask.hidden = false; confirm.focus(); });
+    cancel.addEventListener("click", () => { start.hidden = false; ask.hidden = true; start.focus(); });
+    confirm.addEventListener("click", async () => {
+      confirm.disabled = true;
+      try {
+        const next = await post(path + "/withdraw", { version: cur.version });
+        say("稿件已撤回。");
+        render(next);
+      } catch (err) {
+        confirm.disabled = false;
+        if (err.status === 409 && err.current) render(err.current);
+        showPageError(err.message);
+      }
+    });
+    GR.fill(withdrawBox, start, ask);
+  }
+
   function renderState(d) {
     const state = box.querySelector('[data-role="state"]');
     GR.fill(state,
@@ -130,6 +158,8 @@
     line.className = "due-line";
     if (d.status === "approved") {
       line.textContent = "期限 " + GR.localTime(d.deadline) + "，已于 " + GR.localTime(d.approved_at) + " 通过审核。";
+    } else if (d.status === "withdrawn") {
+      line.textContent = "提交人已于 " + GR.localTime(d.withdrawn_at) + " 撤回，不再审核；审核记录保留。";
     } else if (d.due === "overdue") {
       line.textContent = "已逾期：期限 " + GR.localTime(d.deadline) + "，已超过 " + howLong(left) + "，请尽快处理。";
       line.classList.add("overdue");

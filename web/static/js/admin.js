@@ -12,7 +12,7 @@
   const actionNames = {
     login: "登录", login_failed: "登录失败", logout: "退出", token_create: "创建令牌", token_revoke: "吊销令牌",
     user_create: "新增用户", user_update: "修改用户", password_change: "修改密码", upload: "上传", delete: "删除",
-    permission_change: "权限变更", review_submit: "提交审核", review_revise: "修改后重新提交", review_decision: "审核决定",
+    permission_change: "权限变更", review_submit: "提交审核", review_revise: "修改后重新提交", review_withdraw: "撤回稿件", review_decision: "审核决定",
     office_put: "设置科室", office_delete: "删除科室",
   };
   const outcomeNames = { ok: "成功", denied: "拒绝", failed: "失败" };

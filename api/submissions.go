@@ -312,56 +312,37 @@ func submissionID(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
-// current reads the submission the request names and the version a
-// change expects it at: the request's, or (0) the one stored now. ok
-// false when it has answered with an error (a bad id, none such).
-func (s *Server) current(c *gin.Context, version int) (d workflow.Detail, expected int, ok bool) {
-	id, err := submissionID(c)
+// current reads who asks and the submission the request names, and the
+// version a change expects it at: the request's, or (0) the one stored
+// now. ok false when it has answered with an error: a bad id, none such,
+// or one the caller may not see (404 all three).
+func (s *Server) current(c *gin.Context, version int) (v reader, d workflow.Detail, expected int, ok bool) {
+	v, err := s.readerOf(c)
 	if err == nil {
-		d, err = s.cfg.Workflow.Store.Get(c.Request.Context(), id)
+		var id int64
+		if id, err = submissionID(c); err == nil {
+			d, err = s.cfg.Workflow.Store.Get(c.Request.Context(), id)
+		}
+	}
+	if err == nil && !v.mayRead(d.Submission) {
+		err = errs.E("api.submissions", errs.NotFound, "没有这个审核件："+c.Param("id"))
 	}
 	if err != nil {
 		writeError(c, err)
-		return d, 0, false
+		return v, d, 0, false
 	}
 	if version == 0 {
 		version = d.Submission.Version
 	}
-	return d, version, true
+	return v, d, version, true
 }
 
 // getSubmission answers GET /v1/submissions/{id} with the submission, its
 // versions, decisions and differences, and what the caller may do.
 func (s *Server) getSubmission(c *gin.Context) {
-	v, ok := s.readableBy(c)
-	if !ok {
-		return
-	}
-	d, _, ok := s.current(c, 0)
-	if ok && s.visibleTo(c, v, d) {
+	if v, d, _, ok := s.current(c, 0); ok {
 		c.JSON(http.StatusOK, v.view(d, s.cfg.Workflow.now()))
 	}
-}
-
-// readableBy is the caller as a reader of submissions; ok false when it
-// has answered with an error.
-func (s *Server) readableBy(c *gin.Context) (reader, bool) {
-	v, err := s.readerOf(c)
-	if err != nil {
-		writeError(c, err)
-		return v, false
-	}
-	return v, true
-}
-
-// visibleTo answers 404 (as for a submission that does not exist) when v
-// may not see d.
-func (s *Server) visibleTo(c *gin.Context, v reader, d workflow.Detail) bool {
-	if !v.mayRead(d.Submission) {
-		writeError(c, errs.E("api.submissions", errs.NotFound, "没有这个审核件："+c.Param("id")))
-		return false
-	}
-	return true
 }
 
 // decide answers POST /v1/submissions/{id}/decisions {"decision",
@@ -388,12 +369,8 @@ func (s *Server) decide(c *gin.Context) {
 		return
 	}
 	ctx, w := c.Request.Context(), s.cfg.Workflow
-	v, ok := s.readableBy(c)
+	v, cur, expected, ok := s.current(c, req.Version)
 	if !ok {
-		return
-	}
-	cur, expected, ok := s.current(c, req.Version)
-	if !ok || !s.visibleTo(c, v, cur) {
 		return
 	}
 	id := cur.Submission.ID
@@ -487,12 +464,8 @@ func (s *Server) revise(c *gin.Context) {
 		return
 	}
 	ctx, w := c.Request.Context(), s.cfg.Workflow
-	v, ok := s.readableBy(c)
+	v, cur, expected, ok := s.current(c, req.Version)
 	if !ok {
-		return
-	}
-	cur, expected, ok := s.current(c, req.Version)
-	if !ok || !s.visibleTo(c, v, cur) {
 		return
 	}
 	id := cur.Submission.ID
@@ -539,12 +512,8 @@ func (s *Server) withdraw(c *gin.Context) {
 		return
 	}
 	w := s.cfg.Workflow
-	v, ok := s.readableBy(c)
+	v, cur, expected, ok := s.current(c, req.Version)
 	if !ok {
-		return
-	}
-	cur, expected, ok := s.current(c, req.Version)
-	if !ok || !s.visibleTo(c, v, cur) {
 		return
 	}
 	next, err := w.Store.Withdraw(c.Request.Context(), cur.Submission.ID, expected, v.user, w.now())

@@ -75,9 +75,10 @@ func (s *Store) Get(_ context.Context, id int64) (workflow.Detail, error) {
 	return clone(d), nil
 }
 
-// Decide implements workflow.Store.
-func (s *Store) Decide(_ context.Context, id int64, expected int, dec workflow.Decision) (workflow.Detail, error) {
-	const op = "workflow.memory.Decide"
+// change applies apply to submission id, under the lock, if its lock
+// version is still expected; apply changes the submission only when it
+// succeeds.
+func (s *Store) change(op string, id int64, expected int, apply func(d *workflow.Detail) error) (workflow.Detail, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d, ok := s.subs[id]
@@ -87,59 +88,53 @@ func (s *Store) Decide(_ context.Context, id int64, expected int, dec workflow.D
 	if d.Version != expected {
 		return workflow.Detail{}, workflow.StaleVersion(op)
 	}
-	step, err := workflow.Decide(d.Submission, dec, dec.Reviewer, orNow(dec.At))
-	if err != nil {
+	if err := apply(d); err != nil {
 		return workflow.Detail{}, err
 	}
-	d.Submission = step.Submission
-	if step.Version != nil {
-		d.Versions = append(d.Versions, *step.Version)
-	}
-	step.Decision.Spans = slices.Clone(step.Decision.Spans)
-	d.Decisions = append(d.Decisions, step.Decision)
 	return clone(d), nil
+}
+
+// Decide implements workflow.Store.
+func (s *Store) Decide(_ context.Context, id int64, expected int, dec workflow.Decision) (workflow.Detail, error) {
+	return s.change("workflow.memory.Decide", id, expected, func(d *workflow.Detail) error {
+		step, err := workflow.Decide(d.Submission, dec, dec.Reviewer, orNow(dec.At))
+		if err != nil {
+			return err
+		}
+		d.Submission = step.Submission
+		if v := step.Version; v != nil {
+			v.Review = slices.Clone(v.Review)
+			d.Versions = append(d.Versions, *v)
+		}
+		step.Decision.Spans = slices.Clone(step.Decision.Spans)
+		d.Decisions = append(d.Decisions, step.Decision)
+		return nil
+	})
 }
 
 // Revise implements workflow.Store.
 func (s *Store) Revise(_ context.Context, id int64, expected int, v workflow.Version) (workflow.Detail, error) {
-	const op = "workflow.memory.Revise"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.subs[id]
-	if !ok {
-		return workflow.Detail{}, workflow.NotFound(op)
-	}
-	if d.Version != expected {
-		return workflow.Detail{}, workflow.StaleVersion(op)
-	}
-	sub, nv, err := workflow.Revise(d.Submission, v.Text, v.Author, orNow(v.At))
-	if err != nil {
-		return workflow.Detail{}, err
-	}
-	nv.Review, nv.Reason = slices.Clone(v.Review), v.Reason
-	d.Submission = sub
-	d.Versions = append(d.Versions, nv)
-	return clone(d), nil
+	return s.change("workflow.memory.Revise", id, expected, func(d *workflow.Detail) error {
+		sub, nv, err := workflow.Revise(d.Submission, v.Text, v.Author, orNow(v.At))
+		if err != nil {
+			return err
+		}
+		nv.Review, nv.Reason = slices.Clone(v.Review), v.Reason
+		d.Submission = sub
+		d.Versions = append(d.Versions, nv)
+		return nil
+	})
 }
 
 // Withdraw implements workflow.Store.
 func (s *Store) Withdraw(_ context.Context, id int64, expected int, actor string, at time.Time) (workflow.Detail, error) {
-	const op = "workflow.memory.Withdraw"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	d, ok := s.subs[id]
-	if !ok {
-		return workflow.Detail{}, workflow.NotFound(op)
-	}
-	if d.Version != expected {
-		return workflow.Detail{}, workflow.StaleVersion(op)
-	}
-	sub, err := workflow.Withdraw(d.Submission, actor, orNow(at))
-	if err != nil {
-		return workflow.Detail{}, err
-	}
-	d.Submission = sub
-	return clone(d), nil
+	return s.change("workflow.memory.Withdraw", id, expected, func(d *workflow.Detail) error {
+		sub, err := workflow.Withdraw(d.Submission, actor, orNow(at))
+		if err == nil {
+			d.Submission = sub
+		}
+		return err
+	})
 }
 
 // List implements workflow.Store.

@@ -39,12 +39,15 @@ func (s *Server) putOffice(c *gin.Context) {
 		return
 	}
 	o.Name = c.Param("name")
-	for _, r := range o.Reviewers {
-		for _, role := range r.Roles {
-			if !account.Role(role).Valid() {
-				writeError(c, errs.E(op, errs.Invalid, "未知角色："+role+"（可用：admin、editor、reviewer、trainer、trainee）"))
-				return
-			}
+	for i, r := range o.Reviewers {
+		roles, err := account.ParseRoles(r.Roles)
+		if err != nil {
+			writeError(c, errs.E(op, err))
+			return
+		}
+		o.Reviewers[i].Roles = make([]string, len(roles))
+		for j, role := range roles {
+			o.Reviewers[i].Roles[j] = string(role)
 		}
 	}
 	if err := s.cfg.Workflow.Store.PutOffice(c.Request.Context(), o); err != nil {
@@ -145,9 +148,10 @@ type summaryRow struct {
 // summaryOffices are the offices whose summary r may read: every one for
 // an administrator, else those r reviews.
 func summaryOffices(r reader) []string {
+	seats := r.dir.Seats(r.user, r.roles)
 	var out []string
 	for _, o := range append([]workflow.Office{r.dir.Default}, r.dir.Offices...) {
-		if r.all || slices.ContainsFunc(r.dir.Seats(r.user, r.roles), func(s workflow.Seat) bool { return s.Office == o.Name }) {
+		if r.all || slices.ContainsFunc(seats, func(s workflow.Seat) bool { return s.Office == o.Name }) {
 			out = append(out, o.Name)
 		}
 	}

@@ -35,15 +35,11 @@ type Review struct {
 	Classify func(post string) review.Class
 }
 
-// chinaTime is UTC+8, without the time zone database a server on an
-// intranet may lack.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 func (r *Review) location() *time.Location {
 	if r.Location != nil {
 		return r.Location
 	}
-	return chinaTime
+	return workflow.ChinaTime
 }
 
 // directory returns the configured offices and the default one.
@@ -232,18 +228,16 @@ func (v reader) mayRead(sub workflow.Submission) bool {
 	return v.all || sub.Author == v.user || slices.Contains(v.dir.Visible(v.user, v.roles), sub.Office)
 }
 
+// mayDecide returns nil when v may decide sub now, else why not
+// (workflow.MayDecide with sub's office as configured now).
+func (v reader) mayDecide(sub workflow.Submission) error {
+	return workflow.MayDecide(sub, v.dir.For(sub), v.user, v.roles)
+}
+
 // refusal says why v may not decide sub now ("" when they may).
 func (v reader) refusal(sub workflow.Submission) string {
-	office, ok := v.dir.Office(sub.Office)
-	switch {
-	case sub.Status != workflow.StatusPending:
-		return "该稿件当前不在待审状态"
-	case sub.Author == v.user:
-		return "不能审核自己提交的稿件"
-	case slices.Contains(sub.Reviewed, v.user):
-		return "您已审核通过本稿件的上一级，同一人不能审核同一稿件的两级"
-	case !ok || !office.MayDecide(sub.Level, v.user, v.roles):
-		return "您不是该稿件当前级别（" + workflow.LevelName(sub.Level, sub.Levels) + "）的审核人"
+	if err := v.mayDecide(sub); err != nil {
+		return errs.MessageOf(err)
 	}
 	return ""
 }
@@ -374,21 +368,21 @@ func (s *Server) decide(c *gin.Context) {
 		return
 	}
 	id := cur.Submission.ID
-	if err := s.mayDecide(v, cur.Submission); err != nil {
-		s.record(c, account.ActionReviewDecision, "submission/"+c.Param("id"), account.OutcomeDenied)
-		writeError(c, err)
-		return
-	}
 	d := workflow.Decision{Decision: req.Decision, Comment: req.Comment, Spans: req.Spans, Text: req.Text,
 		Checks: workflow.AllChecks(), Reviewer: principal(c).Username, At: w.now()}
 	if req.Checks != nil {
 		d.Checks = *req.Checks
 	}
 	// A decision on a state that moved on is stale, whatever else it
-	// would be; one refused anyway is refused before any work (the store
-	// decides again, atomically, on the state it holds).
+	// would be; one refused anyway (not the caller's to decide, or not a
+	// decision Decide takes) is refused before any work. The store
+	// decides again, atomically, on the state it holds.
 	if cur.Submission.Version != expected {
 		s.decisionRefused(c, v, id, workflow.StaleVersion(op))
+		return
+	}
+	if err := v.mayDecide(cur.Submission); err != nil {
+		s.decisionRefused(c, v, id, err)
 		return
 	}
 	if _, err := workflow.Decide(cur.Submission, d, d.Reviewer, d.At); err != nil && !errs.HasCode(err, workflow.CodeStaleVersion) {
@@ -434,19 +428,6 @@ func (s *Server) decisionRefused(c *gin.Context, v reader, id int64, err error) 
 		}
 	}
 	writeError(c, err)
-}
-
-// mayDecide refuses (403 not_reviewer) a caller who is not a reviewer of
-// sub's office at its level. What workflow.Decide refuses itself (one's
-// own, a second level, not pending) is left to it, for its own code.
-func (s *Server) mayDecide(v reader, sub workflow.Submission) error {
-	if s.cfg.Accounts == nil || sub.Status != workflow.StatusPending || sub.Author == v.user || slices.Contains(sub.Reviewed, v.user) {
-		return nil
-	}
-	if office, ok := v.dir.Office(sub.Office); ok && office.MayDecide(sub.Level, v.user, v.roles) {
-		return nil
-	}
-	return errs.E("api.submissions.decide", errs.Forbidden, workflow.CodeNotReviewer, v.refusal(sub))
 }
 
 // revise answers POST /v1/submissions/{id}/versions {"text"[,"reason",

@@ -160,7 +160,7 @@ func TestSubmissionsBadInput(t *testing.T) {
 		{"POST", "/v1/submissions/1/decisions", admin, `{"decision":"edit_approve","version":1,"text":" "}`, 400, "invalid_input"},
 		{"POST", "/v1/submissions/1/versions", editor, `{"text":"改"}`, 409, "not_returned"},
 		{"PUT", "/v1/offices/x", admin, `{"levels":0}`, 400, "invalid_input"},
-		{"PUT", "/v1/offices/x", admin, `{"levels":1,"reviewers":[{"roles":["boss"]}]}`, 400, "invalid_input"},
+		{"PUT", "/v1/offices/x", admin, `{"levels":1,"reviewers":[{"roles":["boss"]}]}`, 400, "invalid_role"}, // as for a user
 		{"PUT", "/v1/offices/x", admin, `{"levels":1,"deadlines":{"投诉":{"hours":1,"working_days":1}}}`, 400, "invalid_input"},
 		{"PUT", "/v1/offices/x", admin, `{"levels":1,"owner":"me"}`, 400, ""},
 		{"PUT", "/v1/offices/x", editor, `{"levels":1}`, 403, "forbidden"},

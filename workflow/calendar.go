@@ -27,9 +27,10 @@ type Calendar struct {
 //go:embed data/calendar.yaml
 var calendarYAML []byte
 
-// chinaZone is UTC+8, without the time zone database a server on an
-// intranet may lack.
-var chinaZone = time.FixedZone("CST", 8*3600)
+// ChinaTime is China Standard Time (UTC+8), the zone of the holidays'
+// dates and of the daily summary's days, made without the time zone
+// database a server on an intranet may lack.
+var ChinaTime = time.FixedZone("CST", 8*3600)
 
 // DefaultCalendar is the embedded calendar (workflow/data/calendar.yaml:
 // the State Council's holiday arrangements). A Calendar is never changed
@@ -124,7 +125,7 @@ func (c *Calendar) With(other *Calendar) *Calendar {
 
 // Working reports whether t falls on a working day.
 func (c *Calendar) Working(t time.Time) bool {
-	d := t.In(chinaZone)
+	d := t.In(ChinaTime)
 	key := d.Format(time.DateOnly)
 	if c != nil && c.workdays[key] {
 		return true

@@ -63,9 +63,12 @@ func (o Office) At(level int) Reviewers {
 	return DefaultReviewers
 }
 
-// MayDecide reports whether user, with roles, may decide at level.
+// MayDecide reports whether user, with roles, may decide at level. A
+// level beyond the office's Levels (a submission created before the
+// office had fewer) is decided by the default reviewers, as an
+// unconfigured one is, so that it is never left without any.
 func (o Office) MayDecide(level int, user string, roles []string) bool {
-	return level >= 1 && level <= o.Levels && o.At(level).Include(user, roles)
+	return level >= 1 && level <= MaxLevels && o.At(level).Include(user, roles)
 }
 
 // MaxOfficeName is the longest office name, in characters.
@@ -137,6 +140,16 @@ func (d Directory) Office(name string) (Office, bool) {
 	return d.Offices[i], true
 }
 
+// For returns the office that decides sub: its own as configured now,
+// or, when that office has been deleted, one of sub's levels decided by
+// the default reviewers.
+func (d Directory) For(sub Submission) Office {
+	if o, ok := d.Office(sub.Office); ok {
+		return o
+	}
+	return Office{Name: sub.Office, Levels: sub.Levels}
+}
+
 // MemberOf returns the offices user is a member of, in the directory's
 // order; Default when none.
 func (d Directory) MemberOf(user string) []Office {
@@ -173,8 +186,8 @@ type Seat struct {
 	Level  int    `json:"level"`
 }
 
-// Seats returns the levels of every office at which user, with roles,
-// may decide.
+// Seats returns the levels of every office, up to its Levels, at which
+// user, with roles, may decide.
 func (d Directory) Seats(user string, roles []string) []Seat {
 	var out []Seat
 	for _, o := range append([]Office{d.Default}, d.Offices...) {

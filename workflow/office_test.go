@@ -150,3 +150,30 @@ func TestQueueFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestMayDecideAfterChanges: a submission keeps its levels when its
+// office is cut to fewer or deleted; the levels it has left are decided
+// by the default reviewers, never by nobody.
+func TestMayDecideAfterChanges(t *testing.T) {
+	sub := workflow.Submission{Office: "网信办", Author: "zhang", Status: workflow.StatusPending, Level: 3, Levels: 3}
+	cut := workflow.Directory{Offices: []workflow.Office{{Name: "网信办", Levels: 1, Reviewers: []workflow.Reviewers{{Users: []string{"li"}}}}}}
+	gone := workflow.Directory{}
+	for _, tc := range []struct {
+		name  string
+		dir   workflow.Directory
+		user  string
+		roles []string
+		code  errs.Code
+	}{
+		{"cut to one level, a reviewer by role", cut, "wang", []string{"reviewer"}, ""},
+		{"cut to one level, its named reviewer only", cut, "li", nil, workflow.CodeNotReviewer},
+		{"deleted, an administrator", gone, "boss", []string{"admin"}, ""},
+		{"deleted, an editor", gone, "zhao", []string{"editor"}, workflow.CodeNotReviewer},
+		{"one's own", gone, "zhang", []string{"admin"}, workflow.CodeSelfReview},
+	} {
+		err := workflow.MayDecide(sub, tc.dir.For(sub), tc.user, tc.roles)
+		if tc.code == "" && err != nil || tc.code != "" && !errs.HasCode(err, tc.code) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.code)
+		}
+	}
+}

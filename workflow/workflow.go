@@ -182,16 +182,10 @@ type Step struct {
 // approves. Every change increments sub.Version.
 func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, error) {
 	const op = "workflow.Decide"
-	switch {
-	case strings.TrimSpace(actor) == "":
-		return Step{}, errs.E(op, errs.Invalid, "缺少审核人")
-	case sub.Status != StatusPending:
-		return Step{}, errs.E(op, errs.Conflict, CodeNotPending, "该稿件当前不在待审状态，不能审核")
-	case actor == sub.Author:
-		return Step{}, errs.E(op, errs.Forbidden, CodeSelfReview, "不能审核自己提交的稿件")
-	case slices.Contains(sub.Reviewed, actor):
-		return Step{}, errs.E(op, errs.Forbidden, CodeSecondLevel, "您已审核通过本稿件的上一级，同一人不能审核同一稿件的两级")
-	case d.Version != 0 && d.Version != sub.Head:
+	if err := openTo(op, sub, actor); err != nil {
+		return Step{}, err
+	}
+	if d.Version != 0 && d.Version != sub.Head {
 		return Step{}, errs.E(op, errs.Conflict, CodeStaleVersion, "稿件已有新版本，请刷新后按最新版本审核")
 	}
 	if err := checkSpans(op, d.Spans, sub.Text); err != nil {
@@ -233,6 +227,37 @@ func Decide(sub Submission, d Decision, actor string, now time.Time) (Step, erro
 	sub.Version++
 	sub.UpdatedAt = now
 	return Step{Submission: sub, Decision: d, Version: v}, nil
+}
+
+// openTo refuses actor a decision on sub whoever the reviewers are: no
+// actor, a submission not pending, one's own, a second level.
+func openTo(op string, sub Submission, actor string) error {
+	switch {
+	case strings.TrimSpace(actor) == "":
+		return errs.E(op, errs.Invalid, "缺少审核人")
+	case sub.Status != StatusPending:
+		return errs.E(op, errs.Conflict, CodeNotPending, "该稿件当前不在待审状态，不能审核")
+	case actor == sub.Author:
+		return errs.E(op, errs.Forbidden, CodeSelfReview, "不能审核自己提交的稿件")
+	case slices.Contains(sub.Reviewed, actor):
+		return errs.E(op, errs.Forbidden, CodeSecondLevel, "您已审核通过本稿件的上一级，同一人不能审核同一稿件的两级")
+	}
+	return nil
+}
+
+// MayDecide returns nil when actor, with roles, may decide sub now, its
+// office being office; else why not: what Decide refuses whoever the
+// reviewers are (not pending, one's own, a second level), or not being a
+// reviewer of office at sub's level (Forbidden, CodeNotReviewer).
+func MayDecide(sub Submission, office Office, actor string, roles []string) error {
+	const op = "workflow.MayDecide"
+	if err := openTo(op, sub, actor); err != nil {
+		return err
+	}
+	if !office.MayDecide(sub.Level, actor, roles) {
+		return errs.E(op, errs.Forbidden, CodeNotReviewer, "您不是该稿件当前级别（"+LevelName(sub.Level, sub.Levels)+"）的审核人")
+	}
+	return nil
 }
 
 func checkSpans(op string, spans []Span, text string) error {

@@ -57,7 +57,7 @@ func (a *app) openWorkflow(ctx context.Context, cfg config) error {
 // from November next year's, which deadlines set in December reach: they
 // would count the holidays as working days.
 func warnUnknownYears(log *slog.Logger, cal *workflow.Calendar, now time.Time) {
-	now = now.In(time.FixedZone("CST", 8*3600))
+	now = now.In(workflow.ChinaTime)
 	for _, y := range []int{now.Year(), now.Year() + 1} {
 		if !cal.Knows(y) && (y == now.Year() || now.Month() >= time.November) {
 			log.Warn(fmt.Sprintf("节假日安排中没有 %d 年：按工作日计算的审核时限只跳过周末。国务院办公厅公布安排后，请用 GOVREPLY_HOLIDAYS 指定补充文件（格式见 workflow/data/calendar.yaml）", y))

@@ -110,17 +110,14 @@ func (s *Server) submissionSummary(c *gin.Context) {
 		}
 		offices = []string{o}
 	}
-	var out []workflow.Summary
-	for i := range days {
-		day := last.AddDate(0, 0, -i)
-		for _, o := range offices {
-			sum, err := w.Store.Summary(c.Request.Context(), o, day, w.now())
-			if err != nil {
-				writeError(c, err)
-				return
-			}
-			out = append(out, sum)
-		}
+	dates := make([]time.Time, days)
+	for i := range dates {
+		dates[i] = last.AddDate(0, 0, -i)
+	}
+	out, err := w.Store.Summaries(c.Request.Context(), offices, dates, w.now())
+	if err != nil {
+		writeError(c, err)
+		return
 	}
 	if c.Query("format") == "csv" {
 		c.Header("Content-Disposition", `attachment; filename="review-summary.csv"`)

@@ -426,8 +426,10 @@ func DayBounds(day, now time.Time) (time.Time, time.Time) {
 //     created before before (their texts, versions and decisions stay),
 //     marks them PostForgotten and returns how many it cleared.
 //   - The OfficeStore methods keep the configured offices.
-//   - Summary returns the summary of office's (the default office's for
-//     "") calendar day day, at now: of a day not over, as far as now.
+//   - Summaries returns the summary of each of days (the calendar day of
+//     each time given, in its location) for each of offices ("" is the
+//     default office), day by day in the order given and within a day
+//     office by office, at now: of a day not over, as far as now.
 //
 // A store that cannot reach its database fails with an errs.Unavailable
 // error. Implementations are safe for concurrent use.
@@ -441,7 +443,7 @@ type Store interface {
 	Count(ctx context.Context, f Filter) (int, error)
 	ForgetPosts(ctx context.Context, before time.Time) (int, error)
 	OfficeStore
-	Summary(ctx context.Context, office string, day, now time.Time) (Summary, error)
+	Summaries(ctx context.Context, offices []string, days []time.Time, now time.Time) ([]Summary, error)
 }
 
 // StaleVersion is the error of a change to a submission whose lock

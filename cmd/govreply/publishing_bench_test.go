@@ -21,7 +21,8 @@ import (
 //
 // "mine" is a reviewer's 待我审核 (status=pending), "all" an
 // administrator's first page of everything (scope=all), "deep" the 40th
-// page of that; each answers the page's rows and the total.
+// page of that; each answers the page's rows and the total. "summary" is
+// 每日统计's request: 30 days of the six offices.
 func BenchmarkQueue(b *testing.B) {
 	cfg := offlineConfig()
 	cfg.DatabaseURL = pgEnv(b)["DATABASE_URL"]
@@ -40,6 +41,20 @@ func BenchmarkQueue(b *testing.B) {
 		resp.Body.Close()
 	}
 	fillSubmissions(b, cfg.DatabaseURL, offices, 10_000)
+	b.Run("summary", func(b *testing.B) {
+		for b.Loop() {
+			resp, err := admin.Get(base + "/v1/submissions/summary?days=30")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var sum struct{ Summaries []json.RawMessage }
+			err = json.NewDecoder(resp.Body).Decode(&sum)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 || len(sum.Summaries) != 30*len(offices) {
+				b.Fatalf("%d %v: %d rows", resp.StatusCode, err, len(sum.Summaries))
+			}
+		}
+	})
 	for _, tc := range []struct {
 		name   string
 		client *http.Client

@@ -218,14 +218,25 @@ func (s *Store) DeleteOffice(_ context.Context, name string) error {
 	return nil
 }
 
-// Summary implements workflow.Store.
-func (s *Store) Summary(_ context.Context, office string, day, now time.Time) (workflow.Summary, error) {
+// Summaries implements workflow.Store.
+func (s *Store) Summaries(_ context.Context, offices []string, days []time.Time, now time.Time) ([]workflow.Summary, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]workflow.Summary, 0, len(days)*len(offices))
+	for _, day := range days {
+		for _, o := range offices {
+			out = append(out, s.summary(o, day, now))
+		}
+	}
+	return out, nil
+}
+
+// summary is the summary of one office's day; s.mu is held.
+func (s *Store) summary(office string, day, now time.Time) workflow.Summary {
 	start, end := workflow.DayBounds(day, now)
 	in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
 	sum := workflow.Summary{Office: office, Day: start}
 	var toApprove []time.Duration
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, d := range s.subs {
 		if d.Office != office {
 			continue
@@ -255,5 +266,5 @@ func (s *Store) Summary(_ context.Context, office string, day, now time.Time) (w
 		}
 		sum.MedianToApprove = m.Round(time.Second)
 	}
-	return sum, nil
+	return sum
 }

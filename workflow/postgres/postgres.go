@@ -365,27 +365,49 @@ func (s *Store) DeleteOffice(ctx context.Context, name string) error {
 	return nil
 }
 
-// Summary implements workflow.Store in one aggregate query.
-func (s *Store) Summary(ctx context.Context, office string, day, now time.Time) (workflow.Summary, error) {
-	start, end := workflow.DayBounds(day, now)
-	sum := workflow.Summary{Office: office, Day: start}
-	var median *float64
-	err := s.pool.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE created_at >= $2 AND created_at < $3),
-			count(*) FILTER (WHERE approved_at >= $2 AND approved_at < $3),
-			count(*) FILTER (WHERE created_at < $3 AND deadline < $3 AND (approved_at IS NULL OR approved_at >= $3)
-				AND (withdrawn_at IS NULL OR withdrawn_at >= $3)),
-			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM approved_at - created_at))
-				FILTER (WHERE approved_at >= $2 AND approved_at < $3)::numeric)::float8,
+// Summaries implements workflow.Store in one aggregate query.
+func (s *Store) Summaries(ctx context.Context, offices []string, days []time.Time, now time.Time) ([]workflow.Summary, error) {
+	// The days' bounds are computed here, in their location, and every
+	// office's every day is summed in one pass over its submissions.
+	starts, stops := make([]time.Time, len(days)), make([]time.Time, len(days))
+	for i, day := range days {
+		starts[i], stops[i] = workflow.DayBounds(day, now)
+	}
+	rows, _ := s.pool.Query(ctx, `WITH b AS (
+			SELECT o.office, o.k, g.start, g.stop, g.i
+			FROM unnest($1::text[]) WITH ORDINALITY AS o(office, k),
+				unnest($2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS g(start, stop, i))
+		SELECT b.office, b.i,
+			count(s.id) FILTER (WHERE s.created_at >= b.start AND s.created_at < b.stop),
+			count(s.id) FILTER (WHERE s.approved_at >= b.start AND s.approved_at < b.stop),
+			count(s.id) FILTER (WHERE s.created_at < b.stop AND s.deadline < b.stop
+				AND (s.approved_at IS NULL OR s.approved_at >= b.stop) AND (s.withdrawn_at IS NULL OR s.withdrawn_at >= b.stop)),
+			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.approved_at - s.created_at))
+				FILTER (WHERE s.approved_at >= b.start AND s.approved_at < b.stop)::numeric)::float8,
 			(SELECT count(*) FROM submission_decisions d JOIN submissions s2 ON s2.id = d.submission_id
-				WHERE d.decision = 'return' AND d.at >= $2 AND d.at < $3 AND s2.office = $1)
-		FROM submissions WHERE office = $1`, office, start, end).
-		Scan(&sum.Received, &sum.Approved, &sum.Overdue, &median, &sum.Returned)
+				WHERE d.decision = 'return' AND d.at >= b.start AND d.at < b.stop AND s2.office = b.office)
+		FROM b LEFT JOIN submissions s ON s.office = b.office AND s.created_at < b.stop
+			AND (s.created_at >= b.start OR s.approved_at >= b.start
+				OR s.deadline < b.stop AND s.approved_at IS NULL AND s.withdrawn_at IS NULL
+				OR s.deadline < b.stop AND (s.approved_at >= b.stop OR s.withdrawn_at >= b.stop))
+		GROUP BY b.office, b.k, b.start, b.stop, b.i
+		ORDER BY b.i, b.k`, offices, starts, stops)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (workflow.Summary, error) {
+		var sum workflow.Summary
+		var i int
+		var median *float64
+		err := r.Scan(&sum.Office, &i, &sum.Received, &sum.Approved, &sum.Overdue, &median, &sum.Returned)
+		sum.Day = starts[i-1]
+		if median != nil {
+			sum.MedianToApprove = time.Duration(math.Round(*median)) * time.Second
+		}
+		return sum, err
+	})
 	if err != nil {
-		return sum, pgdb.Wrap("workflow.postgres.Summary", err)
+		return nil, pgdb.Wrap("workflow.postgres.Summaries", err)
 	}
-	if median != nil {
-		sum.MedianToApprove = time.Duration(math.Round(*median)) * time.Second
+	if out == nil {
+		out = []workflow.Summary{}
 	}
-	return sum, nil
+	return out, nil
 }

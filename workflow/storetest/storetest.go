@@ -9,6 +9,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -307,6 +308,18 @@ func equal(a, b []int64) bool {
 	return true
 }
 
+// summaryOf is one office's summary of one day.
+func summaryOf(ctx context.Context, s workflow.Store, office string, day, now time.Time) (workflow.Summary, error) {
+	sums, err := s.Summaries(ctx, []string{office}, []time.Time{day}, now)
+	if err != nil {
+		return workflow.Summary{}, err
+	}
+	if len(sums) != 1 {
+		return workflow.Summary{}, fmt.Errorf("%d summaries of one office's day", len(sums))
+	}
+	return sums[0], nil
+}
+
 func testSummary(t *testing.T, s workflow.Store) {
 	ctx := context.Background()
 	day := T0 // Tuesday 1 December
@@ -328,7 +341,7 @@ func testSummary(t *testing.T, s workflow.Store) {
 	// Another office.
 	create(t, s, workflow.Submission{Office: "乙办"}, "e", T0)
 	later := T0.AddDate(0, 0, 7)
-	got, err := s.Summary(ctx, "甲办", day, later)
+	got, err := summaryOf(ctx, s, "甲办", day, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,26 +350,39 @@ func testSummary(t *testing.T, s workflow.Store) {
 	if got != want {
 		t.Errorf("Summary = %+v, want %+v", got, want)
 	}
-	other, err := s.Summary(ctx, "乙办", day, later)
+	other, err := summaryOf(ctx, s, "乙办", day, later)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if other.Received != 1 || other.Approved != 0 {
 		t.Errorf("乙办: %+v", other)
 	}
-	if def, err := s.Summary(ctx, "", day, later); err != nil || def.Received != 0 {
+	if def, err := summaryOf(ctx, s, "", day, later); err != nil || def.Received != 0 {
 		t.Errorf("the default office: %+v, %v", def, err)
 	}
 	// At 11:00 the rumour (due 15:00) is not yet overdue; the day's
 	// received and approved are those so far.
-	sofar, err := s.Summary(ctx, "甲办", day, T0.Add(2*time.Hour))
+	sofar, err := summaryOf(ctx, s, "甲办", day, T0.Add(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sofar.Received != 2 || sofar.Approved != 1 || sofar.Overdue != 1 || sofar.Returned != 0 {
 		t.Errorf("at 11:00: %+v", sofar)
 	}
-	next, err := s.Summary(ctx, "甲办", day.AddDate(0, 0, 1), later)
+	// Several offices and days at once: day by day, office by office,
+	// each as asked alone.
+	offices, days := []string{"甲办", "乙办", ""}, []time.Time{day.AddDate(0, 0, 1), day}
+	all, err := s.Summaries(ctx, offices, days, later)
+	if err != nil || len(all) != len(offices)*len(days) {
+		t.Fatalf("Summaries of 3 offices × 2 days: %d, %v", len(all), err)
+	}
+	for i, got := range all {
+		want, _ := summaryOf(ctx, s, offices[i%3], days[i/3], later)
+		if got != want {
+			t.Errorf("summary %d = %+v, alone %+v", i, got, want)
+		}
+	}
+	next, err := summaryOf(ctx, s, "甲办", day.AddDate(0, 0, 1), later)
 	if err != nil {
 		t.Fatal(err)
 	}

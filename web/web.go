@@ -286,7 +286,7 @@ func clientData() (template.JS, error) {
 	}
 	b, err := json.Marshal(map[string]any{
 		"kinds": kinds, "severities": severities, "categories": categories, "limits": limits,
-		"docCategories": docCategories,
+		"docCategories": docCategories, "classes": review.Classes(),
 	})
 	// json.Marshal escapes <, > and & so the data cannot close its script
 	// element.

@@ -168,7 +168,7 @@
   const levelCounts = { 1: "一级审核", 2: "二级审核", 3: "三级审核" };
   const levelName = (level, levels) => levels <= 1 ? "审核" : level <= 1 ? "初审" : level >= levels ? "终审" : "复审";
   // The classes of post a deadline is set for; "*" is every other class.
-  const deadlineClasses = ["谣言", "投诉", "咨询", "建议", "求助", "表扬", "其他", "*"];
+  const deadlineClasses = [...GR.data.classes, "*"];
   const className = (c) => c === "*" ? "其余类别" : c;
   const limitText = (l) => l.hours ? l.hours + " 小时" : l.working_days ? l.working_days + " 个工作日" : "—";
   const names = (xs) => (xs || []).join("、");

@@ -55,9 +55,9 @@
     analysisBox.hidden = false;
   }
 
-  // reviewClasses are the classes a submission's deadline and review know
-  // (a staff request to publish, 发布, is none of them).
-  const reviewClasses = ["投诉", "咨询", "建议", "求助", "谣言", "表扬", "其他"];
+  // The classes a submission's deadline and review know (the reviewer's;
+  // a staff request to publish, 发布, is none of them).
+  const reviewClasses = GR.data.classes;
 
   function showDrafts(res, req) {
     const source = { post: req.post, facts: req.facts, kind: req.kind,

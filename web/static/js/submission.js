@@ -43,11 +43,7 @@
   const slice = (t, a, b) => chars(t).slice(a, b).join("");
   const levelName = (x) => x.level_name || "第 " + x.level + " 级";
 
-  function parseReview(v) {
-    const rv = v && v.review;
-    if (!rv) return null;
-    return typeof rv === "string" ? JSON.parse(rv) : rv;
-  }
+  const parseReview = (v) => (v && v.review) || null;
 
   // post sends a change and returns the new state; a 409's error carries
   // the state that came first (current).
